@@ -1,0 +1,37 @@
+# Lotsen-Cockpit: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+# Installs and test runs write bytecode (this machine sets PYTHONDONTWRITEBYTECODE=1, ~1.6x slower).
+unexport PYTHONDONTWRITEBYTECODE
+
+.PHONY: run test lint system-deps clean
+
+$(VENV)/.installed-app: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-app requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed-app
+	$(PY) manage.py init
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+
+# Debian packages the browser and PostgreSQL tests need; installed only where missing.
+system-deps:
+	@./scripts/install-system-deps.sh
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.installed-dev system-deps
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

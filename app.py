@@ -1,0 +1,22 @@
+"""Lotsen-Cockpit: page config, login gate, role-based navigation. Nothing else."""
+
+import streamlit as st
+
+from ui import frame
+from ui.auth import login_gate
+from ui.locale import set_document_language
+from ui.navigation import USER_KEY, build_navigation
+
+st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
+set_document_language()
+
+user = login_gate()
+if user is None:
+    st.session_state.pop(USER_KEY, None)
+    st.stop()
+
+st.session_state[USER_KEY] = user
+page = build_navigation(user)
+frame.sidebar(user)
+frame.demo_marker()
+page.run()

@@ -1,0 +1,1 @@
+"""Domain model of Lotsen-Cockpit: tables, database, queries, commands. Never imports streamlit."""

@@ -1,0 +1,1 @@
+"""Streamlit and Altair building blocks shared by the pages."""

@@ -1,0 +1,23 @@
+"""The frame around every page: sidebar with user, role and logout; the demo marker."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model.auth_store import UserInfo
+from model.enums import label
+from ui import cache
+from ui.auth import logout
+
+
+def sidebar(user: UserInfo) -> None:
+    with st.sidebar:
+        st.text(f"Angemeldet: {user.display_name}")
+        st.caption(f"Rolle: {label(user.role)}")
+        if st.button("Abmelden", key="logout", width="stretch"):
+            logout(user)
+
+
+def demo_marker() -> None:
+    if cache.demo_data():
+        st.info("Demo-Daten: Alle Personen, Zahlen und Vorhaben dieser Stadt sind erfunden.")

@@ -1,0 +1,69 @@
+"""The page registry: URL paths, German titles and the roles that may open each page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from model.auth_store import UserInfo
+from model.enums import Role
+from model.settings import ROOT
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    file: str
+    roles: frozenset[Role]
+
+
+# Only pages that exist are registered; PRODUCT.md fixes the paths and roles.
+PAGES: tuple[PageSpec, ...] = (PageSpec("uebersicht", "Übersicht", "pages/uebersicht.py", ALL_ROLES),)
+DEFAULT_PATH = "uebersicht"
+USER_KEY = "lc_user"
+
+
+def spec_for(path: str) -> PageSpec:
+    return next(spec for spec in PAGES if spec.path == path)
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    """The pages `role` may open, in menu order."""
+    return [spec for spec in PAGES if role in spec.roles]
+
+
+def _no_access() -> None:
+    st.title("Kein Zugriff")
+    st.error("Sie haben keinen Zugriff auf diese Seite. Bitte wählen Sie eine Seite aus dem Menü.")
+
+
+def build_navigation(user: UserInfo) -> st.navigation:  # type: ignore[valid-type]
+    """st.navigation with the user's pages; a forbidden page's URL leads to "Kein Zugriff"."""
+    pages = [
+        st.Page(
+            str(ROOT / spec.file),
+            title=spec.title,
+            url_path=spec.path,
+            default=spec.path == DEFAULT_PATH,
+        )
+        for spec in pages_for(user.role)
+    ]
+    pages += [
+        st.Page(_no_access, title="Kein Zugriff", url_path=spec.path, visibility="hidden")
+        for spec in PAGES
+        if user.role not in spec.roles
+    ]
+    return st.navigation(pages, position="sidebar")
+
+
+def current_user(path: str) -> UserInfo:
+    """The logged-in user of this page run; stops the run with "Kein Zugriff" if the role may not."""
+    user: UserInfo | None = st.session_state.get(USER_KEY)
+    if user is None or user.role not in spec_for(path).roles:
+        _no_access()
+        st.stop()
+    return user
