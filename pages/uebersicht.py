@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from model import queries
 from model.enums import PilotStage, label
 from ui import cache, charts
 from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
 
 current_user("uebersicht")
-data = cache.overview()
+data = cache.query(queries.overview)
 coverage = data.coverage
 
 st.title("Übersicht")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.app_settings import is_demo_data
 from model.auth_store import UserInfo
 from model.enums import label
 from ui import cache
@@ -19,5 +20,5 @@ def sidebar(user: UserInfo) -> None:
 
 
 def demo_marker() -> None:
-    if cache.demo_data():
+    if cache.query(is_demo_data):
         st.info("Demo-Daten: Alle Personen, Zahlen und Vorhaben dieser Stadt sind erfunden.")
