@@ -22,7 +22,22 @@ class PageSpec:
 
 
 # Only pages that exist are registered; PRODUCT.md fixes the paths and roles.
-PAGES: tuple[PageSpec, ...] = (PageSpec("uebersicht", "Übersicht", "pages/uebersicht.py", ALL_ROLES),)
+ADMIN = frozenset({Role.ADMIN})
+ADMIN_LEITUNG = frozenset({Role.ADMIN, Role.LEITUNG})
+
+# PRODUCT.md fixes the paths, titles and roles; the menu order follows the weekly journey.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("uebersicht", "Übersicht", "pages/uebersicht.py", ALL_ROLES),
+    PageSpec("mein-status", "Mein Status", "pages/mein_status.py", frozenset({Role.LOTSE})),
+    PageSpec("rollout", "Rollout", "pages/rollout.py", ALL_ROLES),
+    PageSpec("abdeckung", "Abdeckung", "pages/abdeckung.py", ALL_ROLES),
+    PageSpec("roadmap", "Roadmap", "pages/roadmap.py", ALL_ROLES),
+    PageSpec("lotsen", "Lotsen & Qualifizierung", "pages/lotsen.py", ADMIN),
+    PageSpec("it-strukturen", "IT-Strukturen", "pages/it_strukturen.py", ADMIN_LEITUNG),
+    PageSpec("foerdermittel", "Fördermittel", "pages/foerdermittel.py", ADMIN_LEITUNG),
+    PageSpec("praesentation", "Präsentation", "pages/praesentation.py", ADMIN_LEITUNG),
+    PageSpec("verwaltung", "Verwaltung", "pages/verwaltung.py", ADMIN),
+)
 DEFAULT_PATH = "uebersicht"
 USER_KEY = "lc_user"
 
@@ -31,9 +46,14 @@ def spec_for(path: str) -> PageSpec:
     return next(spec for spec in PAGES if spec.path == path)
 
 
+def available(spec: PageSpec) -> bool:
+    """A page is offered only once its file exists: the menu never shows a placeholder."""
+    return (ROOT / spec.file).exists()
+
+
 def pages_for(role: Role) -> list[PageSpec]:
     """The pages `role` may open, in menu order."""
-    return [spec for spec in PAGES if role in spec.roles]
+    return [spec for spec in PAGES if role in spec.roles and available(spec)]
 
 
 def _no_access() -> None:
@@ -55,7 +75,7 @@ def build_navigation(user: UserInfo) -> st.navigation:  # type: ignore[valid-typ
     pages += [
         st.Page(_no_access, title="Kein Zugriff", url_path=spec.path, visibility="hidden")
         for spec in PAGES
-        if user.role not in spec.roles
+        if user.role not in spec.roles and available(spec)
     ]
     return st.navigation(pages, position="sidebar")
 
