@@ -66,6 +66,7 @@ charts.show_chart(
     description=summary,
     data=stages,
     key="chart_stages",
+    name="Lotsen nach Stufe",
 )
 
 st.subheader("Maßnahmen der Roadmap nach Status")

@@ -11,13 +11,13 @@ from model import clock
 from model.tabular import csv_bytes, xlsx_bytes
 
 
-def _file_stem(name: str) -> str:
+def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9ÄÖÜäöüß_-]+", "_", name).strip("_") or "Tabelle"
 
 
 def download_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
     """CSV and Excel downloads of `frame` (built only when clicked), e.g. `Abdeckung_2026-11-23.csv`."""
-    stem = f"{_file_stem(name)}_{clock.today().isoformat()}"
+    stem = f"{file_stem(name)}_{clock.today().isoformat()}"
     left, right = st.columns(2)
     left.download_button(
         "CSV herunterladen",
