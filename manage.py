@@ -10,10 +10,11 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from model import auth_store
 from model.auth_store import AuthError
-from model.db import get_engine, write_session
+from model.db import get_engine, read_session, write_session
 from model.enums import Role
 from model.settings import ensure_secrets_file, get_settings
 
@@ -83,6 +84,140 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Benutzer „{args.username}“ mit der Rolle {args.role} angelegt.")
 
 
+CLI_ACTOR = "manage.py"  # the audit log's "who" for command-line writes
+
+
+def _input_file(path: str, *, max_bytes: int) -> tuple[str, bytes]:
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"Datei nicht gefunden: {path}")
+    if file.stat().st_size > max_bytes:
+        raise CommandError(f"Datei zu groß (höchstens {max_bytes // 1024 // 1024} MB je Import): {path}")
+    return file.name, file.read_bytes()
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from model import exchange
+    from model.migrate import migrate
+
+    files = [_input_file(path, max_bytes=exchange.MAX_UPLOAD_BYTES) for path in args.files]
+    migrate(get_engine())
+    try:
+        parsed = exchange.read_upload(files=files)
+    except exchange.UploadError as exc:
+        raise CommandError(str(exc)) from exc
+    with read_session() as session:
+        plan = exchange.plan_import(session=session, parsed=parsed)
+    for summary in plan.sheets:
+        print(
+            f"{summary.sheet}: {summary.rows} Zeilen – {summary.created} neu, {summary.changed} geändert, "
+            f"{summary.unchanged} unverändert"
+        )
+    for note in plan.notes:
+        print(f"Hinweis: {note}")
+    for error in plan.errors:
+        print(error.line())
+    if plan.errors:
+        raise CommandError(f"{len(plan.errors)} Fehler – es wurde nichts importiert.")
+    if args.dry_run:
+        print("Probelauf ohne Fehler: es wurde nichts geschrieben.")
+        return
+    try:
+        with write_session() as session:
+            result = exchange.apply_import(session=session, plan=plan, actor=CLI_ACTOR)
+    except exchange.ImportRejected as exc:
+        for error in exc.errors:
+            print(error.line())
+        raise CommandError(str(exc)) from exc
+    print(result.message())
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from model import exchange
+    from model.migrate import migrate
+
+    target = Path(args.file)
+    if target.suffix.lower() != ".xlsx":
+        raise CommandError(
+            f"Der Export wird als Excel-Arbeitsmappe geschrieben; bitte FILE mit .xlsx: {target}"
+        )
+    if not target.parent.is_dir():
+        raise CommandError(f"Das Verzeichnis gibt es nicht: {target.parent}")
+    migrate(get_engine())
+    with read_session() as session:
+        data = exchange.export_workbook(session=session)
+    target.write_bytes(data)
+    with write_session() as session:
+        exchange.record_export(session=session, actor=CLI_ACTOR, what=str(target))
+    print(f"Export geschrieben: {target} ({len(data) / 1024:.0f} KB)")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from model import backup
+
+    engine = get_engine()
+    try:
+        target = backup.backup_to(engine=engine, path=args.file)
+    except backup.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    with write_session() as session:
+        backup.record_backup(session=session, actor=CLI_ACTOR, target=str(target))
+    print(f"Sicherung geschrieben und geprüft (integrity_check ok): {target}")
+
+
+def _confirmed_restore(args: argparse.Namespace) -> None:
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError("Wiederherstellen ersetzt alle Daten; ohne Terminal bitte mit --yes bestätigen.")
+    answer = input(f"Alle aktuellen Daten durch „{args.file}“ ersetzen? [j/N] ")
+    if answer.strip().lower() not in ("j", "ja", "y", "yes"):
+        raise CommandError("Abgebrochen: es wurde nichts wiederhergestellt.")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from model import backup
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"Datei nicht gefunden: {args.file}")
+    _confirmed_restore(args)
+    try:
+        result = backup.restore_from(engine=get_engine(), path=args.file, actor=CLI_ACTOR)
+    except backup.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"Wiederhergestellt aus {args.file}; der vorherige Stand liegt in {result.safety_copy}")
+
+
+def add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """import, export, backup, restore (Verwaltung → Import/Export and Sicherung on the command line)."""
+    # usage=SUPPRESS: a wrong call prints one line (the reason), not usage plus reason.
+    importer = commands.add_parser(
+        "import", help="Arbeitsmappe (.xlsx) oder CSV-Dateien je Blatt importieren", usage=argparse.SUPPRESS
+    )
+    importer.add_argument("files", nargs="+", metavar="FILE")
+    importer.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts schreiben")
+    importer.set_defaults(func=cmd_import)
+
+    exporter = commands.add_parser(
+        "export", help="alle Daten im Austauschformat als .xlsx", usage=argparse.SUPPRESS
+    )
+    exporter.add_argument("file", metavar="FILE")
+    exporter.set_defaults(func=cmd_export)
+
+    backup = commands.add_parser(
+        "backup", help="geprüfte Sicherung der SQLite-Datenbank schreiben", usage=argparse.SUPPRESS
+    )
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="Sicherung einspielen (vorher wird der Stand gesichert)", usage=argparse.SUPPRESS
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="ohne Rückfrage wiederherstellen")
+    restore.set_defaults(func=cmd_restore)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Lotsen-Cockpit Verwaltung")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -104,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--email")
     user.add_argument("--pilot-id", type=int, help="verknüpfte Lotsin / verknüpfter Lotse (id)")
     user.set_defaults(func=cmd_create_user)
+    add_exchange_commands(commands)
     return parser
 
 
