@@ -131,85 +131,88 @@ class SollRule(StrEnum):
     PER_HEADCOUNT = "per_headcount"
 
 
-LABELS: dict[StrEnum, str] = {
-    Role.ADMIN: "CDO-Büro (Administration)",
-    Role.LOTSE: "Digitale Lotsin / Digitaler Lotse",
-    Role.LEITUNG: "Verwaltungsleitung",
-    UnitKind.DEZERNAT: "Dezernat",
-    UnitKind.STABSSTELLE: "Stabsstelle",
-    UnitKind.AMT: "Amt",
-    UnitKind.FACHBEREICH: "Fachbereich",
-    UnitKind.ABTEILUNG: "Abteilung",
-    UnitKind.EIGENBETRIEB: "Eigenbetrieb",
-    UnitKind.BETEILIGUNG: "Beteiligungsgesellschaft",
-    PilotStage.NOMINATED: "nominiert",
-    PilotStage.SELECTED: "ausgewählt",
-    PilotStage.IN_TRAINING: "in Qualifizierung",
-    PilotStage.QUALIFIED: "qualifiziert",
-    PilotStage.ACTIVE: "aktiv",
-    PilotStage.PAUSED: "pausiert",
-    PilotStage.LEFT: "ausgeschieden",
-    PhaseStatus.PLANNED: "geplant",
-    PhaseStatus.RUNNING: "läuft",
-    PhaseStatus.DONE: "abgeschlossen",
-    PhaseStatus.DELAYED: "verzögert",
-    PhaseStatus.BLOCKED: "blockiert",
-    ModuleKind.BASE: "Basisqualifizierung",
-    ModuleKind.ADVANCED: "Aufbaumodul",
-    ActivityType.ADVICE: "Beratung von Kolleg*innen",
-    ActivityType.WORKSHOP: "Workshop",
-    ActivityType.PILOT_TEST: "Projekt getestet",
-    ActivityType.IDEA: "Idee eingebracht",
-    ActivityType.KNOWLEDGE_TRANSFER: "Wissenstransfer",
-    Category.INTERNAL: "Digitalisierung nach innen (Prozesse)",
-    Category.EGOV_OZG: "E-Government/OZG",
-    Category.INFRASTRUCTURE: "Infrastruktur & Breitband",
-    Category.SCHOOLS: "Schulen & Bildung",
-    Category.INTERMUNICIPAL: "Interkommunale Zusammenarbeit",
-    Category.FUNDING: "Fördermittel",
-    Category.ORGANISATION: "Organisation, Kultur & Qualifizierung",
-    Category.IT_GOVERNANCE: "IT-Steuerung & Strukturen",
-    MeasureStatus.IDEA: "Idee",
-    MeasureStatus.PLANNED: "geplant",
-    MeasureStatus.IN_PROGRESS: "in Umsetzung",
-    MeasureStatus.DONE: "abgeschlossen",
-    MeasureStatus.DEFERRED: "zurückgestellt",
-    Rag.GREEN: "grün",
-    Rag.AMBER: "gelb",
-    Rag.RED: "rot",
-    Donor.EU: "EU",
-    Donor.BUND: "Bund",
-    Donor.LAND: "Land",
-    Donor.OTHER: "Sonstige",
-    FundingStatus.IDENTIFIED: "identifiziert",
-    FundingStatus.APPLIED: "beantragt",
-    FundingStatus.GRANTED: "bewilligt",
-    FundingStatus.REJECTED: "abgelehnt",
-    ItTaskArea.REQUIREMENTS: "Anforderungsmanagement",
-    ItTaskArea.USER_SUPPORT: "Anwenderbetreuung/Support",
-    ItTaskArea.APPLICATION_SUPPORT: "Fachverfahrensbetreuung",
-    ItTaskArea.IT_COORDINATION: "IT-Koordination",
-    ItTaskArea.PROJECTS: "Projektarbeit",
-    ItTaskArea.INFRASTRUCTURE: "Infrastruktur/Betrieb",
-    SollRule.PER_UNIT: "1 Lotse je Organisationseinheit",
-    SollRule.PER_HEADCOUNT: "1 Lotse je N Beschäftigte",
-}
+# StrEnum members of different enums with the same code are equal (and hash alike), so the
+# labels are keyed by (enum type, code), never by the member alone.
+_LABEL_PAIRS: tuple[tuple[StrEnum, str], ...] = (
+    (Role.ADMIN, "CDO-Büro (Administration)"),
+    (Role.LOTSE, "Digitale Lotsin / Digitaler Lotse"),
+    (Role.LEITUNG, "Verwaltungsleitung"),
+    (UnitKind.DEZERNAT, "Dezernat"),
+    (UnitKind.STABSSTELLE, "Stabsstelle"),
+    (UnitKind.AMT, "Amt"),
+    (UnitKind.FACHBEREICH, "Fachbereich"),
+    (UnitKind.ABTEILUNG, "Abteilung"),
+    (UnitKind.EIGENBETRIEB, "Eigenbetrieb"),
+    (UnitKind.BETEILIGUNG, "Beteiligungsgesellschaft"),
+    (PilotStage.NOMINATED, "nominiert"),
+    (PilotStage.SELECTED, "ausgewählt"),
+    (PilotStage.IN_TRAINING, "in Qualifizierung"),
+    (PilotStage.QUALIFIED, "qualifiziert"),
+    (PilotStage.ACTIVE, "aktiv"),
+    (PilotStage.PAUSED, "pausiert"),
+    (PilotStage.LEFT, "ausgeschieden"),
+    (PhaseStatus.PLANNED, "geplant"),
+    (PhaseStatus.RUNNING, "läuft"),
+    (PhaseStatus.DONE, "abgeschlossen"),
+    (PhaseStatus.DELAYED, "verzögert"),
+    (PhaseStatus.BLOCKED, "blockiert"),
+    (ModuleKind.BASE, "Basisqualifizierung"),
+    (ModuleKind.ADVANCED, "Aufbaumodul"),
+    (ActivityType.ADVICE, "Beratung von Kolleg*innen"),
+    (ActivityType.WORKSHOP, "Workshop"),
+    (ActivityType.PILOT_TEST, "Projekt getestet"),
+    (ActivityType.IDEA, "Idee eingebracht"),
+    (ActivityType.KNOWLEDGE_TRANSFER, "Wissenstransfer"),
+    (Category.INTERNAL, "Digitalisierung nach innen (Prozesse)"),
+    (Category.EGOV_OZG, "E-Government/OZG"),
+    (Category.INFRASTRUCTURE, "Infrastruktur & Breitband"),
+    (Category.SCHOOLS, "Schulen & Bildung"),
+    (Category.INTERMUNICIPAL, "Interkommunale Zusammenarbeit"),
+    (Category.FUNDING, "Fördermittel"),
+    (Category.ORGANISATION, "Organisation, Kultur & Qualifizierung"),
+    (Category.IT_GOVERNANCE, "IT-Steuerung & Strukturen"),
+    (MeasureStatus.IDEA, "Idee"),
+    (MeasureStatus.PLANNED, "geplant"),
+    (MeasureStatus.IN_PROGRESS, "in Umsetzung"),
+    (MeasureStatus.DONE, "abgeschlossen"),
+    (MeasureStatus.DEFERRED, "zurückgestellt"),
+    (Rag.GREEN, "grün"),
+    (Rag.AMBER, "gelb"),
+    (Rag.RED, "rot"),
+    (Donor.EU, "EU"),
+    (Donor.BUND, "Bund"),
+    (Donor.LAND, "Land"),
+    (Donor.OTHER, "Sonstige"),
+    (FundingStatus.IDENTIFIED, "identifiziert"),
+    (FundingStatus.APPLIED, "beantragt"),
+    (FundingStatus.GRANTED, "bewilligt"),
+    (FundingStatus.REJECTED, "abgelehnt"),
+    (ItTaskArea.REQUIREMENTS, "Anforderungsmanagement"),
+    (ItTaskArea.USER_SUPPORT, "Anwenderbetreuung/Support"),
+    (ItTaskArea.APPLICATION_SUPPORT, "Fachverfahrensbetreuung"),
+    (ItTaskArea.IT_COORDINATION, "IT-Koordination"),
+    (ItTaskArea.PROJECTS, "Projektarbeit"),
+    (ItTaskArea.INFRASTRUCTURE, "Infrastruktur/Betrieb"),
+    (SollRule.PER_UNIT, "1 Lotse je Organisationseinheit"),
+    (SollRule.PER_HEADCOUNT, "1 Lotse je N Beschäftigte"),
+)
+LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for member, text in _LABEL_PAIRS}
 
 
 def label(value: StrEnum) -> str:
     """German label of an enumeration value."""
-    return LABELS[value]
+    return LABELS[(type(value), value.value)]
 
 
 def labels_of(enum_type: type[StrEnum]) -> dict[str, str]:
     """Map of stored code → German label, in declaration order."""
-    return {member.value: LABELS[member] for member in enum_type}
+    return {member.value: label(member) for member in enum_type}
 
 
 def from_label(enum_type: type[StrEnum], text: str) -> StrEnum:
     """Enumeration member from its German label or its code (case-insensitive)."""
     wanted = text.strip().casefold()
     for member in enum_type:
-        if wanted in (LABELS[member].casefold(), member.value.casefold()):
+        if wanted in (label(member).casefold(), member.value.casefold()):
             return member
     raise ValueError(text)

@@ -1,0 +1,316 @@
+"""Lotsen & Qualifizierung (CDO-Büro): who needs help, the roster, one person's detail, training."""
+
+import streamlit as st
+
+from model import clock, pilots
+from model.db import write_session
+from model.enums import PilotStage
+from model.pilot_commands import (
+    PilotInputError,
+    StaleEditError,
+    anonymise_person,
+    change_stage,
+    export_file_name,
+    export_person,
+    resolve_support_request,
+)
+from model.tabular import csv_bytes
+from ui import cache, charts, filters, pilot_views
+from ui.locale import fmt_date, fmt_number, fmt_percent
+from ui.navigation import current_user
+from ui.tables import show_table
+
+user = current_user("lotsen")
+
+FLASH_KEY = "lotsen_flash"
+SEEN_KEY = "lotsen_seen"
+EXPORT_KEY = "lotsen_export"
+DETAIL_KEY = "lotsen_detail"
+STAGE_FORM_FIELDS = ("stage_to", "stage_reason", "stage_on")
+FEED_ROWS = 30
+# Roster filter "Stufe": everyone still in the programme, one stage, or everyone.
+STAGE_FILTERS: dict[str, tuple[str, ...]] = {
+    "current": pilots.CURRENT_STAGE_CODES,
+    **{stage.value: (stage.value,) for stage in PilotStage},
+    "all": pilots.ALL_STAGE_CODES,
+}
+STAGE_FILTER_LABELS = {
+    "current": "alle im Programm (ohne ausgeschiedene)",
+    **{stage.value: pilot_views.stage_label(stage) for stage in PilotStage},
+    "all": "alle, auch ausgeschiedene",
+}
+DATE_COLUMN = st.column_config.DateColumn(format="DD.MM.YYYY")
+
+
+def after_write(kind: str, message: str, fields: tuple[str, ...] = ()) -> None:
+    """Fresh figures everywhere, the message on the next run."""
+    cache.clear_after_write()
+    for key in fields:
+        st.session_state.pop(key, None)
+    st.session_state.pop(SEEN_KEY, None)
+    st.session_state[FLASH_KEY] = (kind, message)
+    st.rerun()
+
+
+def support_requests(root_id: int | None) -> None:
+    requests = cache.query(pilots.open_support_requests, viewer=user, root_id=root_id)
+    st.subheader(f"Offene Unterstützungswünsche: {fmt_number(len(requests))}")
+    if requests.empty:
+        st.caption("Zurzeit wünscht niemand in dieser Auswahl Unterstützung.")
+        return
+    pilot_views.static_table(
+        requests[["Gemeldet am", "Lotsin/Lotse", "Organisationseinheit", "Hindernis", "Meldung"]],
+        empty="",
+        date_columns=["Gemeldet am"],
+    )
+    choices = {
+        int(request_id): f"{fmt_date(reported)} – {name} ({unit}): {str(blocker)[:60]}"
+        for request_id, reported, name, unit, blocker in zip(
+            requests["id"],
+            requests["Gemeldet am"],
+            requests["Lotsin/Lotse"],
+            requests["Organisationseinheit"],
+            requests["Hindernis"],
+            strict=True,
+        )
+    }
+    with st.form("resolve"):
+        chosen = st.selectbox("Unterstützungswunsch", list(choices), format_func=choices.__getitem__)
+        if st.form_submit_button("Als erledigt markieren"):
+            try:
+                with write_session() as session:
+                    resolve_support_request(session=session, actor=user, status_update_id=int(chosen))
+            except PilotInputError as error:
+                st.error(f"Nicht gespeichert: {pilot_views.plain(error)}")
+            else:
+                after_write("success", f"Erledigt: {pilot_views.plain(choices[chosen])}")
+
+
+def feed(root_id: int | None) -> None:
+    st.subheader("Neueste Meldungen")
+    st.caption(f"Die {FEED_ROWS} neuesten Einträge aller Lotsinnen und Lotsen in dieser Auswahl.")
+    latest = cache.query(pilots.latest_updates, viewer=user, root_id=root_id, limit=FEED_ROWS)
+    pilot_views.static_table(latest, empty="Noch keine Meldungen.", date_columns=["Datum"])
+
+
+def roster_filters() -> dict[str, object]:
+    stage_column, stale_column, support_column = st.columns(3)
+    stage_filter = stage_column.selectbox(
+        "Stufe", list(STAGE_FILTERS), format_func=STAGE_FILTER_LABELS.__getitem__, key="roster_stage"
+    )
+    stale_days = stale_column.number_input(
+        "Ohne Meldung seit mehr als … Tagen (0 = alle)",
+        min_value=0,
+        max_value=3650,
+        value=0,
+        step=7,
+        key="roster_stale",
+    )
+    support_only = support_column.checkbox("Nur mit offenem Unterstützungswunsch", key="roster_support")
+    return {
+        "root_id": scope.root_id,
+        "stages": STAGE_FILTERS[stage_filter],
+        "stale_days": int(stale_days) or None,
+        "support_only": bool(support_only),
+    }
+
+
+def roster_section() -> None:
+    chosen_filters = roster_filters()
+    frame = cache.query(pilots.roster, viewer=user, **chosen_filters)
+    st.caption(f"{fmt_number(len(frame))} Lotsinnen und Lotsen in dieser Auswahl.")
+    shown = frame.drop(columns=["id", "stage", "anonymised"])
+    show_table(
+        shown,
+        name="Lotsen",
+        key="roster_table",
+        column_config={"Stufe seit": DATE_COLUMN, "Letzte Meldung": DATE_COLUMN},
+    )
+    contacts = cache.query(pilots.contact_emails, viewer=user, **chosen_filters)
+    st.download_button(
+        f"E-Mail-Verteiler als CSV ({fmt_number(len(contacts))} Adressen)",
+        data=csv_bytes(contacts),
+        file_name=f"E-Mail-Verteiler_Lotsen_{clock.today().isoformat()}.csv",
+        mime="text/csv",
+        key="mailing_csv",
+        on_click="ignore",
+        disabled=contacts.empty,
+    )
+    names = {int(row.id): f"{row.Name} ({row.Kürzel})" for row in frame.itertuples(index=False)}
+    chosen = st.selectbox(
+        "Lotsin oder Lotse für die Detailansicht",
+        list(names),
+        index=None,
+        format_func=names.__getitem__,
+        placeholder="Bitte auswählen",
+        key=DETAIL_KEY,
+    )
+    if chosen is not None:
+        detail(int(chosen))
+
+
+def detail(pilot_id: int) -> None:
+    record = cache.query(pilots.pilot_record, viewer=user, pilot_id=pilot_id)
+    if record is None:
+        st.warning("Diese Person gibt es nicht mehr.")
+        return
+    st.subheader(pilot_views.plain(record.name))
+    st.text(record.email)
+    pilot_views.record_header(record)
+    stage_form(record)
+    st.markdown("**Verlauf**")
+    history = cache.query(pilots.pilot_history, viewer=user, pilot_id=pilot_id)
+    show_table(
+        history, name=f"Verlauf Lotse {pilot_id}", key="detail_history", column_config={"Datum": DATE_COLUMN}
+    )
+    st.markdown("**Qualifizierung**")
+    progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
+    share, summary = pilot_views.progress_text(progress)
+    st.progress(share, text=summary)
+    pilot_views.static_table(
+        progress[["Modul", "Art", "Stand", "Eingeschrieben", "Abgeschlossen"]],
+        empty="Es sind noch keine Module angelegt.",
+        date_columns=["Eingeschrieben", "Abgeschlossen"],
+    )
+    privacy(record)
+
+
+def stage_form(record: pilots.PilotRecord) -> None:
+    if record.anonymised or not record.next_stages:
+        return
+    today = clock.today()
+    with st.form("stage_change"):
+        st.markdown(f"**Stufe ändern** (aktuell: {pilot_views.stage_label(record.stage)})")
+        to_stage = st.selectbox(
+            "Neue Stufe",
+            [stage.value for stage in record.next_stages],
+            format_func=pilot_views.stage_label,
+            key="stage_to",
+        )
+        reason = st.text_input("Begründung", max_chars=500, key="stage_reason")
+        changed_on = st.date_input(
+            "Wirksam am",
+            value=today,
+            min_value=record.stage_since,
+            max_value=today,
+            format="DD.MM.YYYY",
+            key="stage_on",
+        )
+        submitted = st.form_submit_button("Stufe ändern")
+    if not submitted:
+        pilot_views.remember(SEEN_KEY, record)
+        return
+    try:
+        with write_session() as session:
+            change_stage(
+                session=session,
+                actor=user,
+                pilot_id=record.id,
+                expected_version=pilot_views.seen(SEEN_KEY, record).version,
+                to_stage=to_stage,
+                reason=reason,
+                changed_on=changed_on,  # type: ignore[arg-type]
+            )
+    except StaleEditError as error:
+        after_write("error", pilot_views.plain(error))
+    except PilotInputError as error:
+        st.error(f"Nicht gespeichert: {pilot_views.plain(error)}")
+    else:
+        after_write(
+            "success",
+            f"Die Stufe von {pilot_views.plain(record.name)} ist jetzt "
+            f"„{pilot_views.stage_label(to_stage)}“.",
+            STAGE_FORM_FIELDS,
+        )
+
+
+def privacy(record: pilots.PilotRecord) -> None:
+    with st.expander("Datenschutz: Auskunft und Anonymisierung (DSGVO)"):
+        st.markdown("**Auskunft nach Art. 15 DSGVO**")
+        st.caption("Alle gespeicherten Angaben zu dieser Person als Datei, ohne Passwort-Hash.")
+        if st.button("Auskunft erstellen", key="export_person"):
+            with write_session() as session:
+                export = export_person(session=session, actor=user, pilot_id=record.id)
+            st.session_state[EXPORT_KEY] = (record.id, export.json_bytes(), export.xlsx_bytes())
+        stored = st.session_state.get(EXPORT_KEY)
+        if stored is not None and stored[0] == record.id:
+            json_column, excel_column = st.columns(2)
+            json_column.download_button(
+                "Auskunft als JSON herunterladen",
+                data=stored[1],
+                file_name=export_file_name(record.id, "json"),
+                mime="application/json",
+                key="export_json",
+                on_click="ignore",
+            )
+            excel_column.download_button(
+                "Auskunft als Excel herunterladen",
+                data=stored[2],
+                file_name=export_file_name(record.id, "xlsx"),
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key="export_xlsx",
+                on_click="ignore",
+            )
+        st.markdown("**Löschung nach Art. 17 DSGVO (Anonymisierung)**")
+        if record.anonymised:
+            st.caption("Diese Person ist bereits anonymisiert.")
+            return
+        with st.form("anonymise"):
+            st.caption(
+                "Entfernt Name, E-Mail-Adresse und alle Freitexte dieser Person überall, auch im Protokoll, "
+                "und sperrt ihr Benutzerkonto. Stufenverlauf und Zahlen je Organisationseinheit bleiben "
+                "erhalten. Das lässt sich nicht rückgängig machen."
+            )
+            confirmed = st.checkbox("Ja, diese Person unwiderruflich anonymisieren", key="anonymise_confirm")
+            if st.form_submit_button("Person anonymisieren"):
+                if not confirmed:
+                    st.error("Bitte zuerst bestätigen, dass die Person anonymisiert werden soll.")
+                    return
+                with write_session() as session:
+                    anonymise_person(session=session, actor=user, pilot_id=record.id)
+                st.session_state.pop(EXPORT_KEY, None)
+                after_write("success", f"Die Person wurde anonymisiert (jetzt „Anonymisiert #{record.id}“).")
+
+
+def training_section(root_id: int | None) -> None:
+    completion = cache.query(pilots.module_completion, root_id=root_id)
+    st.subheader("Abschlüsse je Modul")
+    if completion.empty:
+        st.caption("Es sind noch keine Module angelegt.")
+        return
+    top = completion.loc[completion["abgeschlossen"].idxmax()]
+    total = int(completion["Lotsen gesamt"].iloc[0])
+    table = completion.assign(**{"Anteil abgeschlossen": completion["Anteil abgeschlossen"].map(fmt_percent)})
+    charts.show_chart(
+        charts.horizontal_bars(
+            completion, category="Modul", value="abgeschlossen", value_title="Lotsen mit Abschluss"
+        ),
+        description=(
+            f"Balkendiagramm: Zahl der Lotsen mit Abschluss je Modul, von {fmt_number(total)} im Programm. "
+            f"Die meisten Abschlüsse hat „{top['Modul']}“ ({fmt_number(int(top['abgeschlossen']))})."
+        ),
+        data=table,
+        key="chart_modules",
+        name="Abschlüsse je Modul",
+    )
+    st.subheader("Qualifizierungsmatrix")
+    st.caption("Je Lotsin und Lotse und Modul: abgeschlossen, eingeschrieben oder offen.")
+    matrix = cache.query(pilots.training_matrix, viewer=user, root_id=root_id)
+    show_table(matrix.drop(columns=["id"]), name="Qualifizierungsmatrix", key="matrix_table")
+
+
+st.title("Lotsen & Qualifizierung")
+scope = filters.scope_filter()
+st.caption(f"Auswahl: {scope.label}")
+if flash := st.session_state.pop(FLASH_KEY, None):
+    kind, message = flash
+    (st.success if kind == "success" else st.error)(message)
+
+help_tab, roster_tab, training_tab = st.tabs(["Unterstützung und Meldungen", "Lotsen", "Qualifizierung"])
+with help_tab:
+    support_requests(scope.root_id)
+    feed(scope.root_id)
+with roster_tab:
+    roster_section()
+with training_tab:
+    training_section(scope.root_id)

@@ -1,0 +1,244 @@
+"""Mein Status: the Lotse's own record, a report in under a minute, ideas for the roadmap, the history.
+
+The record is always the one linked to the login on the server (`user.pilot_id`); nothing the
+browser sends (URL, query parameters, form fields) can point the page at another person.
+"""
+
+import streamlit as st
+
+from model import clock, pilots
+from model.db import write_session
+from model.enums import ActivityType, Category
+from model.pilot_commands import (
+    ActivityReport,
+    FullReport,
+    PilotInputError,
+    ReportResult,
+    StaleEditError,
+    StatusReport,
+    save_report,
+    submit_idea,
+)
+from ui import cache, pilot_views
+from ui.locale import fmt_number
+from ui.navigation import current_user
+
+user = current_user("mein-status")
+
+FLASH_KEY = "mein_status_flash"
+SEEN_KEY = "mein_status_seen"
+REPORT_FIELDS = (
+    "ms_text",
+    "ms_activity",
+    "ms_count",
+    "ms_activity_date",
+    "ms_note",
+    "ms_module",
+    "ms_module_date",
+    "ms_stage",
+    "ms_hours",
+    "ms_blocker",
+    "ms_support",
+)
+IDEA_FIELDS = ("idea_title", "idea_description", "idea_category")
+HISTORY_ROWS = 20
+
+
+def saved_message(result: ReportResult) -> str:
+    parts = []
+    if result.activities:
+        parts.append("Aktivität erfasst")
+    if result.module_name:
+        parts.append(f"Modul „{pilot_views.plain(result.module_name)}“ als abgeschlossen eingetragen")
+    if result.stage:
+        parts.append(f"Stufe jetzt „{pilot_views.stage_label(result.stage)}“")
+    if result.hours_per_week is not None:
+        parts.append(f"Stunden pro Woche jetzt {fmt_number(result.hours_per_week, 1)}")
+    details = f" ({'; '.join(parts)})" if parts else ""
+    return f"Danke! Ihre Meldung wurde gespeichert{details}. Sie steht jetzt unten in Ihrem Verlauf."
+
+
+def after_write(message: str, fields: tuple[str, ...]) -> None:
+    """Clear caches and the form, keep the confirmation for the next run, show fresh data."""
+    cache.clear_after_write()
+    for key in fields:
+        st.session_state.pop(key, None)
+    st.session_state.pop(SEEN_KEY, None)
+    st.session_state[FLASH_KEY] = ("success", message)
+    st.rerun()
+
+
+def after_conflict(message: str) -> None:
+    """Show the current record at once; the form keeps what the user typed."""
+    cache.clear_after_write()
+    st.session_state.pop(SEEN_KEY, None)
+    st.session_state[FLASH_KEY] = ("error", message)
+    st.rerun()
+
+
+st.title("Mein Status")
+if user.pilot_id is None:
+    st.info(
+        "Ihr Konto ist mit keiner Lotsin und keinem Lotsen verknüpft. Bitte wenden Sie sich an das CDO-Büro."
+    )
+    st.stop()
+# The only source of the record: the login checked on the server in this run.
+pilot_id = user.pilot_id
+record = cache.query(pilots.pilot_record, viewer=user, pilot_id=pilot_id)
+if record is None:
+    st.error("Ihr Eintrag als Lotsin / Lotse wurde nicht gefunden. Bitte wenden Sie sich an das CDO-Büro.")
+    st.stop()
+progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
+
+if flash := st.session_state.pop(FLASH_KEY, None):
+    kind, message = flash
+    (st.success if kind == "success" else st.error)(message)
+st.text(f"{record.name} · {record.email}")
+pilot_views.record_header(record)
+
+today = clock.today()
+open_modules = progress.loc[progress["state"] != "completed"]
+module_names = dict(zip(open_modules["module_id"], open_modules["Modul"], strict=True))
+activity_codes = [kind.value for kind in ActivityType]
+
+st.subheader("Meldung abgeben")
+with st.form("report"):
+    st.caption("Alle Angaben sind freiwillig; füllen Sie nur aus, was sich geändert hat.")
+    text = st.text_area(
+        "Was haben Sie seit der letzten Meldung getan? (optional)", max_chars=2000, key="ms_text"
+    )
+    left, right = st.columns(2)
+    activity = left.selectbox(
+        "Aktivität",
+        [None, *activity_codes],
+        format_func=lambda code: "keine Aktivität melden" if code is None else pilots.ACTIVITY_LABELS[code],
+        key="ms_activity",
+    )
+    count = right.number_input("Anzahl", min_value=1, max_value=1000, value=1, step=1, key="ms_count")
+    activity_on = left.date_input(
+        "Datum der Aktivität", value=today, max_value=today, format="DD.MM.YYYY", key="ms_activity_date"
+    )
+    note = right.text_input("Notiz zur Aktivität (optional)", max_chars=1000, key="ms_note")
+    module = left.selectbox(
+        "Abgeschlossenes Modul",
+        [None, *module_names],
+        format_func=lambda module_id: (
+            "kein Modul melden" if module_id is None else module_names.get(module_id, "–")
+        ),
+        key="ms_module",
+    )
+    module_on = right.date_input(
+        "Modul abgeschlossen am", value=today, max_value=today, format="DD.MM.YYYY", key="ms_module_date"
+    )
+    stage = left.selectbox(
+        "Stufe",
+        [None, *[next_stage.value for next_stage in record.next_stages]],
+        format_func=lambda code: (
+            f"unverändert ({pilot_views.stage_label(record.stage)})"
+            if code is None
+            else f"neu: {pilot_views.stage_label(code)}"
+        ),
+        key="ms_stage",
+        help="Es stehen nur die Schritte zur Wahl, die von Ihrer aktuellen Stufe aus möglich sind.",
+    )
+    hours = right.number_input(
+        "Stunden pro Woche neu (leer lassen = unverändert)",
+        min_value=0.0,
+        max_value=40.0,
+        value=None,
+        step=0.5,
+        format="%.1f",
+        placeholder=f"zurzeit {fmt_number(record.hours_per_week, 1)}",
+        key="ms_hours",
+    )
+    blocker = st.text_area("Hindernis (optional)", max_chars=1000, key="ms_blocker")
+    support = st.checkbox(
+        "Unterstützung gewünscht",
+        key="ms_support",
+        help="Das CDO-Büro sieht Ihren Wunsch sofort und meldet sich bei Ihnen.",
+    )
+    submitted = st.form_submit_button("Meldung speichern", type="primary")
+
+if submitted:
+    shown = pilot_views.seen(SEEN_KEY, record)
+    report = FullReport(
+        status=StatusReport(
+            text=text,
+            blocker=blocker,
+            support_wanted=support,
+            activities=(
+                () if activity is None else (ActivityReport(activity, int(count), activity_on, note),)  # type: ignore[arg-type]
+            ),
+        ),
+        to_stage=stage,
+        completed_module_id=None if module is None else int(module),
+        completed_on=module_on,  # type: ignore[arg-type]
+        hours_per_week=None if hours is None else float(hours),
+    )
+    try:
+        with write_session() as session:
+            result = save_report(
+                session=session,
+                actor=user,
+                pilot_id=pilot_id,
+                expected_version=shown.version,
+                report=report,
+                author_id=user.id,
+            )
+    except StaleEditError as error:
+        after_conflict(pilot_views.plain(error))
+    except PilotInputError as error:
+        st.error(f"Nicht gespeichert: {pilot_views.plain(error)}")
+    else:
+        after_write(saved_message(result), REPORT_FIELDS)
+else:
+    pilot_views.remember(SEEN_KEY, record)
+
+st.subheader("Idee für die Roadmap einreichen")
+with st.form("idea"):
+    st.caption(
+        f"Ihre Idee wird als Maßnahme mit Status „Idee“ für Ihre Organisationseinheit "
+        f"{pilot_views.plain(record.unit_label)} angelegt. "
+        "Das CDO-Büro prüft sie und nimmt sie in die Roadmap auf."
+    )
+    title = st.text_input("Titel der Idee", max_chars=200, key="idea_title")
+    description = st.text_area("Beschreibung (optional)", max_chars=4000, key="idea_description")
+    category = st.selectbox(
+        "Kategorie",
+        [item.value for item in Category],
+        format_func=pilot_views.CATEGORY_LABELS.__getitem__,
+        key="idea_category",
+    )
+    if st.form_submit_button("Idee einreichen"):
+        try:
+            with write_session() as session:
+                measure = submit_idea(
+                    session=session,
+                    actor=user,
+                    pilot_id=pilot_id,
+                    title=title,
+                    description=description,
+                    category=category,
+                )
+                idea_title = measure.title
+        except PilotInputError as error:
+            st.error(f"Nicht eingereicht: {pilot_views.plain(error)}")
+        else:
+            after_write(
+                f"Danke! Ihre Idee „{pilot_views.plain(idea_title)}“ ist eingereicht; "
+                "das CDO-Büro sieht sie auf der Roadmap.",
+                IDEA_FIELDS,
+            )
+
+st.subheader("Meine Qualifizierung")
+share, summary = pilot_views.progress_text(progress)
+st.progress(share, text=summary)
+pilot_views.static_table(
+    progress[["Modul", "Art", "Stand", "Eingeschrieben", "Abgeschlossen"]],
+    empty="Es sind noch keine Module angelegt.",
+    date_columns=["Eingeschrieben", "Abgeschlossen"],
+)
+
+st.subheader("Meine letzten Meldungen")
+history = cache.query(pilots.pilot_history, viewer=user, pilot_id=pilot_id, limit=HISTORY_ROWS)
+pilot_views.static_table(history, empty="Noch keine Einträge.", date_columns=["Datum"])

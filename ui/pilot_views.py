@@ -1,0 +1,88 @@
+"""Building blocks of the two Lotsen pages: the record header, history tables, German labels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from model.enums import Category, PilotStage, label, labels_of
+from model.pilots import PilotRecord
+from ui.locale import fmt_date, fmt_number
+
+CATEGORY_LABELS: dict[str, str] = labels_of(Category)
+
+
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@])")
+
+
+def plain(text: object) -> str:
+    """User text for st.markdown/caption/success/error: shown as typed, no links, no formatting, no HTML."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+@dataclass(frozen=True)
+class SeenRecord:
+    """What a form showed when it was drawn: the version a save must still find."""
+
+    pilot_id: int
+    version: int
+
+
+def remember(key: str, record: PilotRecord) -> None:
+    st.session_state[key] = SeenRecord(record.id, record.version)
+
+
+def seen(key: str, record: PilotRecord) -> SeenRecord:
+    """The version the user saw; a stored value of another person counts as not seen."""
+    stored = st.session_state.get(key)
+    if isinstance(stored, SeenRecord) and stored.pilot_id == record.id:
+        return stored
+    return SeenRecord(record.id, record.version)
+
+
+def stage_label(stage: str | PilotStage) -> str:
+    return label(PilotStage(stage))
+
+
+def record_header(record: PilotRecord) -> None:
+    """Unit, stage, hours and last update as four tiles."""
+    unit, stage, hours, last = st.columns(4)
+    unit.metric("Organisationseinheit", record.unit_code, help=plain(record.unit_name))
+    unit.caption(plain(record.unit_name))
+    stage.metric("Stufe", stage_label(record.stage))
+    stage.caption(f"seit {fmt_date(record.stage_since)}")
+    hours.metric("Stunden pro Woche", fmt_number(record.hours_per_week, 1))
+    last.metric("Letzte Meldung", fmt_date(record.last_update_on))
+    if record.open_support_requests:
+        last.caption(f"Offene Unterstützungswünsche: {fmt_number(record.open_support_requests)}")
+
+
+def german_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy with the given date columns as German text (for static tables)."""
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = [
+            "–" if value is None or (not isinstance(value, date) and pd.isna(value)) else fmt_date(value)
+            for value in shown[column]
+        ]
+    return shown
+
+
+def static_table(frame: pd.DataFrame, *, empty: str, date_columns: list[str] | None = None) -> None:
+    """A small plain HTML table (screen readers and browser search read it), or a note if empty."""
+    if frame.empty:
+        st.caption(empty)
+        return
+    st.table(german_dates(frame, date_columns or []), hide_index=True)
+
+
+def progress_text(progress: pd.DataFrame) -> tuple[float, str]:
+    """Share and German text of completed modules, e.g. (0.5, "3 von 6 Modulen abgeschlossen")."""
+    total = len(progress)
+    done = int((progress["state"] == "completed").sum())
+    share = done / total if total else 0.0
+    return share, f"{fmt_number(done)} von {fmt_number(total)} Modulen abgeschlossen"
