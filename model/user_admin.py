@@ -1,0 +1,207 @@
+"""Benutzerverwaltung for the CDO-Büro: list, create, role, Lotse link, reset, (de)activate.
+
+Wraps model.auth_store (password policy, hashing, revocation). Password hashes never leave
+this module; every command is admin-only and audited in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from model import auth_store
+from model.admin_guard import AdminError, clean_text, require_admin
+from model.audit import record_audit
+from model.enums import Role, labels_of
+from model.tables import AppUser, Pilot
+
+ENTITY = "app_user"
+EMAIL_MAX = 254
+LOTSE_NEEDS_PILOT = (
+    "Ein Konto mit der Rolle Lotse braucht die Verknüpfung mit einer Lotsin / einem Lotsen "
+    "(E-Mail der Lotsin / des Lotsen angeben)."
+)
+
+
+def users_overview(*, session: Session) -> pd.DataFrame:
+    """One row per login (no password hashes): name, role, linked Lotse, active, lock."""
+    rows = session.exec(
+        select(
+            AppUser.id,
+            AppUser.username,
+            AppUser.display_name,
+            AppUser.email,
+            AppUser.role,
+            AppUser.active,
+            AppUser.pilot_id,
+            Pilot.name,
+            Pilot.email,
+            AppUser.locked_until,
+            AppUser.created_at,
+        )
+        .outerjoin(Pilot, Pilot.id == AppUser.pilot_id)
+        .order_by(AppUser.username)
+    ).all()
+    columns = [
+        "id", "username", "display_name", "email", "role", "active", "pilot_id", "pilot_name",
+        "pilot_email", "locked_until", "created_at",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _user(session: Session, user_id: int) -> AppUser:
+    user = session.get(AppUser, user_id)
+    if user is None:
+        raise AdminError("Dieses Benutzerkonto gibt es nicht (mehr).")
+    return user
+
+
+def _role(role: str) -> Role:
+    if role not in labels_of(Role):
+        raise AdminError("Rolle: Bitte eine der vorgegebenen Rollen wählen.")
+    return Role(role)
+
+
+def _pilot_by_email(session: Session, email: str | None, *, user_id: int | None) -> int | None:
+    """The id of the Lotse with this e-mail, if no other login is linked to it already."""
+    address = clean_text(email, field="E-Mail der Lotsin / des Lotsen", max_length=EMAIL_MAX, required=False)
+    if address is None:
+        return None
+    pilot = session.exec(select(Pilot).where(func.lower(Pilot.email) == address.lower())).first()
+    if pilot is None:
+        raise AdminError(f"Es gibt keine Lotsin / keinen Lotsen mit der E-Mail „{address}“.")
+    other = session.exec(select(AppUser).where(AppUser.pilot_id == pilot.id)).first()
+    if other is not None and other.id != user_id:
+        raise AdminError(f"„{pilot.name}“ ist bereits mit dem Konto „{other.username}“ verknüpft.")
+    return pilot.id
+
+
+def _active_admins(session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count()).select_from(AppUser).where(AppUser.role == Role.ADMIN.value, AppUser.active)
+        ).one()
+    )
+
+
+def create_user(
+    *,
+    session: Session,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    email: str | None,
+    pilot_email: str | None,
+    actor: str,
+) -> AppUser:
+    """A new login; the password policy of model.passwords applies (German reasons)."""
+    require_admin(session=session, actor=actor)
+    clean_text(display_name, field="Anzeigename", max_length=200)
+    address = clean_text(email, field="E-Mail", max_length=EMAIL_MAX, required=False)
+    pilot_id = _pilot_by_email(session, pilot_email, user_id=None)
+    if _role(role) is Role.LOTSE and pilot_id is None:
+        raise AdminError(LOTSE_NEEDS_PILOT)
+    return auth_store.create_user(
+        session=session,
+        username=username,
+        display_name=display_name,
+        role=_role(role),
+        password=password,
+        actor=actor,
+        email=address,
+        pilot_id=pilot_id,
+    )
+
+
+def change_role(*, session: Session, user_id: int, role: str, actor: str) -> AppUser:
+    """A new role; at least one active admin always remains."""
+    require_admin(session=session, actor=actor)
+    user = _user(session, user_id)
+    new_role = _role(role)
+    if user.role == new_role.value:
+        raise AdminError("Es wurde nichts geändert.")
+    if new_role is Role.LOTSE and user.pilot_id is None:
+        raise AdminError(LOTSE_NEEDS_PILOT)
+    if user.role == Role.ADMIN.value and user.active and _active_admins(session) <= 1:
+        raise AdminError("Das letzte aktive Administrationskonto kann seine Rolle nicht abgeben.")
+    record_audit(
+        session=session,
+        actor=actor,
+        action="role",
+        entity=ENTITY,
+        entity_id=user.id,
+        changes={"role": (user.role, new_role.value)},
+    )
+    user.role = new_role.value
+    session.add(user)
+    return user
+
+
+def link_pilot(*, session: Session, user_id: int, pilot_email: str | None, actor: str) -> AppUser:
+    """Link a login to a Lotse (by the Lotse's e-mail), or remove the link (empty e-mail)."""
+    require_admin(session=session, actor=actor)
+    user = _user(session, user_id)
+    pilot_id = _pilot_by_email(session, pilot_email, user_id=user_id)
+    if pilot_id == user.pilot_id:
+        raise AdminError("Es wurde nichts geändert.")
+    if pilot_id is None and user.role == Role.LOTSE.value:
+        raise AdminError(LOTSE_NEEDS_PILOT)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="link",
+        entity=ENTITY,
+        entity_id=user.id,
+        changes={"pilot_id": (user.pilot_id, pilot_id)},
+    )
+    user.pilot_id = pilot_id
+    session.add(user)
+    return user
+
+
+def set_active(*, session: Session, user_id: int, active: bool, actor: str) -> AppUser:
+    """Deactivate (every session of the user ends at once) or reactivate a login."""
+    admin = require_admin(session=session, actor=actor)
+    user = _user(session, user_id)
+    if user.active == active:
+        raise AdminError("Das Konto ist bereits " + ("aktiv." if active else "deaktiviert."))
+    if not active and user.id == admin.id:
+        raise AdminError("Sie können Ihr eigenes Konto nicht deaktivieren.")
+    if not active and user.role == Role.ADMIN.value and _active_admins(session) <= 1:
+        raise AdminError("Das letzte aktive Administrationskonto kann nicht deaktiviert werden.")
+    record_audit(
+        session=session,
+        actor=actor,
+        action="activate" if active else "deactivate",
+        entity=ENTITY,
+        entity_id=user.id,
+        changes={"active": (user.active, active)},
+    )
+    user.active = active
+    session.add(user)
+    if not active:
+        auth_store.revoke_sessions(session=session, username=user.username, actor=actor, reason="revoke")
+    return user
+
+
+def reset_password(*, session: Session, user_id: int, new_password: str, actor: str) -> AppUser:
+    """Set a new password chosen by the CDO-Büro; all earlier logins of the user end, a lock is lifted."""
+    require_admin(session=session, actor=actor)
+    user = _user(session, user_id)
+    auth_store.change_password(
+        session=session, username=user.username, new_password=new_password, actor=actor
+    )
+    if user.locked_until is not None:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="unlock",
+            entity=ENTITY,
+            entity_id=user.id,
+            changes={"locked_until": (user.locked_until, None)},
+        )
+        user.locked_until = None
+        session.add(user)
+    return user

@@ -1,0 +1,202 @@
+"""Das Programm: phases with dates, status and note; milestones; gate decisions; training modules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from model import programme
+from model.admin_guard import AdminError, StaleEditError
+from model.db import read_session, write_session
+from model.enums import ModuleKind, PhaseStatus, PilotStage, Role, UnitKind
+from model.tables import AppUser, AuditEntry, OrgUnit, Pilot, TrainingRecord
+
+PHASE = {
+    "name": "Qualifizierung",
+    "position": 3,
+    "planned_start": date(2026, 9, 1),
+    "planned_end": date(2026, 12, 31),
+    "actual_start": date(2026, 9, 8),
+    "actual_end": None,
+    "status": PhaseStatus.RUNNING.value,
+    "status_note": None,
+}
+
+
+@pytest.fixture
+def phase_id(engine) -> int:
+    with write_session(engine) as session:
+        session.add(AppUser(username="cdo", display_name="CDO", role=Role.ADMIN.value, password_hash="x"))
+        session.add(AppUser(username="lotse", display_name="L", role=Role.LOTSE.value, password_hash="x"))
+        session.flush()
+        return programme.add_phase(session=session, values=PHASE, actor="cdo").id
+
+
+def audit_rows(engine, entity: str) -> list[AuditEntry]:
+    with read_session(engine) as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.entity == entity)).all())
+
+
+def test_phase_status_change_with_note_is_versioned_and_audited(engine, phase_id) -> None:
+    values = PHASE | {"status": PhaseStatus.BLOCKED.value, "status_note": "Kein Budget in diesem Jahr"}
+    with write_session(engine) as session:
+        programme.update_phase(
+            session=session, phase_id=phase_id, expected_version=1, values=values, actor="cdo"
+        )
+    with read_session(engine) as session:
+        row = programme.phases(session=session).iloc[0]
+    assert (row["status"], row["status_note"], row["version"]) == ("blocked", "Kein Budget in diesem Jahr", 2)
+    update = [entry for entry in audit_rows(engine, "phase") if entry.action == "update"][0]
+    assert json.loads(update.changes) == {
+        "status": ["running", "blocked"],
+        "status_note": [None, "Kein Budget in diesem Jahr"],
+    }
+
+
+def test_phase_save_with_an_old_version_is_refused(engine, phase_id) -> None:
+    with write_session(engine) as session:
+        programme.update_phase(
+            session=session,
+            phase_id=phase_id,
+            expected_version=1,
+            values=PHASE | {"position": 4},
+            actor="cdo",
+        )
+    with pytest.raises(StaleEditError, match="Die Phase „Qualifizierung“"), write_session(engine) as session:
+        programme.update_phase(
+            session=session,
+            phase_id=phase_id,
+            expected_version=1,
+            values=PHASE | {"position": 5},
+            actor="cdo",
+        )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"planned_end": date(2026, 8, 1)}, "Ende liegt vor dem Beginn"),
+        ({"status": PhaseStatus.DONE.value}, "tatsächliches Ende"),
+        ({"status": PhaseStatus.DELAYED.value}, "Grund als Anmerkung"),
+        ({"actual_start": None, "actual_end": date(2026, 10, 1)}, "ohne tatsächlichen Beginn"),
+        ({"status_note": "x" * 501}, "höchstens 500 Zeichen"),
+        ({"name": ""}, "Bitte einen Wert"),
+        ({"planned_start": "morgen"}, "kein Datum"),
+    ],
+)
+def test_phase_rules_refuse_with_german_reasons(engine, phase_id, changes, message) -> None:
+    with pytest.raises(AdminError, match=message), write_session(engine) as session:
+        programme.update_phase(
+            session=session, phase_id=phase_id, expected_version=1, values=PHASE | changes, actor="cdo"
+        )
+
+
+def test_milestones_and_gate_decisions_round_trip(engine, phase_id) -> None:
+    with write_session(engine) as session:
+        milestone = programme.save_milestone(
+            session=session,
+            milestone_id=None,
+            values={"phase_id": phase_id, "title": "Kohorte 2 abgeschlossen", "due_on": date(2026, 11, 30)},
+            actor="cdo",
+        )
+        programme.save_gate_decision(
+            session=session,
+            gate_id=None,
+            values={
+                "phase_id": phase_id,
+                "body": "Hauptausschuss",
+                "decided_on": date(2026, 6, 12),
+                "paper_no": "DezI/0635/2026",
+                "summary": "Qualifizierungskonzept beschlossen",
+            },
+            actor="cdo",
+        )
+    with write_session(engine) as session:
+        programme.save_milestone(
+            session=session,
+            milestone_id=milestone.id,
+            values={
+                "phase_id": phase_id,
+                "title": "Kohorte 2 abgeschlossen",
+                "due_on": date(2026, 11, 30),
+                "done_on": date(2026, 12, 3),
+            },
+            actor="cdo",
+        )
+    with read_session(engine) as session:
+        milestones = programme.milestones(session=session)
+        gates = programme.gate_decisions(session=session)
+        counts = programme.phases(session=session).iloc[0]
+    assert milestones.iloc[0]["done_on"] == date(2026, 12, 3)
+    assert (gates.iloc[0]["body"], gates.iloc[0]["paper_no"]) == ("Hauptausschuss", "DezI/0635/2026")
+    assert (counts["milestones"], counts["gates"]) == (1, 1)
+    update = [e for e in audit_rows(engine, "milestone") if e.action == "update"][0]
+    assert json.loads(update.changes) == {"done_on": [None, "2026-12-03"]}
+
+
+def test_a_phase_with_milestones_is_not_deleted(engine, phase_id) -> None:
+    with write_session(engine) as session:
+        programme.save_milestone(
+            session=session,
+            milestone_id=None,
+            values={"phase_id": phase_id, "title": "Start", "due_on": date(2026, 9, 1)},
+            actor="cdo",
+        )
+    with pytest.raises(AdminError, match="Meilensteine oder Beschlüsse"), write_session(engine) as session:
+        programme.delete_phase(session=session, phase_id=phase_id, expected_version=1, actor="cdo")
+
+
+def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> None:
+    with write_session(engine) as session:
+        module = programme.save_training_module(
+            session=session,
+            module_id=None,
+            values={
+                "name": "Basisqualifizierung",
+                "kind": ModuleKind.BASE.value,
+                "duration_days": 3,
+                "position": 1,
+            },
+            actor="cdo",
+        )
+        unit = OrgUnit(code="33", name="Bürgeramt", kind=UnitKind.AMT.value)
+        session.add(unit)
+        session.flush()
+        for number, completed in enumerate([date(2026, 10, 1), None]):
+            pilot = Pilot(
+                name=f"P{number}",
+                email=f"p{number}@example.org",
+                unit_id=unit.id,
+                stage=PilotStage.IN_TRAINING.value,
+                stage_since=date(2026, 9, 1),
+            )
+            session.add(pilot)
+            session.flush()
+            session.add(
+                TrainingRecord(
+                    pilot_id=pilot.id,
+                    module_id=module.id,
+                    enrolled_on=date(2026, 9, 1),
+                    completed_on=completed,
+                )
+            )
+    with write_session(engine) as session:
+        programme.save_training_module(
+            session=session,
+            module_id=module.id,
+            values={"name": "Basisqualifizierung", "kind": "base", "duration_days": "2,5", "position": 1},
+            actor="cdo",
+        )
+    with read_session(engine) as session:
+        row = programme.training_modules(session=session).iloc[0]
+    assert (row["enrolled"], row["completed"], row["duration_days"]) == (2, 1, 2.5)
+
+
+def test_only_admins_change_the_programme(engine, phase_id) -> None:
+    with pytest.raises(PermissionError), write_session(engine) as session:
+        programme.update_phase(
+            session=session, phase_id=phase_id, expected_version=1, values=PHASE, actor="lotse"
+        )

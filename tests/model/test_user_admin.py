@@ -1,0 +1,211 @@
+"""Benutzerverwaltung: create with the password policy, roles, Lotse link, reset, (de)activation."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from model import auth_store, user_admin
+from model.admin_guard import AdminError
+from model.auth_store import AuthError
+from model.db import read_session, write_session
+from model.enums import PilotStage, Role, UnitKind
+from model.passwords import verify_password
+from model.tables import AppUser, AuditEntry, OrgUnit, Pilot
+
+PASSWORD = "ein-sicheres-passwort-42"
+
+
+@pytest.fixture
+def accounts(engine, fake_clock) -> dict[str, int]:
+    """The admin "cdo", a leitung account and a Lotse (without login) in unit "33"."""
+    with write_session(engine) as session:
+        unit = OrgUnit(code="33", name="Bürgeramt", kind=UnitKind.AMT.value)
+        session.add(unit)
+        session.flush()
+        session.add(
+            Pilot(
+                name="Lena Lotsin",
+                email="lena.lotsin@example.org",
+                unit_id=unit.id,
+                stage=PilotStage.ACTIVE.value,
+                stage_since=date(2026, 1, 1),
+            )
+        )
+        admin = AppUser(username="cdo", display_name="CDO", role=Role.ADMIN.value, password_hash="x")
+        session.add(admin)
+        session.flush()
+        leitung = user_admin.create_user(
+            session=session,
+            username="leitung",
+            display_name="Leitung",
+            role=Role.LEITUNG.value,
+            password=PASSWORD,
+            email=None,
+            pilot_email=None,
+            actor="cdo",
+        )
+    return {"cdo": admin.id, "leitung": leitung.id}
+
+
+def test_overview_never_contains_password_hashes(engine, accounts) -> None:
+    with read_session(engine) as session:
+        frame = user_admin.users_overview(session=session)
+    assert list(frame["username"]) == ["cdo", "leitung"]
+    assert not any("hash" in column for column in frame.columns)
+    assert not frame.astype(str).apply(lambda column: column.str.startswith("$2")).any().any()
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("kurz", "mindestens 12 Zeichen"),
+        ("passwort1234", "zu verbreitet"),
+        ("neu-lena-passwort", "Benutzernamen"),
+    ],
+)
+def test_create_applies_the_password_policy(engine, accounts, password, reason) -> None:
+    with pytest.raises(AuthError, match=reason), write_session(engine) as session:
+        user_admin.create_user(
+            session=session,
+            username="lena",
+            display_name="Lena",
+            role=Role.LOTSE.value,
+            password=password,
+            email=None,
+            pilot_email="lena.lotsin@example.org",
+            actor="cdo",
+        )
+
+
+def test_create_a_lotse_login_linked_by_email(engine, accounts) -> None:
+    with write_session(engine) as session:
+        user = user_admin.create_user(
+            session=session,
+            username="lena",
+            display_name="Lena Lotsin",
+            role=Role.LOTSE.value,
+            password=PASSWORD,
+            email="lena.lotsin@example.org",
+            pilot_email="LENA.lotsin@example.org",
+            actor="cdo",
+        )
+    with read_session(engine) as session:
+        frame = user_admin.users_overview(session=session).set_index("username")
+    assert frame.loc["lena", "pilot_name"] == "Lena Lotsin"
+    assert user.role == Role.LOTSE.value
+
+
+def test_a_lotse_login_needs_a_lotse_and_a_lotse_only_one_login(engine, accounts) -> None:
+    with pytest.raises(AdminError, match="braucht die Verknüpfung"), write_session(engine) as session:
+        user_admin.create_user(
+            session=session,
+            username="lena",
+            display_name="Lena",
+            role=Role.LOTSE.value,
+            password=PASSWORD,
+            email=None,
+            pilot_email=None,
+            actor="cdo",
+        )
+    with write_session(engine) as session:
+        user_admin.link_pilot(
+            session=session, user_id=accounts["leitung"], pilot_email="lena.lotsin@example.org", actor="cdo"
+        )
+    with pytest.raises(AdminError, match="bereits mit dem Konto „leitung“"), write_session(engine) as session:
+        user_admin.create_user(
+            session=session,
+            username="lena",
+            display_name="Lena",
+            role=Role.LOTSE.value,
+            password=PASSWORD,
+            email=None,
+            pilot_email="lena.lotsin@example.org",
+            actor="cdo",
+        )
+
+
+def test_reset_password_revokes_sessions_and_is_audited(engine, accounts, fake_clock) -> None:
+    issued = fake_clock.now()
+    fake_clock.advance(minutes=5)
+    with write_session(engine) as session:
+        user_admin.reset_password(
+            session=session, user_id=accounts["leitung"], new_password="ganz-neues-passwort-7", actor="cdo"
+        )
+    with read_session(engine) as session:
+        assert auth_store.valid_user(session=session, username="leitung", issued_at=issued) is None
+        fake_clock.advance(seconds=1)
+        assert (
+            auth_store.valid_user(session=session, username="leitung", issued_at=fake_clock.now()) is not None
+        )
+        stored = session.get(AppUser, accounts["leitung"]).password_hash
+        actions = session.exec(
+            select(AuditEntry.action, AuditEntry.actor).where(
+                AuditEntry.entity_id == str(accounts["leitung"])
+            )
+        ).all()
+    assert verify_password("ganz-neues-passwort-7", stored)
+    assert ("password", "cdo") in actions and ("revoke", "cdo") in actions
+
+
+def test_reset_password_lifts_a_lock(engine, accounts) -> None:
+    for _ in range(auth_store.MAX_FAILURES):
+        with write_session(engine) as session:
+            auth_store.record_failed_login(session=session, username="leitung")
+    with write_session(engine) as session:
+        user_admin.reset_password(
+            session=session, user_id=accounts["leitung"], new_password="ganz-neues-passwort-7", actor="cdo"
+        )
+    with read_session(engine) as session:
+        assert auth_store.locked_until(session=session, username="leitung") is None
+
+
+def test_deactivate_revokes_sessions_and_reactivate_restores_access(engine, accounts, fake_clock) -> None:
+    fake_clock.advance(minutes=1)
+    with write_session(engine) as session:
+        user_admin.set_active(session=session, user_id=accounts["leitung"], active=False, actor="cdo")
+    fake_clock.advance(minutes=1)
+    with read_session(engine) as session:
+        assert auth_store.valid_user(session=session, username="leitung", issued_at=fake_clock.now()) is None
+        user = session.get(AppUser, accounts["leitung"])
+        assert user.sessions_valid_after == fake_clock.now() - timedelta(minutes=1)
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "deactivate")).one()
+    assert json.loads(entry.changes) == {"active": [True, False]}
+    with write_session(engine) as session:
+        user_admin.set_active(session=session, user_id=accounts["leitung"], active=True, actor="cdo")
+    fake_clock.advance(minutes=1)
+    with read_session(engine) as session:
+        assert (
+            auth_store.valid_user(session=session, username="leitung", issued_at=fake_clock.now()) is not None
+        )
+
+
+def test_the_last_admin_cannot_be_removed(engine, accounts) -> None:
+    with pytest.raises(AdminError, match="eigenes Konto"), write_session(engine) as session:
+        user_admin.set_active(session=session, user_id=accounts["cdo"], active=False, actor="cdo")
+    with (
+        pytest.raises(AdminError, match="letzte aktive Administrationskonto"),
+        write_session(engine) as session,
+    ):
+        user_admin.change_role(session=session, user_id=accounts["cdo"], role=Role.LEITUNG.value, actor="cdo")
+
+
+def test_role_change_is_audited_with_old_and_new(engine, accounts) -> None:
+    with write_session(engine) as session:
+        user_admin.change_role(
+            session=session, user_id=accounts["leitung"], role=Role.ADMIN.value, actor="cdo"
+        )
+    with read_session(engine) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "role")).one()
+    assert entry.actor == "cdo"
+    assert json.loads(entry.changes) == {"role": ["leitung", "admin"]}
+
+
+def test_only_admins_manage_users(engine, accounts) -> None:
+    with pytest.raises(PermissionError), write_session(engine) as session:
+        user_admin.change_role(
+            session=session, user_id=accounts["cdo"], role=Role.LEITUNG.value, actor="leitung"
+        )

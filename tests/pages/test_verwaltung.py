@@ -1,0 +1,321 @@
+"""Verwaltung (AppTest): admin sees every tab; other roles are refused; one write per own tab
+through the page leaves an audit row with the user and old → new."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from model import demo
+from model.auth_store import UserInfo
+from model.db import make_engine, read_session, write_session
+from model.enums import Role
+from model.migrate import migrate
+from model.tables import AppUser, AuditEntry, FundingProgramme, ItStaff, Measure, OrgUnit, Phase
+from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
+from ui.navigation import USER_KEY
+
+PAGE = "pages/verwaltung.py"
+TAB_KEY = "reiter"
+
+
+@pytest.fixture(scope="module")
+def pristine_demo(demo_database, tmp_path_factory) -> str:
+    """A demo database nobody writes to; each write test works on its own copy."""
+    path = tmp_path_factory.mktemp("verwaltung") / "pristine.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    demo.seed(engine=engine, scale="demo")
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def own_demo(pristine_demo, tmp_path) -> Iterator[Engine]:
+    """A private copy of the demo database, with no cached reads of another database."""
+    target = tmp_path / "verwaltung.db"
+    with sqlite3.connect(pristine_demo) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    url = f"sqlite:///{target}"
+    saved = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = url
+    st.cache_data.clear()
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    os.environ["DATABASE_URL"] = saved
+    st.cache_data.clear()
+
+
+def open_tab(tab: str, role: str = "admin") -> AppTest:
+    at = log_in(new_app().run(), DEMO_USERS[role])
+    at.switch_page(PAGE)
+    at.session_state[TAB_KEY] = tab
+    return at.run()
+
+
+def texts(elements: Any) -> list[str]:
+    return [element.value for element in elements]
+
+
+def table_text(at: AppTest) -> str:
+    return " ".join(frame.value.to_string() for frame in at.dataframe)
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    next(button for button in at.button if button.label == label).click()
+    return at.run()
+
+
+def audit_rows(engine: Engine, entity: str) -> list[AuditEntry]:
+    with read_session(engine) as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.entity == entity)).all())
+
+
+def only_change(engine: Engine, entity: str, action: str) -> AuditEntry:
+    """The single audit row of this kind, written by the demo admin."""
+    (entry,) = [row for row in audit_rows(engine, entity) if row.action == action]
+    assert entry.actor == "cdo"
+    return entry
+
+
+# ------------------------------------------------------------------ reading, every role
+
+
+@pytest.mark.parametrize(
+    ("tab", "expected"),
+    [
+        ("Organisationseinheiten", "Bürgeramt"),
+        ("Benutzer", "leitung"),
+        ("Programm", "Qualifizierung"),
+        ("Maßnahmen", "Einführung der E-Akte"),
+        ("Förderprogramme", "EFRE Smart City"),
+        ("IT-Personal", "Hauptamt – Informationstechnik"),
+    ],
+)
+def test_admin_sees_each_own_tab_with_its_data(app_as, tab, expected) -> None:
+    at = open_tab(tab)
+    assert not at.exception
+    assert texts(at.title) == ["Verwaltung"]
+    assert expected in table_text(at)
+    assert "$2b$" not in table_text(at)  # never a password hash
+
+
+@pytest.mark.parametrize("tab", ["Import/Export", "Audit-Log", "Sicherung"])
+def test_the_exchange_tabs_render_for_admin(app_as, tab) -> None:
+    at = open_tab(tab)
+    assert not at.exception
+    assert at.subheader or at.button or at.download_button
+
+
+@pytest.mark.parametrize("role", ["leitung", "lotse"])
+def test_other_roles_have_no_menu_entry_and_the_page_refuses_them(app_as, role) -> None:
+    at = log_in(new_app().run(), DEMO_USERS[role])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+    with read_session() as session:
+        account = session.exec(select(AppUser).where(AppUser.username == DEMO_USERS[role])).one()
+    direct = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    direct.session_state[USER_KEY] = UserInfo(
+        id=account.id,
+        username=account.username,
+        display_name=account.display_name,
+        role=Role(account.role),
+        pilot_id=account.pilot_id,
+    )
+    direct.run()
+    assert texts(direct.title) == ["Kein Zugriff"]
+    assert not direct.dataframe and not direct.text_input
+
+
+# ------------------------------------------------------------------ one write per tab
+
+
+def unit_id(engine: Engine, code: str) -> int:
+    with read_session(engine) as session:
+        return session.exec(select(OrgUnit.id).where(OrgUnit.code == code)).one()
+
+
+def test_units_tab_renames_a_unit(own_demo) -> None:
+    at = open_tab("Organisationseinheiten")
+    target = unit_id(own_demo, "33")
+    at.selectbox(key="unit_selected").set_value(target).run()
+    at.text_input(key=f"unit_edit_{target}_name").input("Bürgeramt und Standesamt")
+    at = submit(at, "Änderungen speichern")
+    assert not at.exception
+    assert any("wurde gespeichert" in message for message in texts(at.success))
+    entry = only_change(own_demo, "org_unit", "update")
+    assert json.loads(entry.changes) == {"name": ["Bürgeramt", "Bürgeramt und Standesamt"]}
+
+
+def test_units_tab_explains_why_a_unit_with_history_is_not_deleted(own_demo) -> None:
+    at = open_tab("Organisationseinheiten")
+    target = unit_id(own_demo, "33")
+    at.selectbox(key="unit_selected").set_value(target).run()
+    at.checkbox(key=f"unit_delete_confirm_{target}").check().run()
+    at.button(key="unit_delete").click().run()
+    assert any("kann nicht gelöscht werden" in message for message in texts(at.error))
+    assert not [row for row in audit_rows(own_demo, "org_unit") if row.action == "delete"]
+
+
+def test_users_tab_changes_a_role(own_demo) -> None:
+    at = open_tab("Benutzer")
+    with read_session(own_demo) as session:
+        account = session.exec(select(AppUser).where(AppUser.username == "leitung")).one()
+    at.selectbox(key="user_selected").set_value(account.id).run()
+    at.selectbox(key=f"user_role_{account.id}").set_value(Role.ADMIN.value)
+    at = submit(at, "Rolle speichern")
+    assert not at.exception
+    assert any("Die Rolle von" in message for message in texts(at.success))
+    entry = only_change(own_demo, "app_user", "role")
+    assert json.loads(entry.changes) == {"role": ["leitung", "admin"]}
+
+
+def test_users_tab_refuses_a_weak_password_in_german(own_demo) -> None:
+    at = open_tab("Benutzer")
+    at.text_input(key="user_new_username").input("neu")
+    at.text_input(key="user_new_display").input("Neue Person")
+    at.selectbox(key="user_new_role").set_value(Role.LEITUNG.value)
+    at.text_input(key="user_new_password").input("kurz")
+    at = submit(at, "Konto anlegen")
+    assert any("mindestens 12 Zeichen" in message for message in texts(at.error))
+    with read_session(own_demo) as session:
+        assert session.exec(select(AppUser).where(AppUser.username == "neu")).first() is None
+
+
+def test_programme_tab_blocks_a_phase_with_a_note(own_demo) -> None:
+    with read_session(own_demo) as session:
+        phase = session.exec(select(Phase).where(Phase.name == "Betrieb")).one()
+    at = open_tab("Programm")
+    at.selectbox(key="phase_selected").set_value(phase.id).run()
+    at.selectbox(key=f"phase_{phase.id}_status").set_value("blocked")
+    at.text_area(key=f"phase_{phase.id}_note").input("Kein Budget in diesem Jahr")
+    at = submit(at, "Phase speichern")
+    assert not at.exception
+    assert any("wurde gespeichert" in message for message in texts(at.success))
+    entry = only_change(own_demo, "phase", "update")
+    assert json.loads(entry.changes) == {
+        "status": ["planned", "blocked"],
+        "status_note": [None, "Kein Budget in diesem Jahr"],
+    }
+
+
+def first_measure(at: AppTest, engine: Engine) -> Measure:
+    title = at.data_editor[0].value.iloc[0]["title"]
+    with read_session(engine) as session:
+        return session.exec(select(Measure).where(Measure.title == title)).one()
+
+
+def editor_key(at: AppTest, prefix: str) -> str:
+    return next(editor.key for editor in at.data_editor if editor.key.startswith(prefix))
+
+
+def test_measures_tab_bulk_edit_saves_with_audit(own_demo) -> None:
+    at = open_tab("Maßnahmen")
+    measure = first_measure(at, own_demo)
+    new_effort = 5 if measure.effort != 5 else 1
+    at.session_state[editor_key(at, "measures_editor")] = {
+        "edited_rows": {0: {"effort": new_effort}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at = submit(at, "Änderungen speichern (1 Zeilen)")
+    assert not at.exception
+    assert "1 Maßnahme(n) gespeichert." in texts(at.success)
+    entry = only_change(own_demo, "measure", "update")
+    assert json.loads(entry.changes) == {"effort": [measure.effort, new_effort]}
+
+
+def test_measures_tab_refuses_a_row_someone_else_changed(own_demo) -> None:
+    at = open_tab("Maßnahmen")
+    measure = first_measure(at, own_demo)
+    with write_session(own_demo) as session:  # another admin saves the same measure meanwhile
+        stored = session.get(Measure, measure.id)
+        stored.version += 1
+        session.add(stored)
+    at.session_state[editor_key(at, "measures_editor")] = {
+        "edited_rows": {0: {"urgency": 5 if measure.urgency != 5 else 1}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at = submit(at, "Änderungen speichern (1 Zeilen)")
+    assert any("Nichts gespeichert" in message for message in texts(at.error))
+    problems = next(frame.value for frame in at.dataframe if "Zeile" in frame.value.columns)
+    assert list(problems["Zeile"]) == [measure.title]
+    assert "inzwischen geändert" in problems.iloc[0]["Grund"]
+    assert audit_rows(own_demo, "measure") == []
+
+    at = submit(at, "Verwerfen und neu laden")  # the current state; then the edit goes through
+    at.session_state[editor_key(at, "measures_editor")] = {
+        "edited_rows": {0: {"urgency": 5 if measure.urgency != 5 else 1}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at = submit(at, "Änderungen speichern (1 Zeilen)")
+    assert "1 Maßnahme(n) gespeichert." in texts(at.success)
+
+
+def test_measures_tab_triages_an_idea(own_demo) -> None:
+    at = open_tab("Maßnahmen")
+    idea_id = at.selectbox(key="idea_selected").value
+    at.radio(key="idea_decision").set_value("deferred")
+    at.text_area(key="idea_note").input("Erst nach dem Bürgerportal")
+    at = submit(at, "Entscheidung speichern")
+    assert not at.exception
+    entry = only_change(own_demo, "measure", "triage")
+    assert entry.entity_id == str(idea_id)
+    assert json.loads(entry.changes)["status"] == ["idea", "deferred"]
+
+
+def test_funding_tab_creates_a_programme(own_demo) -> None:
+    at = open_tab("Förderprogramme")
+    at.text_input(key="funding_new_name").input("Förderaufruf Digitale Schule 2027")
+    at.selectbox(key="funding_new_donor").set_value("bund")
+    at.text_input(key="funding_new_applied").input("0")
+    at = submit(at, "Förderprogramm speichern")
+    assert not at.exception
+    assert any("wurde angelegt" in message for message in texts(at.success))
+    entry = only_change(own_demo, "funding_programme", "create")
+    changes = json.loads(entry.changes)
+    assert changes["name"] == [None, "Förderaufruf Digitale Schule 2027"]
+    assert changes["donor"] == [None, "bund"]
+    with read_session(own_demo) as session:
+        assert session.exec(select(FundingProgramme).where(FundingProgramme.donor == "bund")).first()
+
+
+def test_it_staff_tab_saves_a_cell(own_demo) -> None:
+    at = open_tab("IT-Personal")
+    frame = at.data_editor[0].value
+    row = frame.index[frame["code"] == "33"][0]
+    position = list(frame.index).index(row)
+    old = float(frame.loc[row, "user_support"])
+    at.session_state[editor_key(at, "it_editor")] = {
+        "edited_rows": {position: {"user_support": old + 0.5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at = submit(at, "VZÄ speichern (1 Zellen)")
+    assert not at.exception
+    entry = only_change(own_demo, "it_staff", "update")
+    assert entry.entity_id == "33/user_support"
+    assert json.loads(entry.changes) == {"fte": [old or None, old + 0.5]}
+    with read_session(own_demo) as session:
+        stored = session.exec(
+            select(ItStaff.fte).where(
+                ItStaff.unit_id == unit_id(own_demo, "33"), ItStaff.task_area == "user_support"
+            )
+        ).one()
+    assert stored == old + 0.5

@@ -1,0 +1,1271 @@
+"""The tabs of the Verwaltung page (admin only): forms and tables that call the model commands.
+
+Every write runs one model command in one transaction (audit row included), then clears the
+cached reads and shows a German confirmation after the rerun. Refusals are shown in German
+and change nothing. User text in messages is escaped, so it never renders as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from model import admin_measures, clock, funding, it_staff, org_units, programme, user_admin
+from model.admin_guard import StaleEditError
+from model.admin_measures import BulkEditError, RowEdit
+from model.app_settings import soll_rule
+from model.auth_store import UserInfo
+from model.db import write_session
+from model.enums import (
+    Category,
+    Donor,
+    FundingStatus,
+    ItTaskArea,
+    MeasureStatus,
+    ModuleKind,
+    PhaseStatus,
+    Rag,
+    Role,
+    SollRule,
+    UnitKind,
+    labels_of,
+)
+from model.it_staff import StaffCell
+from model.passwords import MIN_LENGTH
+from ui import cache
+from ui.charts import FONT_SIZE, PALETTE
+from ui.filters import scope_filter
+from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
+from ui.tables import show_table
+
+FLASH_KEY = "verwaltung_flash"
+PINNED_KEY = "verwaltung_pinned_tables"
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# model.enums.LABELS holds one label per code; "infrastructure" is both a category and a task area.
+CATEGORY_LABELS = labels_of(Category)
+TASK_LABELS = labels_of(ItTaskArea)
+UNIT_KINDS = labels_of(UnitKind)
+ROLES = labels_of(Role)
+PHASE_STATUSES = labels_of(PhaseStatus)
+MODULE_KINDS = labels_of(ModuleKind)
+DONORS = labels_of(Donor)
+FUNDING_STATUSES = labels_of(FundingStatus)
+MEASURE_STATUSES = labels_of(MeasureStatus)
+RAGS = labels_of(Rag)
+NEW = "new"
+TOP_LEVEL = "top"
+
+
+def escape(text: object) -> str:
+    """User text inside st.markdown/st.error shows as typed: no links, no formatting, no HTML."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def yes_no(value: object) -> str:
+    return "ja" if bool(value) else "nein"
+
+
+def amount_text(value: float | None, decimals: int = 2) -> str:
+    """A number for a text field in German format, without needless decimals: 1.250 · 0,75."""
+    if value is None or pd.isna(value):
+        return ""
+    text = fmt_number(value, decimals)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+# ------------------------------------------------------------------ writing
+
+
+def show_flash(tab: str) -> None:
+    """The confirmation a write left for this tab (it survives the rerun)."""
+    stored = st.session_state.get(FLASH_KEY)
+    if stored and stored[0] == tab:
+        st.session_state.pop(FLASH_KEY)
+        st.success(stored[1])
+
+
+def run_command(tab: str, command: Callable[..., Any], *, success: str, **arguments: Any) -> None:
+    """One model command in one transaction; refusals are shown here and change nothing."""
+    try:
+        with write_session() as session:
+            command(session=session, **arguments)
+    except BulkEditError as error:
+        st.error(escape(error))
+        problems = [{"Zeile": p.row, "Spalte": p.column or "–", "Grund": p.reason} for p in error.problems]
+        st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+        return
+    except StaleEditError as error:
+        cache.clear_after_write()  # the next run shows what the other person saved
+        st.error(escape(error))
+        return
+    except (PermissionError, ValueError) as error:
+        st.error(escape(error))
+        return
+    cache.clear_after_write()
+    st.session_state[FLASH_KEY] = (tab, success)
+    st.rerun()
+
+
+def pinned(editor_key: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The table an editor was opened with. Edits are stored by row position, so a reload
+    underneath pending edits could move them onto other rows; a new editor key reloads."""
+    store = st.session_state.get(PINNED_KEY, {})
+    if editor_key not in store:
+        store = {key: frame for key, frame in store.items() if key.split("_")[0] != editor_key.split("_")[0]}
+        store[editor_key] = load()
+        st.session_state[PINNED_KEY] = store
+    return store[editor_key]
+
+
+def reload_editor(round_key: str) -> None:
+    """Drop the edits and show the current data (e.g. after someone else saved)."""
+    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+    cache.clear_after_write()
+    st.rerun()
+
+
+# ------------------------------------------------------------------ Organisationseinheiten
+
+UNITS_TAB = "units"
+
+
+def _unit_table(tree: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Struktur": [
+                "· " * depth + f"{code} – {name}"
+                for depth, code, name in zip(tree["depth"], tree["code"], tree["name"], strict=True)
+            ],
+            "Pfad": tree["path"],
+            "Art": tree["kind"].map(UNIT_KINDS),
+            "Beschäftigte": tree["headcount"],
+            "Soll-Lotsen": tree["soll"],
+            "Soll festgelegt": tree["target_pilots"].map(
+                lambda v: "nach Regel" if pd.isna(v) else "eigener Wert"
+            ),
+            "Lotsen im Programm": tree["pilots"],
+            "Aktiv": tree["active"].map(yes_no),
+        }
+    )
+
+
+def render_units(user: UserInfo) -> None:
+    show_flash(UNITS_TAB)
+    tree = cache.query(org_units.unit_tree)
+    st.subheader("Organigramm")
+    active = tree["active"].astype(bool)
+    st.caption(
+        f"{fmt_number(int(active.sum()))} aktive und {fmt_number(int((~active).sum()))} "
+        "inaktive Organisationseinheiten. Einheiten mit Historie werden nie gelöscht, nur deaktiviert."
+    )
+    show_table(_unit_table(tree), name="Organisationseinheiten", key="units_table")
+    _soll_rule_form(user)
+    choices = cache.query(org_units.unit_choices)
+    by_id = {choice.id: choice for choice in choices}
+    st.subheader("Einheit bearbeiten")
+    selected = st.selectbox(
+        "Organisationseinheit",
+        [NEW, *by_id],
+        format_func=lambda value: "Neue Organisationseinheit anlegen" if value == NEW else by_id[value].label,
+        key="unit_selected",
+    )
+    if selected == NEW:
+        _new_unit_form(user, choices)
+        return
+    unit = tree[tree["id"] == selected].iloc[0]
+    _edit_unit_form(user, unit)
+    _move_unit_form(user, unit, choices)
+    _unit_status_actions(user, unit)
+
+
+def _soll_rule_form(user: UserInfo) -> None:
+    rule = cache.query(soll_rule)
+    st.subheader("Soll-Lotsen-Regel")
+    st.caption(
+        "Gilt für alle Einheiten ohne eigenen Soll-Wert; Dezernate zählen als Container (Soll 0). "
+        "Ein eigener Soll-Wert je Einheit wird unter „Einheit bearbeiten“ gesetzt."
+    )
+    rules = labels_of(SollRule)
+    with st.form("soll_rule_form"):
+        chosen = st.radio(
+            "Regel", list(rules), format_func=rules.get, index=list(rules).index(rule.rule.value)
+        )
+        per_n = st.number_input(
+            "Beschäftigte je Lotse (nur für „1 Lotse je N Beschäftigte“)",
+            1,
+            100_000,
+            value=rule.per_n,
+            step=10,
+        )
+        if st.form_submit_button("Regel speichern"):
+            run_command(
+                UNITS_TAB,
+                org_units.change_soll_rule,
+                success="Die Soll-Lotsen-Regel wurde gespeichert.",
+                rule=chosen,
+                per_n=per_n,
+                actor=user.username,
+            )
+
+
+def _unit_fields(prefix: str, unit: pd.Series | None) -> dict[str, Any]:
+    current = {} if unit is None else unit.to_dict()
+    left, right = st.columns([1, 3])
+    code = left.text_input("Kürzel", current.get("code", ""), max_chars=30, key=f"{prefix}_code")
+    name = right.text_input("Name", current.get("name", ""), max_chars=200, key=f"{prefix}_name")
+    kind_col, head_col, soll_col = st.columns(3)
+    kinds = list(UNIT_KINDS)
+    kind = kind_col.selectbox(
+        "Art",
+        kinds,
+        index=kinds.index(current.get("kind", UnitKind.AMT.value)),
+        format_func=UNIT_KINDS.get,
+        key=f"{prefix}_kind",
+    )
+    headcount = head_col.number_input(
+        "Beschäftigte",
+        0,
+        org_units.MAX_HEADCOUNT,
+        value=int(current.get("headcount", 0)),
+        key=f"{prefix}_head",
+    )
+    target = current.get("target_pilots")
+    explicit = soll_col.number_input(
+        "Eigenes Soll-Lotsen (leer: nach Regel)",
+        0,
+        org_units.MAX_TARGET,
+        value=None if target is None or pd.isna(target) else int(target),
+        key=f"{prefix}_target",
+    )
+    return {"code": code, "name": name, "kind": kind, "headcount": headcount, "target_pilots": explicit}
+
+
+def _new_unit_form(user: UserInfo, choices: list[org_units.UnitChoice]) -> None:
+    parents = {choice.id: choice.label for choice in choices if choice.active}
+    with st.form("unit_new_form"):
+        values = _unit_fields("unit_new", None)
+        parent = st.selectbox(
+            "Übergeordnete Einheit",
+            [TOP_LEVEL, *parents],
+            format_func=lambda value: (
+                "(oberste Ebene, z. B. ein Dezernat)" if value == TOP_LEVEL else parents[value]
+            ),
+            key="unit_new_parent",
+        )
+        if st.form_submit_button("Einheit anlegen"):
+            run_command(
+                UNITS_TAB,
+                org_units.add_unit,
+                success=f"Die Einheit „{escape(values['code'])}“ wurde angelegt.",
+                parent_id=None if parent == TOP_LEVEL else parent,
+                actor=user.username,
+                **values,
+            )
+
+
+def _edit_unit_form(user: UserInfo, unit: pd.Series) -> None:
+    st.text(f"Pfad: {unit['path']} · Version {unit['version']}")
+    with st.form("unit_edit_form"):
+        values = _unit_fields(f"unit_edit_{unit['id']}", unit)
+        if st.form_submit_button("Änderungen speichern"):
+            run_command(
+                UNITS_TAB,
+                org_units.update_unit,
+                success=f"Die Einheit „{escape(values['code'])}“ wurde gespeichert.",
+                unit_id=int(unit["id"]),
+                expected_version=int(unit["version"]),
+                actor=user.username,
+                **values,
+            )
+
+
+def _move_unit_form(user: UserInfo, unit: pd.Series, choices: list[org_units.UnitChoice]) -> None:
+    own_path = unit["path"]
+    # The unit itself and its sub-units are not offered (the model refuses such cycles too).
+    targets = {
+        choice.id: choice.label
+        for choice in choices
+        if choice.path != own_path and not choice.path.startswith(own_path + org_units.PATH_SEPARATOR)
+    }
+    current = TOP_LEVEL if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
+    options = [TOP_LEVEL, *targets]
+    with st.form("unit_move_form"):
+        parent = st.selectbox(
+            "Verschieben unter",
+            options,
+            index=options.index(current) if current in options else 0,
+            format_func=lambda value: "(oberste Ebene)" if value == TOP_LEVEL else targets[value],
+            key=f"unit_move_{unit['id']}",
+        )
+        if st.form_submit_button("Einheit verschieben"):
+            run_command(
+                UNITS_TAB,
+                org_units.move_unit,
+                success=f"„{escape(unit['code'])}“ wurde verschoben (mit allen Untereinheiten).",
+                unit_id=int(unit["id"]),
+                expected_version=int(unit["version"]),
+                new_parent_id=None if parent == TOP_LEVEL else parent,
+                actor=user.username,
+            )
+
+
+def _unit_status_actions(user: UserInfo, unit: pd.Series) -> None:
+    arguments = {"unit_id": int(unit["id"]), "expected_version": int(unit["version"]), "actor": user.username}
+    code = escape(unit["code"])
+    left, right = st.columns(2)
+    if bool(unit["active"]):
+        if left.button("Einheit deaktivieren", key="unit_deactivate"):
+            run_command(
+                UNITS_TAB,
+                org_units.deactivate_unit,
+                success=f"„{code}“ ist jetzt inaktiv; ihre Historie bleibt erhalten.",
+                **arguments,
+            )
+    elif left.button("Einheit reaktivieren", key="unit_reactivate"):
+        run_command(UNITS_TAB, org_units.reactivate_unit, success=f"„{code}“ ist wieder aktiv.", **arguments)
+    with right:
+        confirmed = st.checkbox(
+            "Ja, diese Einheit endgültig löschen", key=f"unit_delete_confirm_{unit['id']}"
+        )
+        if st.button("Einheit löschen", key="unit_delete", disabled=not confirmed):
+            run_command(UNITS_TAB, org_units.delete_unit, success=f"„{code}“ wurde gelöscht.", **arguments)
+        st.caption("Nur möglich, wenn nichts auf die Einheit verweist (Lotsen, Maßnahmen, Historie …).")
+
+
+# ------------------------------------------------------------------ Benutzer
+
+USERS_TAB = "users"
+POLICY = (
+    f"Passwortregel: mindestens {MIN_LENGTH} Zeichen, nicht der Benutzername und kein verbreitetes Passwort. "
+    "Tipp: mehrere Wörter mit Bindestrichen. Nach dem Zurücksetzen enden alle Anmeldungen des Kontos."
+)
+
+
+def render_users(user: UserInfo) -> None:
+    show_flash(USERS_TAB)
+    users = cache.query(user_admin.users_overview)
+    st.subheader("Benutzerkonten")
+    show_table(
+        pd.DataFrame(
+            {
+                "Benutzername": users["username"],
+                "Anzeigename": users["display_name"],
+                "E-Mail": users["email"].fillna("–"),
+                "Rolle": users["role"].map(ROLES),
+                "Aktiv": users["active"].map(yes_no),
+                "Verknüpfte Lotsin / verknüpfter Lotse": users["pilot_name"].fillna("–"),
+                "Gesperrt bis": users["locked_until"].map(_lock_text),
+            }
+        ),
+        name="Benutzerkonten",
+        key="users_table",
+    )
+    by_id = {int(row["id"]): row for _, row in users.iterrows()}
+    selected = st.selectbox(
+        "Konto",
+        [NEW, *by_id],
+        format_func=lambda value: (
+            "Neues Konto anlegen"
+            if value == NEW
+            else f"{by_id[value]['username']} – {by_id[value]['display_name']}"
+        ),
+        key="user_selected",
+    )
+    st.caption(POLICY)
+    if selected == NEW:
+        _new_user_form(user)
+    else:
+        _user_actions(user, by_id[selected])
+
+
+def _lock_text(until: datetime | None) -> str:
+    """End of a lock that is still running, else "–" (stored values may be naive UTC)."""
+    if until is None or pd.isna(until):
+        return "–"
+    aware = until if until.tzinfo else until.replace(tzinfo=UTC)
+    return fmt_datetime(aware) if aware > clock.now() else "–"
+
+
+def _new_user_form(user: UserInfo) -> None:
+    with st.form("user_new_form", clear_on_submit=False):
+        left, right = st.columns(2)
+        username = left.text_input("Benutzername", max_chars=50, key="user_new_username")
+        display_name = right.text_input("Anzeigename", max_chars=200, key="user_new_display")
+        email = left.text_input("E-Mail (optional)", max_chars=254, key="user_new_email")
+        role = right.selectbox("Rolle", list(ROLES), format_func=ROLES.get, key="user_new_role")
+        pilot_email = st.text_input(
+            "E-Mail der Lotsin / des Lotsen (Pflicht bei der Rolle Lotse)",
+            max_chars=254,
+            key="user_new_pilot",
+        )
+        password = st.text_input("Passwort", type="password", max_chars=72, key="user_new_password")
+        if st.form_submit_button("Konto anlegen"):
+            run_command(
+                USERS_TAB,
+                user_admin.create_user,
+                success=f"Das Konto „{escape(username.strip().lower())}“ wurde angelegt.",
+                username=username,
+                display_name=display_name,
+                role=role,
+                password=password,
+                email=email,
+                pilot_email=pilot_email,
+                actor=user.username,
+            )
+
+
+def _user_actions(user: UserInfo, account: pd.Series) -> None:
+    user_id = int(account["id"])
+    name = escape(account["username"])
+    with st.form("user_role_form"):
+        roles = list(ROLES)
+        role = st.selectbox(
+            "Rolle",
+            roles,
+            index=roles.index(account["role"]),
+            format_func=ROLES.get,
+            key=f"user_role_{user_id}",
+        )
+        if st.form_submit_button("Rolle speichern"):
+            run_command(
+                USERS_TAB,
+                user_admin.change_role,
+                success=f"Die Rolle von „{name}“ ist jetzt „{ROLES[role]}“.",
+                user_id=user_id,
+                role=role,
+                actor=user.username,
+            )
+    with st.form("user_link_form"):
+        pilot_email = st.text_input(
+            "Verknüpfte Lotsin / verknüpfter Lotse (E-Mail; leer: keine Verknüpfung)",
+            "" if pd.isna(account["pilot_email"]) else account["pilot_email"],
+            max_chars=254,
+            key=f"user_link_{user_id}",
+        )
+        if st.form_submit_button("Verknüpfung speichern"):
+            run_command(
+                USERS_TAB,
+                user_admin.link_pilot,
+                success=f"Die Verknüpfung von „{name}“ wurde gespeichert.",
+                user_id=user_id,
+                pilot_email=pilot_email,
+                actor=user.username,
+            )
+    with st.form("user_password_form", clear_on_submit=True):
+        first = st.text_input("Neues Passwort", type="password", max_chars=72, key="user_pw_1")
+        second = st.text_input("Neues Passwort wiederholen", type="password", max_chars=72, key="user_pw_2")
+        if st.form_submit_button("Passwort zurücksetzen"):
+            if first != second:
+                st.error("Die beiden Passwörter stimmen nicht überein.")
+            else:
+                run_command(
+                    USERS_TAB,
+                    user_admin.reset_password,
+                    success=f"Das Passwort von „{name}“ wurde zurückgesetzt; alle Anmeldungen sind beendet.",
+                    user_id=user_id,
+                    new_password=first,
+                    actor=user.username,
+                )
+    active = bool(account["active"])
+    if st.button("Konto deaktivieren" if active else "Konto reaktivieren", key="user_toggle_active"):
+        run_command(
+            USERS_TAB,
+            user_admin.set_active,
+            success=f"„{name}“ ist deaktiviert; alle Anmeldungen sind beendet."
+            if active
+            else f"„{name}“ ist wieder aktiv.",
+            user_id=user_id,
+            active=not active,
+            actor=user.username,
+        )
+
+
+# ------------------------------------------------------------------ Programm
+
+PROGRAMME_TAB = "programme"
+
+
+def _german_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame.assign(
+        **{column: frame[column].map(lambda v: fmt_date(v) if pd.notna(v) else "–") for column in columns}
+    )
+
+
+def render_programme(user: UserInfo) -> None:
+    show_flash(PROGRAMME_TAB)
+    phases = cache.query(programme.phases)
+    st.subheader("Phasen")
+    shown = _german_dates(phases, ["planned_start", "planned_end", "actual_start", "actual_end"])
+    show_table(
+        pd.DataFrame(
+            {
+                "Phase": shown["name"],
+                "Geplant von": shown["planned_start"],
+                "Geplant bis": shown["planned_end"],
+                "Tatsächlich von": shown["actual_start"],
+                "Tatsächlich bis": shown["actual_end"],
+                "Status": phases["status"].map(PHASE_STATUSES),
+                "Anmerkung": phases["status_note"].fillna("–"),
+                "Meilensteine": phases["milestones"],
+                "Beschlüsse": phases["gates"],
+            }
+        ),
+        name="Programmphasen",
+        key="phases_table",
+    )
+    _phase_form(user, phases)
+    phase_names = dict(zip(phases["id"].astype(int), phases["name"], strict=True))
+    _milestones(user, phase_names)
+    _gates(user, phase_names)
+    _modules(user)
+
+
+def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
+    by_id = {int(row["id"]): row for _, row in phases.iterrows()}
+    selected = st.selectbox(
+        "Phase bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: "Neue Phase anlegen" if v == NEW else by_id[v]["name"],
+        key="phase_selected",
+    )
+    phase = None if selected == NEW else by_id[selected]
+    key = f"phase_{selected}"
+    current = {} if phase is None else phase.to_dict()
+    with st.form("phase_form"):
+        left, right = st.columns([3, 1])
+        values: dict[str, Any] = {
+            "name": left.text_input(
+                "Name der Phase", current.get("name", ""), max_chars=100, key=f"{key}_name"
+            ),
+            "position": right.number_input(
+                "Reihenfolge", 0, 1000, value=int(current.get("position", len(phases) + 1)), key=f"{key}_pos"
+            ),
+        }
+        columns = st.columns(4)
+        for column, (field, title) in zip(
+            columns,
+            [
+                ("planned_start", "Geplanter Beginn"),
+                ("planned_end", "Geplantes Ende"),
+                ("actual_start", "Tatsächlicher Beginn"),
+                ("actual_end", "Tatsächliches Ende"),
+            ],
+            strict=True,
+        ):
+            value = current.get(field)
+            values[field] = column.date_input(
+                title,
+                value=None if value is None or pd.isna(value) else value,
+                format="DD.MM.YYYY",
+                key=f"{key}_{field}",
+            )
+        statuses = list(PHASE_STATUSES)
+        values["status"] = st.selectbox(
+            "Status",
+            statuses,
+            index=statuses.index(current.get("status", PhaseStatus.PLANNED.value)),
+            format_func=PHASE_STATUSES.get,
+            key=f"{key}_status",
+        )
+        note = current.get("status_note")
+        values["status_note"] = st.text_area(
+            "Anmerkung (Pflicht bei „verzögert“ und „blockiert“, z. B. „kein Budget in diesem Jahr“)",
+            "" if note is None or pd.isna(note) else note,
+            max_chars=500,
+            key=f"{key}_note",
+        )
+        if not st.form_submit_button("Phase speichern"):
+            return
+    success = f"Die Phase „{escape(values['name'])}“ wurde gespeichert."
+    if phase is None:
+        run_command(PROGRAMME_TAB, programme.add_phase, success=success, values=values, actor=user.username)
+    else:
+        run_command(
+            PROGRAMME_TAB,
+            programme.update_phase,
+            success=success,
+            phase_id=selected,
+            expected_version=int(phase["version"]),
+            values=values,
+            actor=user.username,
+        )
+
+
+def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
+    milestones = cache.query(programme.milestones)
+    st.subheader("Meilensteine")
+    shown = _german_dates(milestones, ["due_on", "done_on"])
+    show_table(
+        pd.DataFrame(
+            {
+                "Phase": milestones["phase"],
+                "Meilenstein": milestones["title"],
+                "Fällig am": shown["due_on"],
+                "Erreicht am": shown["done_on"],
+                "Stand": [
+                    "erreicht" if pd.notna(done) else ("überfällig" if due < clock.today() else "offen")
+                    for due, done in zip(milestones["due_on"], milestones["done_on"], strict=True)
+                ],
+            }
+        ),
+        name="Meilensteine",
+        key="milestones_table",
+    )
+    by_id = {int(row["id"]): row for _, row in milestones.iterrows()}
+    selected = st.selectbox(
+        "Meilenstein bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: (
+            "Neuen Meilenstein anlegen" if v == NEW else f"{by_id[v]['phase']}: {by_id[v]['title']}"
+        ),
+        key="milestone_selected",
+    )
+    current = {} if selected == NEW else by_id[selected].to_dict()
+    key = f"milestone_{selected}"
+    with st.form("milestone_form"):
+        values = {
+            "phase_id": _phase_choice(phase_names, current.get("phase_id"), f"{key}_phase"),
+            "title": st.text_input(
+                "Meilenstein", current.get("title", ""), max_chars=200, key=f"{key}_title"
+            ),
+        }
+        left, right = st.columns(2)
+        values["due_on"] = left.date_input(
+            "Fällig am", value=current.get("due_on"), format="DD.MM.YYYY", key=f"{key}_due"
+        )
+        done = current.get("done_on")
+        values["done_on"] = right.date_input(
+            "Erreicht am (leer: offen)",
+            value=None if done is None or pd.isna(done) else done,
+            format="DD.MM.YYYY",
+            key=f"{key}_done",
+        )
+        delete = selected != NEW and st.checkbox("Diesen Meilenstein löschen", key=f"{key}_delete")
+        if not st.form_submit_button("Meilenstein speichern"):
+            return
+    if delete:
+        run_command(
+            PROGRAMME_TAB,
+            programme.delete_milestone,
+            success="Der Meilenstein wurde gelöscht.",
+            milestone_id=selected,
+            actor=user.username,
+        )
+        return
+    run_command(
+        PROGRAMME_TAB,
+        programme.save_milestone,
+        success=f"Der Meilenstein „{escape(values['title'])}“ wurde gespeichert.",
+        milestone_id=None if selected == NEW else selected,
+        values=values,
+        actor=user.username,
+    )
+
+
+def _phase_choice(phase_names: dict[int, str], current: object, key: str) -> int | None:
+    options = list(phase_names)
+    index = options.index(int(current)) if current is not None and int(current) in options else 0  # type: ignore[call-overload]
+    return st.selectbox(
+        "Phase", options, index=index if options else None, format_func=phase_names.get, key=key
+    )
+
+
+def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
+    gates = cache.query(programme.gate_decisions)
+    st.subheader("Beschlüsse (Gremien)")
+    show_table(
+        pd.DataFrame(
+            {
+                "Phase": gates["phase"],
+                "Gremium": gates["body"],
+                "Datum": _german_dates(gates, ["decided_on"])["decided_on"],
+                "Vorlage-Nr.": gates["paper_no"].fillna("–"),
+                "Inhalt": gates["summary"].fillna("–"),
+            }
+        ),
+        name="Beschlüsse",
+        key="gates_table",
+    )
+    by_id = {int(row["id"]): row for _, row in gates.iterrows()}
+    selected = st.selectbox(
+        "Beschluss bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: (
+            "Neuen Beschluss erfassen"
+            if v == NEW
+            else f"{by_id[v]['body']}, {fmt_date(by_id[v]['decided_on'])}"
+        ),
+        key="gate_selected",
+    )
+    current = {} if selected == NEW else by_id[selected].to_dict()
+    key = f"gate_{selected}"
+    with st.form("gate_form"):
+        values = {"phase_id": _phase_choice(phase_names, current.get("phase_id"), f"{key}_phase")}
+        left, middle, right = st.columns(3)
+        values["body"] = left.text_input("Gremium", current.get("body", ""), max_chars=200, key=f"{key}_body")
+        values["decided_on"] = middle.date_input(
+            "Datum des Beschlusses", value=current.get("decided_on"), format="DD.MM.YYYY", key=f"{key}_date"
+        )
+        paper = current.get("paper_no")
+        values["paper_no"] = right.text_input(
+            "Vorlage-Nr.", "" if paper is None or pd.isna(paper) else paper, max_chars=50, key=f"{key}_paper"
+        )
+        summary = current.get("summary")
+        values["summary"] = st.text_area(
+            "Inhalt des Beschlusses",
+            "" if summary is None or pd.isna(summary) else summary,
+            max_chars=1000,
+            key=f"{key}_summary",
+        )
+        delete = selected != NEW and st.checkbox("Diesen Beschluss löschen", key=f"{key}_delete")
+        if not st.form_submit_button("Beschluss speichern"):
+            return
+    if delete:
+        run_command(
+            PROGRAMME_TAB,
+            programme.delete_gate_decision,
+            success="Der Beschluss wurde gelöscht.",
+            gate_id=selected,
+            actor=user.username,
+        )
+        return
+    run_command(
+        PROGRAMME_TAB,
+        programme.save_gate_decision,
+        success="Der Beschluss wurde gespeichert.",
+        gate_id=None if selected == NEW else selected,
+        values=values,
+        actor=user.username,
+    )
+
+
+def _modules(user: UserInfo) -> None:
+    modules = cache.query(programme.training_modules)
+    st.subheader("Qualifizierungsmodule")
+    show_table(
+        pd.DataFrame(
+            {
+                "Modul": modules["name"],
+                "Art": modules["kind"].map(MODULE_KINDS),
+                "Dauer (Tage)": modules["duration_days"].map(lambda v: fmt_number(v, 1)),
+                "Angemeldet": modules["enrolled"],
+                "Abgeschlossen": modules["completed"],
+                "Angeboten": modules["active"].map(yes_no),
+            }
+        ),
+        name="Qualifizierungsmodule",
+        key="modules_table",
+    )
+    by_id = {int(row["id"]): row for _, row in modules.iterrows()}
+    selected = st.selectbox(
+        "Modul bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: "Neues Modul anlegen" if v == NEW else by_id[v]["name"],
+        key="module_selected",
+    )
+    current = {} if selected == NEW else by_id[selected].to_dict()
+    key = f"module_{selected}"
+    with st.form("module_form"):
+        kinds = list(MODULE_KINDS)
+        left, middle, right = st.columns([3, 2, 1])
+        values = {
+            "name": left.text_input(
+                "Name des Moduls", current.get("name", ""), max_chars=200, key=f"{key}_name"
+            ),
+            "kind": middle.selectbox(
+                "Art",
+                kinds,
+                index=kinds.index(current.get("kind", ModuleKind.ADVANCED.value)),
+                format_func=MODULE_KINDS.get,
+                key=f"{key}_kind",
+            ),
+            "duration_days": right.text_input(
+                "Dauer (Tage)", amount_text(current.get("duration_days", 1.0)), max_chars=6, key=f"{key}_days"
+            ),
+            "position": st.number_input(
+                "Reihenfolge", 0, 1000, value=int(current.get("position", len(modules) + 1)), key=f"{key}_pos"
+            ),
+            "active": st.checkbox(
+                "Wird angeboten", value=bool(current.get("active", True)), key=f"{key}_active"
+            ),
+        }
+        if st.form_submit_button("Modul speichern"):
+            run_command(
+                PROGRAMME_TAB,
+                programme.save_training_module,
+                success=f"Das Modul „{escape(values['name'])}“ wurde gespeichert.",
+                module_id=None if selected == NEW else selected,
+                values=values,
+                actor=user.username,
+            )
+
+
+# ------------------------------------------------------------------ Maßnahmen
+
+MEASURES_TAB = "measures"
+EDITOR_ROUND = "measures_editor_round"
+
+
+def _measure_column_config(options: dict[str, list[str]]) -> dict[str, Any]:
+    header = admin_measures.COLUMNS
+    cc = st.column_config
+    config: dict[str, Any] = {
+        "title": cc.TextColumn(header["title"], max_chars=200, required=True, width="large"),
+        "category": cc.SelectboxColumn(
+            header["category"], options=list(CATEGORY_LABELS), format_func=CATEGORY_LABELS.get, required=True
+        ),
+        "status": cc.SelectboxColumn(
+            header["status"], options=list(MEASURE_STATUSES), format_func=MEASURE_STATUSES.get, required=True
+        ),
+        "rag": cc.SelectboxColumn(header["rag"], options=list(RAGS), format_func=RAGS.get, required=True),
+        "start_quarter": cc.TextColumn(header["start_quarter"], max_chars=7, help="z. B. 2026-Q3"),
+        "end_quarter": cc.TextColumn(header["end_quarter"], max_chars=7, help="z. B. 2027-Q2"),
+        "cost_operating": cc.NumberColumn(header["cost_operating"], min_value=0, format="euro"),
+        "cost_capital": cc.NumberColumn(header["cost_capital"], min_value=0, format="euro"),
+        "person_days": cc.NumberColumn(header["person_days"], min_value=0, format="localized"),
+        "ozg_id": cc.TextColumn(header["ozg_id"], max_chars=20),
+        "maturity_target": cc.NumberColumn(header["maturity_target"], min_value=0, max_value=4, step=1),
+        "maturity_actual": cc.NumberColumn(header["maturity_actual"], min_value=0, max_value=4, step=1),
+        "efa": cc.CheckboxColumn(header["efa"]),
+        "funding": cc.SelectboxColumn(header["funding"], options=options["funding"]),
+        "decision_ref": cc.TextColumn(header["decision_ref"], max_chars=50),
+    }
+    if len(options["units"]) <= 2_000:
+        config["unit_code"] = cc.SelectboxColumn(header["unit_code"], options=options["units"])
+    else:
+        config["unit_code"] = cc.TextColumn(header["unit_code"], max_chars=30, help="Kürzel der Einheit")
+    for name in admin_measures.SCORE_FIELDS:
+        config[name] = cc.NumberColumn(header[name], min_value=1, max_value=5, step=1, required=True)
+    return config
+
+
+def render_measures(user: UserInfo) -> None:
+    show_flash(MEASURES_TAB)
+    scope = scope_filter()
+    st.subheader("Maßnahmen gemeinsam bearbeiten")
+    left, right = st.columns(2)
+    status = left.selectbox(
+        "Status",
+        [None, *MEASURE_STATUSES],
+        format_func=lambda v: "Alle" if v is None else MEASURE_STATUSES[v],
+        key="measures_status",
+    )
+    category = right.selectbox(
+        "Kategorie",
+        [None, *CATEGORY_LABELS],
+        format_func=lambda v: "Alle" if v is None else CATEGORY_LABELS[v],
+        key="measures_category",
+    )
+    filters = {"root_id": scope.root_id, "status": status, "category": category}
+    round_number = st.session_state.setdefault(EDITOR_ROUND, 0)
+    editor_key = f"measures_editor_{round_number}_{scope.root_id}_{status}_{category}"
+    frame = pinned(editor_key, lambda: cache.query(admin_measures.measures_for_editing, **filters))
+    total = cache.query(admin_measures.measure_count, **filters)
+    st.caption(
+        f"Auswahl: {escape(scope.label)} · {fmt_number(len(frame))} von {fmt_number(total)} Maßnahmen"
+        + (" – bitte die Auswahl eingrenzen, um die übrigen zu sehen." if total > len(frame) else ".")
+        + " Gespeichert wird alles oder nichts: Ist eine Zeile ungültig oder inzwischen von jemand anderem "
+        "geändert, wird keine Zeile gespeichert und jedes Problem mit Zeile und Spalte genannt."
+    )
+    st.data_editor(
+        frame,
+        key=editor_key,
+        hide_index=True,
+        num_rows="fixed",
+        column_order=list(admin_measures.COLUMNS),
+        column_config=_measure_column_config(cache.query(admin_measures.editor_options)),
+        width="stretch",
+        alt="Tabelle der Maßnahmen zum Bearbeiten",
+    )
+    edits = _row_edits(frame, st.session_state.get(editor_key, {}))
+    save, discard = st.columns(2)
+    if save.button(f"Änderungen speichern ({len(edits)} Zeilen)", key="measures_save", disabled=not edits):
+        st.session_state[EDITOR_ROUND] = round_number + 1  # a fresh editor after a successful save
+        run_command(
+            MEASURES_TAB,
+            admin_measures.bulk_update_measures,
+            success=f"{len(edits)} Maßnahme(n) gespeichert.",
+            edits=edits,
+            actor=user.username,
+        )
+        st.session_state[EDITOR_ROUND] = round_number  # refused: keep the user's edits
+    if discard.button("Verwerfen und neu laden", key="measures_discard"):
+        reload_editor(EDITOR_ROUND)
+    _ideas(user)
+
+
+def _row_edits(frame: pd.DataFrame, state: dict[str, Any]) -> list[RowEdit]:
+    """The editor's changed cells per row, with the id and version the row was loaded with."""
+    edits = []
+    for position, changes in (state.get("edited_rows") or {}).items():
+        row = frame.iloc[int(position)]
+        edits.append(RowEdit(int(row["id"]), int(row["version"]), dict(changes)))
+    return edits
+
+
+def _ideas(user: UserInfo) -> None:
+    st.subheader("Ideen der Lotsinnen und Lotsen")
+    count = cache.query(admin_measures.open_idea_count)
+    ideas = cache.query(admin_measures.open_ideas)
+    if ideas.empty:
+        st.info("Keine offenen Ideen.")
+        return
+    st.caption(
+        f"{fmt_number(count)} offene Idee(n), die älteste zuerst. Entscheiden: geplant oder zurückgestellt."
+    )
+    show_table(
+        pd.DataFrame(
+            {
+                "Titel": ideas["title"],
+                "Kategorie": ideas["category"].map(CATEGORY_LABELS),
+                "Organisationseinheit": ideas["unit_code"].fillna("–"),
+                "Eingereicht von": ideas["submitted_by"].fillna("–"),
+                "Eingereicht am": ideas["created_on"].map(fmt_date),
+                "Beschreibung": ideas["description"].fillna(""),
+            }
+        ),
+        name="Offene Ideen",
+        key="ideas_table",
+    )
+    by_id = {int(row["id"]): row for _, row in ideas.iterrows()}
+    with st.form("idea_form"):
+        chosen = st.selectbox(
+            "Idee", list(by_id), format_func=lambda v: by_id[v]["title"], key="idea_selected"
+        )
+        decisions = {code: MEASURE_STATUSES[code] for code in admin_measures.TRIAGE_DECISIONS}
+        decision = st.radio(
+            "Entscheidung", list(decisions), format_func=decisions.get, horizontal=True, key="idea_decision"
+        )
+        note = st.text_area(
+            "Begründung (Pflicht bei „zurückgestellt“; wird an die Beschreibung angehängt)",
+            max_chars=admin_measures.NOTE_MAX,
+            key="idea_note",
+        )
+        if st.form_submit_button("Entscheidung speichern"):
+            idea = by_id[chosen]
+            run_command(
+                MEASURES_TAB,
+                admin_measures.triage_idea,
+                success=f"„{escape(idea['title'])}“ ist jetzt „{decisions[decision]}“.",
+                measure_id=chosen,
+                expected_version=int(idea["version"]),
+                decision=decision,
+                note=note,
+                actor=user.username,
+            )
+
+
+# ------------------------------------------------------------------ Förderprogramme
+
+FUNDING_TAB = "funding"
+
+
+def render_funding(user: UserInfo) -> None:
+    show_flash(FUNDING_TAB)
+    programmes = cache.query(funding.funding_programmes)
+    st.subheader("Förderprogramme")
+    show_table(
+        pd.DataFrame(
+            {
+                "Name": programmes["name"],
+                "Geber": programmes["donor"].map(DONORS),
+                "Frist": programmes["deadline"].map(lambda v: fmt_date(v) if pd.notna(v) else "–"),
+                "Beantragt": programmes["amount_applied"].map(fmt_euro),
+                "Bewilligt": programmes["amount_granted"].map(fmt_euro),
+                "Status": programmes["status"].map(FUNDING_STATUSES),
+                "Verknüpfte Maßnahmen": programmes["measures"],
+            }
+        ),
+        name="Förderprogramme",
+        key="funding_table",
+    )
+    by_id = {int(row["id"]): row for _, row in programmes.iterrows()}
+    selected = st.selectbox(
+        "Förderprogramm bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: "Neues Förderprogramm anlegen" if v == NEW else by_id[v]["name"],
+        key="funding_selected",
+    )
+    current = {} if selected == NEW else by_id[selected].to_dict()
+    key = f"funding_{selected}"
+    with st.form("funding_form"):
+        donors, statuses = list(DONORS), list(FUNDING_STATUSES)
+        left, middle, right = st.columns([3, 1, 1])
+        deadline = current.get("deadline")
+        values = {
+            "name": left.text_input("Name", current.get("name", ""), max_chars=200, key=f"{key}_name"),
+            "donor": middle.selectbox(
+                "Geber",
+                donors,
+                index=donors.index(current.get("donor", Donor.LAND.value)),
+                format_func=DONORS.get,
+                key=f"{key}_donor",
+            ),
+            "deadline": right.date_input(
+                "Frist",
+                value=None if deadline is None or pd.isna(deadline) else deadline,
+                format="DD.MM.YYYY",
+                key=f"{key}_deadline",
+            ),
+        }
+        left, middle, right = st.columns(3)
+        values["status"] = left.selectbox(
+            "Status",
+            statuses,
+            index=statuses.index(current.get("status", FundingStatus.IDENTIFIED.value)),
+            format_func=FUNDING_STATUSES.get,
+            key=f"{key}_status",
+        )
+        values["amount_applied"] = middle.text_input(
+            "Beantragt (€)",
+            amount_text(current.get("amount_applied", 0.0)),
+            max_chars=20,
+            key=f"{key}_applied",
+        )
+        values["amount_granted"] = right.text_input(
+            "Bewilligt (€)",
+            amount_text(current.get("amount_granted", 0.0)),
+            max_chars=20,
+            key=f"{key}_granted",
+        )
+        delete = selected != NEW and st.checkbox("Dieses Förderprogramm löschen", key=f"{key}_delete")
+        if not st.form_submit_button("Förderprogramm speichern"):
+            return
+    name = escape(values["name"])
+    if selected == NEW:
+        run_command(
+            FUNDING_TAB,
+            funding.create_programme,
+            success=f"„{name}“ wurde angelegt.",
+            values=values,
+            actor=user.username,
+        )
+        return
+    arguments = {
+        "programme_id": selected,
+        "expected_version": int(current["version"]),
+        "actor": user.username,
+    }
+    if delete:
+        run_command(FUNDING_TAB, funding.delete_programme, success=f"„{name}“ wurde gelöscht.", **arguments)
+        return
+    run_command(
+        FUNDING_TAB,
+        funding.update_programme,
+        success=f"„{name}“ wurde gespeichert.",
+        values=values,
+        **arguments,
+    )
+
+
+# ------------------------------------------------------------------ IT-Personal
+
+IT_TAB = "it_staff"
+IT_ROUND = "it_editor_round"
+AUTOMATIC = "auto"
+
+
+def render_it_staff(user: UserInfo) -> None:
+    show_flash(IT_TAB)
+    scope = scope_filter()
+    _central_unit_form(user)
+    st.subheader("VZÄ je Organisationseinheit und IT-Aufgabenbereich")
+    round_number = st.session_state.setdefault(IT_ROUND, 0)
+    editor_key = f"it_editor_{round_number}_{scope.root_id}"
+    frame = pinned(editor_key, lambda: cache.query(it_staff.it_staff_table, root_id=scope.root_id))
+    st.caption(
+        f"Auswahl: {escape(scope.label)} · {fmt_number(len(frame))} aktive Einheiten. "
+        "0 oder leer entfernt den Eintrag. Gespeichert wird alles oder nichts."
+    )
+    config: dict[str, Any] = {
+        "code": st.column_config.TextColumn("Kürzel", disabled=True),
+        "name": st.column_config.TextColumn("Organisationseinheit", disabled=True, width="large"),
+    }
+    for task, title in TASK_LABELS.items():
+        config[task] = st.column_config.NumberColumn(
+            title, min_value=0, max_value=it_staff.MAX_FTE, step=0.05, format="localized"
+        )
+    st.data_editor(
+        frame,
+        key=editor_key,
+        hide_index=True,
+        num_rows="fixed",
+        column_order=["code", "name", *TASK_LABELS],
+        column_config=config,
+        disabled=["code", "name"],
+        width="stretch",
+        alt="Tabelle der IT-VZÄ je Organisationseinheit zum Bearbeiten",
+    )
+    cells = _staff_cells(frame, st.session_state.get(editor_key, {}))
+    if st.button(f"VZÄ speichern ({len(cells)} Zellen)", key="it_save", disabled=not cells):
+        st.session_state[IT_ROUND] = round_number + 1
+        run_command(
+            IT_TAB,
+            it_staff.save_it_staff,
+            success=f"{len(cells)} Wert(e) gespeichert.",
+            cells=cells,
+            actor=user.username,
+        )
+        st.session_state[IT_ROUND] = round_number
+    if st.button("Verwerfen und neu laden", key="it_discard"):
+        reload_editor(IT_ROUND)
+
+
+def _staff_cells(frame: pd.DataFrame, state: dict[str, Any]) -> list[StaffCell]:
+    cells = []
+    for position, changes in (state.get("edited_rows") or {}).items():
+        row = frame.iloc[int(position)]
+        for task, value in changes.items():
+            if task in TASK_LABELS:
+                cells.append(StaffCell(int(row["id"]), task, float(row[task]), value))
+    return cells
+
+
+def _central_unit_form(user: UserInfo) -> None:
+    central = cache.query(it_staff.central_it_unit)
+    choices = {choice.id: choice.label for choice in cache.query(org_units.unit_choices, active_only=True)}
+    st.subheader("Zentrale IT-Einheit")
+    if central is None:
+        st.caption("Noch kein IT-Personal erfasst.")
+    else:
+        how = "festgelegt" if central.configured else "automatisch: die Einheit mit den meisten IT-VZÄ"
+        st.text(f"Zentrale IT: {central.code} – {central.name} ({how}). Ihre Untereinheiten zählen mit.")
+    with st.form("central_it_form"):
+        options = [AUTOMATIC, *choices]
+        index = (
+            options.index(central.id)
+            if central is not None and central.configured and central.id in options
+            else 0
+        )
+        chosen = st.selectbox(
+            "Zentrale IT-Einheit festlegen",
+            options,
+            index=index,
+            format_func=lambda v: "automatisch (meiste IT-VZÄ)" if v == AUTOMATIC else choices[v],
+            key="central_it_unit",
+        )
+        if st.form_submit_button("Zentrale IT-Einheit speichern"):
+            run_command(
+                IT_TAB,
+                it_staff.set_central_it_unit,
+                success="Die zentrale IT-Einheit wurde gespeichert.",
+                unit_id=None if chosen == AUTOMATIC else chosen,
+                actor=user.username,
+            )
+
+
+# ------------------------------------------------------------------ charts of IT-Strukturen and Fördermittel
+
+HEATMAP_LIGHT, HEATMAP_DARK = "#EAF2FA", "#0B4F80"  # one hue; dark cells get white labels (contrast)
+
+
+def fte_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
+    """Units × task areas; every cell carries its VZÄ as text, so colour is never the only cue.
+
+    `frame`: long format with columns Einheit, Aufgabenbereich, VZÄ, VZÄ_text, order (row order).
+    """
+    top = float(frame["VZÄ"].max() or 1.0)
+    base = alt.Chart(frame).encode(
+        y=alt.Y("Einheit:N", sort=alt.EncodingSortField("order", order="ascending"), title=None),
+        x=alt.X(
+            "Aufgabenbereich:N", sort=list(TASK_LABELS.values()), title=None, axis=alt.Axis(labelAngle=-30)
+        ),
+        tooltip=[
+            alt.Tooltip("Einheit:N"),
+            alt.Tooltip("Aufgabenbereich:N"),
+            alt.Tooltip("VZÄ_text:N", title="VZÄ"),
+        ],
+    )
+    cells = base.mark_rect(stroke="#FFFFFF").encode(
+        color=alt.Color(
+            "VZÄ:Q",
+            scale=alt.Scale(range=[HEATMAP_LIGHT, HEATMAP_DARK], domain=[0, top]),
+            legend=alt.Legend(title="VZÄ", labelExpr=vega_number(1)),
+        )
+    )
+    labels = base.mark_text(fontSize=FONT_SIZE).encode(
+        text="VZÄ_text:N",
+        color=alt.condition(alt.datum["VZÄ"] > top * 0.45, alt.value("#FFFFFF"), alt.value("#1A1A1A")),
+    )
+    height = max(120, 28 * frame["Einheit"].nunique())
+    return (
+        alt.layer(cells, labels)
+        .properties(height=height)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+    )
+
+
+DEADLINE_SHAPES = {
+    funding.DeadlineState.OVERDUE: "triangle-up",
+    funding.DeadlineState.DUE_SOON: "diamond",
+    funding.DeadlineState.OPEN: "circle",
+    funding.DeadlineState.SUBMITTED: "square",
+}
+DEADLINE_LABELS = {
+    funding.DeadlineState.OVERDUE: "überfällig (kein Antrag)",
+    funding.DeadlineState.DUE_SOON: "Frist in höchstens 30 Tagen",
+    funding.DeadlineState.OPEN: "Frist offen",
+    funding.DeadlineState.SUBMITTED: "Antrag gestellt",
+}
+
+
+def deadline_timeline(frame: pd.DataFrame, *, today: date) -> alt.LayerChart:
+    """Programmes on a date axis by deadline; shape and a text label say the state (not colour alone).
+
+    `frame`: columns Programm, Frist (date), Lage (German state), Hinweis (label text), order.
+    """
+    data = frame.assign(Frist=pd.to_datetime(frame["Frist"]))
+    states = [DEADLINE_LABELS[state] for state in DEADLINE_SHAPES]
+    base = alt.Chart(data).encode(
+        y=alt.Y("Programm:N", sort=alt.EncodingSortField("order", order="ascending"), title=None),
+        x=alt.X("Frist:T", title="Frist", axis=alt.Axis(labelExpr=VEGA_DATE, labelAngle=0)),
+        tooltip=[
+            alt.Tooltip("Programm:N"),
+            alt.Tooltip("Frist_text:N", title="Frist"),
+            alt.Tooltip("Hinweis:N"),
+        ],
+    )
+    points = base.mark_point(size=140, filled=True).encode(
+        shape=alt.Shape(
+            "Lage:N", scale=alt.Scale(domain=states, range=list(DEADLINE_SHAPES.values())), title="Lage"
+        ),
+        color=alt.Color(
+            "Lage:N", scale=alt.Scale(domain=states, range=[PALETTE[5], PALETTE[1], PALETTE[0], PALETTE[2]])
+        ),
+    )
+    labels = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE, color="#1A1A1A").encode(text="Hinweis:N")
+    rule = (
+        alt.Chart(pd.DataFrame({"heute": [pd.Timestamp(today)], "text": [f"heute, {fmt_date(today)}"]}))
+        .mark_rule(strokeDash=[4, 4], color="#1A1A1A")
+        .encode(x="heute:T", tooltip=[alt.Tooltip("text:N", title="Datum")])
+    )
+    height = max(120, 30 * len(frame))
+    return (
+        alt.layer(rule, points, labels)
+        .properties(height=height)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=360)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom")
+    )
+
+
+def labelled_bars(frame: pd.DataFrame, *, category: str, value: str, text: str, title: str) -> alt.LayerChart:
+    """Bars in the given order with a precomputed German label beside each bar."""
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{category}:N", sort=None, title=None),
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1)),
+        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{text}:N", title=title)],
+    )
+    bars = base.mark_bar(color=PALETTE[0])
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color="#1A1A1A").encode(text=f"{text}:N")
+    return (
+        alt.layer(bars, labels)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320)
+        .configure_view(stroke=None)
+    )
