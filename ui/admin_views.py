@@ -47,7 +47,6 @@ from ui.tables import show_table
 FLASH_KEY = "verwaltung_flash"
 PINNED_KEY = "verwaltung_pinned_tables"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-# model.enums.LABELS holds one label per code; "infrastructure" is both a category and a task area.
 CATEGORY_LABELS = labels_of(Category)
 TASK_LABELS = labels_of(ItTaskArea)
 UNIT_KINDS = labels_of(UnitKind)
