@@ -1,0 +1,71 @@
+"""AppTest fixtures: one demo database per test session, and a logged-in app per role."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from model import demo
+from model.db import dispose_engines, make_engine
+from model.migrate import migrate
+from tests.support import pg_server
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+DEMO_USERS = {"admin": "cdo", "leitung": "leitung", "lotse": "lotse"}
+
+
+@pytest.fixture(scope="session")
+def demo_database(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
+    """A demo-seeded database; DATABASE_URL and a cookie key point the app at it.
+
+    A SQLite file, or with LOTSEN_TEST_DB=postgres a database on the throwaway PostgreSQL server.
+    """
+    if pg_server.requested():
+        url = request.getfixturevalue("postgres_server").create_database("demo")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    demo.seed(engine=engine, scale="demo")
+    engine.dispose()
+    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "LOTSEN_COOKIE_KEY")}
+    os.environ["DATABASE_URL"] = url
+    os.environ["LOTSEN_COOKIE_KEY"] = secrets.token_urlsafe(48)
+    yield url
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    dispose_engines()
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def log_in(at: AppTest, username: str, password: str = demo.DEMO_PASSWORD) -> AppTest:
+    """Fill and submit the login form (all fields, then the button, then one run)."""
+    inputs = {field.label: field for field in at.text_input}
+    inputs["Benutzername"].input(username)
+    inputs["Passwort"].input(password)
+    next(button for button in at.button if button.label == "Anmelden").click()
+    return at.run()
+
+
+@pytest.fixture
+def app_as(demo_database) -> Callable[[str], AppTest]:
+    """app_as("admin") → an AppTest logged in as that role's demo account, on the default page."""
+
+    def _open(role: str) -> AppTest:
+        at = new_app()
+        at.run()
+        return log_in(at, DEMO_USERS[role])
+
+    return _open

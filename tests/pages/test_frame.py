@@ -1,0 +1,52 @@
+"""The frame: login gate, German messages, menu per role, demo marker, logout."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.enums import Role
+from tests.pages.conftest import DEMO_USERS, log_in, new_app
+from ui.navigation import PAGES, pages_for
+
+
+def test_login_form_is_german_and_shows_no_data(demo_database) -> None:
+    at = new_app().run()
+    assert not at.exception
+    assert [field.label for field in at.text_input] == ["Benutzername", "Passwort"]
+    assert any(button.label == "Anmelden" for button in at.button)
+    assert not at.metric
+
+
+def test_wrong_password_gets_a_german_message_and_no_data(demo_database) -> None:
+    at = log_in(new_app().run(), "cdo", "falsches-passwort-123")
+    assert [error.value for error in at.error] == ["Benutzername oder Passwort ist nicht korrekt."]
+    assert not at.metric
+
+
+@pytest.mark.parametrize("role", list(DEMO_USERS))
+def test_each_role_logs_in_and_sees_its_frame(app_as, role) -> None:
+    at = app_as(role)
+    assert not at.exception
+    assert at.title[0].value == "Übersicht"
+    sidebar_texts = [text.value for text in at.sidebar.text]
+    assert any(text.startswith("Angemeldet: ") for text in sidebar_texts)
+    assert any(button.label == "Abmelden" for button in at.sidebar.button)
+    assert any("Demo-Daten" in info.value for info in at.info)
+
+
+def test_menus_follow_the_product_roles() -> None:
+    everyone = {spec.path for spec in PAGES if spec.roles == frozenset(Role)}
+    assert "uebersicht" in everyone
+    for role in Role:
+        paths = [spec.path for spec in pages_for(role)]
+        assert paths[0] == "uebersicht"
+        assert set(paths) >= everyone
+
+
+def test_logout_returns_to_the_login_form(app_as) -> None:
+    at = app_as("leitung")
+    next(button for button in at.sidebar.button if button.label == "Abmelden").click()
+    at.run()
+    assert not at.exception
+    assert [field.label for field in at.text_input] == ["Benutzername", "Passwort"]
+    assert not at.metric

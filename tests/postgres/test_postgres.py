@@ -1,0 +1,64 @@
+"""The same schema and read models on PostgreSQL: migrations, the demo seed and the key figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from pandas.testing import assert_frame_equal
+from sqlalchemy import Engine, inspect
+from sqlmodel import SQLModel
+
+import model.tables  # noqa: F401  (registers every table on the metadata)
+from model import demo, queries
+from model.db import read_session
+from model.migrate import is_migrated, migrate
+
+pytestmark = pytest.mark.postgres
+
+
+def test_migrated_schema_matches_the_models(postgres_engine: Engine) -> None:
+    migrate(postgres_engine)
+
+    assert is_migrated(postgres_engine)
+    assert set(SQLModel.metadata.tables) <= set(inspect(postgres_engine).get_table_names())
+    with postgres_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def seeded_overview(engine: Engine, today: date) -> queries.Overview:
+    demo.seed(engine=engine, scale="S", today=today)
+    with read_session(engine) as session:
+        return queries.overview(session=session)
+
+
+def test_demo_seed_gives_the_same_key_figures_as_on_sqlite(
+    postgres_engine: Engine, sqlite_engine: Engine, fake_clock
+) -> None:
+    migrate(postgres_engine)
+    today = fake_clock.now().date()
+
+    on_postgres = seeded_overview(postgres_engine, today)
+
+    coverage = on_postgres.coverage
+    assert on_postgres.pilots_current > 0
+    assert coverage.units_with_target > 0
+    assert 0 <= coverage.units_covered <= coverage.units_with_target
+    assert coverage.share is not None and 0 <= coverage.share <= 1
+    assert 0 < coverage.ist_total <= coverage.soll_total
+    assert on_postgres.phase is not None
+    assert int(on_postgres.pilots_by_stage["Anzahl"].sum()) >= on_postgres.pilots_current
+    assert int(on_postgres.measures_by_status["Anzahl"].sum()) > 0
+    assert on_postgres.open_support_requests >= 0
+    # The seed is deterministic, so SQLite must give the very same figures.
+    on_sqlite = seeded_overview(sqlite_engine, today)
+    assert on_postgres.pilots_current == on_sqlite.pilots_current
+    assert on_postgres.coverage == on_sqlite.coverage
+    assert on_postgres.phase == on_sqlite.phase
+    assert on_postgres.open_support_requests == on_sqlite.open_support_requests
+    assert_frame_equal(on_postgres.pilots_by_stage, on_sqlite.pilots_by_stage)
+    assert_frame_equal(on_postgres.measures_by_status, on_sqlite.measures_by_status)
