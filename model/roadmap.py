@@ -1,0 +1,254 @@
+"""Read models of the Roadmap page: filtered measures, priority matrix, quarter timeline, edit data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Integer, and_, case, cast, func, literal
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, select
+
+from model.enums import Category, MeasureStatus, PilotStage, Rag, labels_of
+from model.measures import FIELD_LABELS
+from model.scope import UnitOption, scope_condition
+from model.scoring import ScoreWeights, benefit_expression, class_expression, score_expression, score_weights
+from model.tables import FundingProgramme, Measure, OrgUnit, Pilot
+
+# Quadrants of the matrix: Nutzen from 3 counts as high, Aufwand up to 3 as low.
+BENEFIT_SPLIT = 3.0
+EFFORT_SPLIT = 3.5
+QUADRANTS = {
+    "quick_win": "Schnelle Erfolge",
+    "major": "Große Vorhaben",
+    "filler": "Füllaufgaben",
+    "questionable": "Zurückstellen",
+}
+# Above this many measures the timeline shows counts per category and quarter instead of bars.
+MAX_TIMELINE_BARS = 60
+
+
+# What the page filters by; hashable, so cached reads can key on it.
+@dataclass(frozen=True)
+class MeasureFilter:
+    root_id: int | None = None
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    classes: tuple[str, ...] = ()
+    ozg_only: bool = False
+
+
+def _conditions(filters: MeasureFilter, weights: ScoreWeights) -> list[Any]:
+    conditions = []
+    if filters.root_id is not None:
+        conditions.append(scope_condition(Measure.unit_id, filters.root_id))
+    if filters.categories:
+        conditions.append(Measure.category.in_(filters.categories))  # type: ignore[attr-defined]
+    if filters.statuses:
+        conditions.append(Measure.status.in_(filters.statuses))  # type: ignore[attr-defined]
+    if filters.unit_ids:
+        conditions.append(Measure.unit_id.in_(filters.unit_ids))  # type: ignore[union-attr]
+    if filters.classes:
+        conditions.append(class_expression(weights).in_(filters.classes))
+    if filters.ozg_only:
+        conditions.append(and_(Measure.ozg_id.is_not(None), Measure.ozg_id != ""))  # type: ignore[union-attr]
+    return conditions
+
+
+def quadrant_expression(weights: ScoreWeights) -> ColumnElement[str]:
+    high_benefit = benefit_expression(weights) >= BENEFIT_SPLIT - 1e-9
+    low_effort = Measure.effort < EFFORT_SPLIT
+    return case(
+        (and_(high_benefit, low_effort), literal(QUADRANTS["quick_win"])),
+        (high_benefit, literal(QUADRANTS["major"])),
+        (low_effort, literal(QUADRANTS["filler"])),
+        else_=literal(QUADRANTS["questionable"]),
+    )
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace category, status and RAG codes by their German labels."""
+    mapping = {"category": Category, "status": MeasureStatus, "rag": Rag}
+    for column, enum_type in mapping.items():
+        if column in frame:
+            frame[column] = frame[column].map(labels_of(enum_type)).fillna(frame[column])
+    return frame
+
+
+TABLE_COLUMNS = [
+    "id",
+    "title",
+    "category",
+    "unit",
+    "status",
+    "rag",
+    "score",
+    "priority_class",
+    "quadrant",
+    "start_quarter",
+    "end_quarter",
+    "cost_total",
+    "ozg_id",
+]
+
+
+def measure_table(*, session: Session, filters: MeasureFilter) -> pd.DataFrame:
+    """The filtered measures with score, class and quadrant, best score first (labels in German)."""
+    weights = score_weights(session=session)
+    score = score_expression(weights)
+    query = (
+        select(
+            Measure.id,
+            Measure.title,
+            Measure.category,
+            func.coalesce(OrgUnit.code, literal("–")),
+            Measure.status,
+            Measure.rag,
+            score,
+            class_expression(weights),
+            quadrant_expression(weights),
+            Measure.start_quarter,
+            Measure.end_quarter,
+            Measure.cost_operating + Measure.cost_capital,
+            Measure.ozg_id,
+        )
+        .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
+        .where(*_conditions(filters, weights))
+        .order_by(score.desc(), Measure.title)
+    )
+    frame = pd.DataFrame(session.exec(query).all(), columns=TABLE_COLUMNS)
+    return _labelled(frame)
+
+
+MATRIX_COLUMNS = ["id", "title", "category", "benefit", "effort", "cost_total", "score", "priority_class"]
+
+
+def matrix_points(*, session: Session, filters: MeasureFilter) -> pd.DataFrame:
+    """One row per filtered measure with just what the priority matrix draws."""
+    weights = score_weights(session=session)
+    query = select(
+        Measure.id,
+        Measure.title,
+        Measure.category,
+        benefit_expression(weights),
+        Measure.effort,
+        Measure.cost_operating + Measure.cost_capital,
+        score_expression(weights),
+        class_expression(weights),
+    ).where(*_conditions(filters, weights))
+    frame = pd.DataFrame(session.exec(query).all(), columns=MATRIX_COLUMNS)
+    return _labelled(frame)
+
+
+def _quarter_index(column: Any) -> ColumnElement[int]:
+    """'2026-Q3' → 2026·4 + 2: consecutive integers across years."""
+    return cast(func.substr(column, 1, 4), Integer) * 4 + cast(func.substr(column, 7, 1), Integer) - 1
+
+
+# The quarter timeline: bars per measure for a few, counts per category and quarter for many.
+@dataclass(frozen=True)
+class Timeline:
+    per_measure: bool
+    frame: pd.DataFrame
+    undated: int  # filtered measures without start and end quarter
+
+
+def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TIMELINE_BARS) -> Timeline:
+    """Measures from start to end quarter (a missing end or start counts as the other one)."""
+    weights = score_weights(session=session)
+    conditions = _conditions(filters, weights)
+    start = _quarter_index(func.coalesce(Measure.start_quarter, Measure.end_quarter))
+    end = _quarter_index(func.coalesce(Measure.end_quarter, Measure.start_quarter))
+    dated = Measure.start_quarter.is_not(None) | Measure.end_quarter.is_not(None)  # type: ignore[union-attr]
+    counts = session.exec(
+        select(func.count().filter(dated), func.count().filter(~dated))
+        .select_from(Measure)
+        .where(*conditions)
+    ).one()
+    if counts[0] <= max_bars:
+        rows = session.exec(
+            select(Measure.id, Measure.title, Measure.category, Measure.status, start, end)
+            .where(*conditions, dated)
+            .order_by(Measure.category, start, Measure.title)
+        ).all()
+        frame = pd.DataFrame(rows, columns=["id", "title", "category", "status", "start", "end"])
+        return Timeline(per_measure=True, frame=_labelled(frame), undated=int(counts[1]))
+    groups = session.exec(
+        select(Measure.category, start, end, func.count())
+        .where(*conditions, dated)
+        .group_by(Measure.category, start, end)
+    ).all()
+    return Timeline(per_measure=False, frame=_per_quarter(groups), undated=int(counts[1]))
+
+
+def _per_quarter(groups: list[Any]) -> pd.DataFrame:
+    """Spread (category, start, end, count) groups over their quarters and add them up."""
+    totals: dict[tuple[str, int], int] = {}
+    for category, start, end, count in groups:
+        for quarter in range(min(start, end), max(start, end) + 1):
+            totals[(category, quarter)] = totals.get((category, quarter), 0) + int(count)
+    frame = pd.DataFrame(
+        [(category, quarter, count) for (category, quarter), count in sorted(totals.items())],
+        columns=["category", "quarter", "count"],
+    )
+    return _labelled(frame)
+
+
+def units_with_measures(*, session: Session, root_id: int | None = None) -> list[UnitOption]:
+    """Units in the scope that own at least one measure: the options of the unit filter."""
+    rows = session.exec(
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.parent_id, OrgUnit.kind)
+        .where(
+            OrgUnit.id.in_(select(Measure.unit_id).distinct()),  # type: ignore[union-attr]
+            scope_condition(OrgUnit.id, root_id),
+        )
+        .order_by(OrgUnit.code)
+    ).all()
+    return [UnitOption(*row) for row in rows]
+
+
+def measure_detail(*, session: Session, measure_id: int) -> dict[str, Any] | None:
+    """All editable fields of one measure plus id and version (the version the edit is based on)."""
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        return None
+    return {"id": measure.id, "version": measure.version} | {
+        field: getattr(measure, field) for field in FIELD_LABELS
+    }
+
+
+# The choices of the edit form's reference fields, as (id, German label) pairs.
+@dataclass(frozen=True)
+class EditChoices:
+    units: tuple[tuple[int, str], ...]
+    pilots: tuple[tuple[int, str], ...]
+    funding: tuple[tuple[int, str], ...]
+
+
+def edit_choices(*, session: Session) -> EditChoices:
+    """Units, Lotsen (names: admin only) and funding programmes a measure can refer to."""
+    units = session.exec(
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.active).order_by(OrgUnit.code)
+    ).all()
+    pilots = session.exec(
+        select(Pilot.id, Pilot.name, OrgUnit.code, Pilot.stage)
+        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .where(~Pilot.anonymised)  # type: ignore[arg-type]
+        .order_by(Pilot.name)
+    ).all()
+    funding = session.exec(
+        select(FundingProgramme.id, FundingProgramme.name).order_by(FundingProgramme.name)
+    ).all()
+    return EditChoices(
+        units=tuple(
+            (uid, f"{code} – {name}" + ("" if active else " (aufgelöst)"))
+            for uid, code, name, active in units
+        ),
+        pilots=tuple(
+            (pid, f"{name} ({code})" + (" – ausgeschieden" if stage == PilotStage.LEFT else ""))
+            for pid, name, code, stage in pilots
+        ),
+        funding=tuple((fid, name) for fid, name in funding),
+    )

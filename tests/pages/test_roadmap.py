@@ -1,0 +1,337 @@
+"""Roadmap (AppTest): every role reads it at demo scale and at M, only admin edits, stale saves fail."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, func
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from model import demo
+from model.db import make_engine, read_session, write_session
+from model.enums import Role
+from model.measures import update_measure
+from model.migrate import migrate
+from model.scoring import DEFAULT_WEIGHTS, score_weights
+from model.tables import AuditEntry, Measure
+from tests.pages.conftest import DEMO_USERS, log_in, new_app
+
+PAGE = "pages/roadmap.py"
+ROLES = list(DEMO_USERS)
+SAVE = "Änderungen speichern"
+
+
+def _use_database(url: str) -> Iterator[None]:
+    """Point the app at `url` for one test, without cached reads of another database leaking in."""
+    saved = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = url
+    st.cache_data.clear()
+    try:
+        yield
+    finally:
+        os.environ["DATABASE_URL"] = saved
+        st.cache_data.clear()
+
+
+@pytest.fixture(scope="module")
+def pristine_demo(demo_database, tmp_path_factory) -> str:
+    """A demo database nobody writes to; write tests work on copies (others share demo_database)."""
+    path = tmp_path_factory.mktemp("roadmap") / "pristine.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    demo.seed(engine=engine, scale="demo")
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def own_demo(pristine_demo, tmp_path) -> Iterator[Engine]:
+    """A private copy of the demo database for a test that saves something."""
+    target = tmp_path / "roadmap.db"
+    with sqlite3.connect(pristine_demo) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    engine = make_engine(f"sqlite:///{target}")
+    yield from _with_engine(f"sqlite:///{target}", engine)
+
+
+def _with_engine(url: str, engine: Engine) -> Iterator[Engine]:
+    for _ in _use_database(url):
+        yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def scale_m_url(demo_database, tmp_path_factory) -> str:
+    """Scale M (2,000 measures), seeded once per test session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('roadmap_m') / 'scale_m.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    demo.seed(engine=engine, scale="M")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def scale_m(scale_m_url) -> Iterator[None]:
+    yield from _use_database(scale_m_url)
+
+
+def open_roadmap(role: str) -> AppTest:
+    at = new_app()
+    at.run()
+    log_in(at, DEMO_USERS[role])
+    return at.switch_page(PAGE).run()
+
+
+def widget(widgets: Any, label: str) -> Any:
+    return next(item for item in widgets if item.label == label)
+
+
+def texts(elements: Any) -> list[str]:
+    """Element texts as a reader sees them (Markdown escapes of user text removed)."""
+    return [re.sub(r"\\(.)", r"\1", element.value) for element in elements]
+
+
+def chart_datasets(at: AppTest) -> list[tuple[dict[str, Any], dict[str, pa.Table]]]:
+    """Each chart's Vega-Lite spec with its datasets as Arrow tables (what the browser receives)."""
+    result = []
+    for chart in at.get("vega_lite_chart"):
+        tables = {
+            data.name: pa.ipc.open_stream(io.BytesIO(data.data.data)).read_all()
+            for data in chart.proto.datasets
+        }
+        result.append((json.loads(chart.proto.spec), tables))
+    return result
+
+
+def leaf_views(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for child in spec.get(key, []):
+            yield from leaf_views(child)
+    if "mark" in spec:
+        yield spec
+
+
+# ------------------------------------------------------------------ every role, demo scale
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_matrix_timeline_and_score_rules(app_as, role) -> None:
+    at = open_roadmap(role)
+
+    assert not at.exception
+    assert texts(at.title) == ["Roadmap"]
+    assert {"Prioritätenmatrix", "Zeitplan nach Quartalen", "So entsteht die Priorität"} <= set(
+        texts(at.subheader)
+    )
+    assert len(at.get("vega_lite_chart")) == 2
+    assert any(code.value.startswith("Score = 25 · (0,30 · Nutzen Bürger*innen") for code in at.code)
+    assert "Klasse A: Score ab 65 · Klasse B: ab 40 bis unter 65 · Klasse C: unter 40" in texts(at.markdown)
+    assert any(markdown.startswith("**Score ") for markdown in texts(at.markdown))  # chosen measure explained
+
+
+@pytest.mark.parametrize("role", ["leitung", "lotse"])
+def test_leitung_and_lotse_get_no_edit_controls(app_as, role) -> None:
+    at = open_roadmap(role)
+
+    assert not at.exception
+    assert len(at.get("form")) == 0
+    assert not [button for button in at.button if button.label in (SAVE, "Gewichte speichern")]
+
+
+def test_admin_sees_the_measure_form_and_the_weights_form(app_as) -> None:
+    at = open_roadmap("admin")
+
+    assert len(at.get("form")) == 2
+    labels = {field.label for field in (*at.text_input, *at.selectbox, *at.number_input, *at.checkbox)}
+    assert {
+        "Titel",
+        "Status",
+        "Ampel",
+        "Start (Quartal)",
+        "Kosten investiv (€)",
+        "Personentage",
+        "OZG-Leistung (OZG-ID)",
+        "Reifegrad Ziel",
+        "EfA („Einer für alle“)",
+        "Förderprogramm",
+        "Beschluss / Vorlage-Nr.",
+        "Nutzen Bürger*innen (%)",
+    } <= labels
+
+
+def test_class_and_ozg_filters_narrow_the_table(app_as) -> None:
+    at = open_roadmap("leitung")
+    widget(at.multiselect, "Prioritätsklasse").select("A")
+    widget(at.checkbox, "nur OZG-verknüpfte Maßnahmen").check()
+    at.run()
+
+    assert not at.exception
+    frame = at.dataframe[1].value  # the table beside the matrix (the first is its table alternative)
+    assert len(frame) > 0
+    assert set(frame["Klasse"]) == {"A"}
+    full = at.dataframe[0].value
+    assert len(full) == len(frame)
+    assert "–" not in set(full["OZG-ID"])
+    assert (at.query_params["klasse"], at.query_params["ozg"]) == ("A", "1")
+
+
+def test_a_link_with_filters_opens_the_same_view(app_as) -> None:
+    at = new_app()
+    at.query_params.update({"klasse": ["B", "C"], "status": "planned", "kategorie": "unbekannt"})
+    at.run()
+    log_in(at, DEMO_USERS["lotse"])
+    at.switch_page(PAGE).run()
+
+    assert not at.exception
+    assert widget(at.multiselect, "Prioritätsklasse").value == ["B", "C"]
+    assert widget(at.multiselect, "Status").value == ["planned"]
+    assert widget(at.multiselect, "Kategorie").value == []  # unknown values in a link are dropped
+    frame = at.dataframe[0].value
+    assert set(frame["Klasse"]) <= {"B", "C"} and set(frame["Status"]) == {"geplant"}
+
+
+# ------------------------------------------------------------------ admin writes
+
+
+def _chosen_measure(at: AppTest, engine: Engine) -> Measure:
+    measure_id = at.selectbox(key="roadmap_measure").value
+    with read_session(engine) as session:
+        return session.get(Measure, measure_id)
+
+
+def test_admin_saves_a_change_with_audit(app_as, own_demo) -> None:
+    at = open_roadmap("admin")
+    before = _chosen_measure(at, own_demo)
+    widget(at.selectbox, "Status").set_value("deferred")
+    widget(at.text_input, "Personentage").input("1.234,5")
+    widget(at.button, SAVE).click()
+    at.run()
+
+    assert not at.exception
+    assert any("wurde gespeichert" in text for text in texts(at.success))
+    after = _chosen_measure(at, own_demo)
+    assert (after.status, after.person_days, after.version) == ("deferred", 1234.5, before.version + 1)
+    with read_session(own_demo) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "measure")).one()
+    assert entry.actor == "cdo"
+    assert json.loads(entry.changes) == {
+        "status": [before.status, "deferred"],
+        "person_days": [before.person_days, 1234.5],
+    }
+
+
+def test_a_stale_save_is_refused_with_a_message_and_the_other_edit_stays(app_as, own_demo) -> None:
+    at = open_roadmap("admin")
+    measure = _chosen_measure(at, own_demo)
+    with write_session(own_demo) as session:  # a colleague saves first
+        update_measure(
+            session=session,
+            measure_id=measure.id,
+            expected_version=measure.version,
+            changes={"status": "done"},
+            actor="kollegin",
+            actor_role=Role.ADMIN,
+        )
+    widget(at.text_input, "Personentage").input("77")
+    widget(at.button, SAVE).click()
+    at.run()
+
+    assert not at.exception
+    assert any("inzwischen von jemand anderem geändert" in text for text in texts(at.error))
+    after = _chosen_measure(at, own_demo)
+    assert (after.status, after.person_days, after.version) == (
+        "done",
+        measure.person_days,
+        measure.version + 1,
+    )
+    # The form now shows the colleague's state, ready for a new attempt.
+    assert widget(at.selectbox, "Status").value == "done"
+
+
+def test_invalid_input_is_refused_in_german_and_nothing_changes(app_as, own_demo) -> None:
+    at = open_roadmap("admin")
+    measure = _chosen_measure(at, own_demo)
+    widget(at.text_input, "Start (Quartal)").input("2026-Q9")
+    widget(at.text_input, "Kosten konsumtiv (€)").input("teuer")
+    widget(at.button, SAVE).click()
+    at.run()
+
+    assert not at.exception
+    [error] = texts(at.error)
+    assert "Start (Quartal): „2026-Q9“ ist kein Quartal" in error
+    assert "Kosten konsumtiv (€): „teuer“ ist keine Zahl." in error
+    assert _chosen_measure(at, own_demo).version == measure.version
+
+
+def test_admin_changes_the_weights_and_the_formula_follows(app_as, own_demo) -> None:
+    at = open_roadmap("admin")
+    widget(at.number_input, "Nutzen Bürger*innen (%)").set_value(40)
+    widget(at.button, "Gewichte speichern").click()
+    at.run()
+    assert any("zusammen 1 ergeben" in text for text in texts(at.error))  # 110 %
+
+    widget(at.number_input, "Nutzen Verwaltung (%)").set_value(10)
+    widget(at.button, "Gewichte speichern").click()
+    at.run()
+
+    assert not at.exception
+    assert any("neuen Gewichte" in text for text in texts(at.success))
+    assert any("0,40 · Nutzen Bürger*innen + 0,10 · Nutzen Verwaltung" in code.value for code in at.code)
+    with read_session(own_demo) as session:
+        weights = score_weights(session=session)
+    assert (weights.benefit_citizens, weights.benefit_admin) == (0.4, 0.1)
+    assert weights != DEFAULT_WEIGHTS
+
+
+# ------------------------------------------------------------------ scale M
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_the_roadmap_at_scale_m(app_as, scale_m, role) -> None:
+    at = open_roadmap(role)
+
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("form")) == (2 if role == "admin" else 0)
+
+
+def test_at_scale_m_no_chart_gets_more_rows_than_it_draws(app_as, scale_m, scale_m_url) -> None:
+    at = open_roadmap("leitung")
+    with read_session(make_engine(scale_m_url)) as session:
+        measures = session.exec(select(func.count()).select_from(Measure)).one()
+
+    (matrix, matrix_data), (timeline, timeline_data) = chart_datasets(at)
+    for spec in (matrix, timeline):
+        for view in leaf_views(spec):
+            # Every row becomes its own mark: no aggregation or filtering in the browser.
+            assert "transform" not in view
+            assert not any("aggregate" in channel for channel in view.get("encoding", {}).values())
+    largest = max(matrix_data.values(), key=lambda table: table.num_rows)
+    assert largest.num_rows == measures == 2000  # one point per measure
+    assert set(largest.column_names) == {
+        "id",
+        "Maßnahme",
+        "Kategorie",
+        "x",
+        "y",
+        "Kosten",
+        "Nutzen",
+        "Aufwand",
+        "Kosten gesamt",
+        "Score",
+    }
+    assert sum(table.num_rows for table in matrix_data.values()) == measures + 6  # + 2 lines, 4 labels
+    cells = max(timeline_data.values(), key=lambda table: table.num_rows)
+    assert "vconcat" not in timeline  # many measures: counts per category and quarter
+    assert cells.num_rows <= 8 * 20  # 8 categories, the seed plans at most 15 quarters
