@@ -11,6 +11,7 @@ from ui import cache, charts
 from ui.admin_views import CATEGORY_LABELS, DEADLINE_LABELS, deadline_timeline, labelled_bars
 from ui.locale import fmt_date, fmt_datetime, fmt_euro, fmt_number, fmt_percent
 from ui.navigation import current_user
+from ui.plain import plain
 from ui.tables import show_table
 
 DONORS = labels_of(Donor)
@@ -58,7 +59,7 @@ tiles[3].metric(
 open_count = int(timeline["state"].isin([DeadlineState.DUE_SOON, DeadlineState.OPEN]).sum())
 soon_count = int((timeline["state"] == DeadlineState.DUE_SOON).sum())
 overdue_count = int((timeline["state"] == DeadlineState.OVERDUE).sum())
-st.text(
+plain(
     f"{fmt_number(open_count)} offene Frist(en) ohne Antrag, davon {fmt_number(soon_count)} in den "
     f"nächsten 30 Tagen; {fmt_number(overdue_count)} überfällig."
 )

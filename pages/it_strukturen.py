@@ -13,6 +13,7 @@ from ui.admin_views import TASK_LABELS, amount_text, fte_heatmap, labelled_bars
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
+from ui.plain import plain
 from ui.tables import show_table
 
 HEATMAP_ROWS = 30
@@ -29,7 +30,7 @@ if central is None:
     st.info("Es ist noch kein IT-Personal erfasst (Verwaltung › IT-Personal oder Import).")
     st.stop()
 how = "im Bereich Verwaltung festgelegt" if central.configured else "die Einheit mit den meisten IT-VZÄ"
-st.text(
+plain(
     f"Zentrale IT: {central.code} – {central.name} ({how}); ihre Untereinheiten zählen mit. "
     "Alle anderen Einheiten gelten als dezentral."
 )
@@ -142,7 +143,7 @@ right.metric(
     f"{fmt_number(support['decentral'], 1)} VZÄ",
     help=f"Anteil: {fmt_percent(share)} in {fmt_number(int(support['decentral_units']))} Einheiten",
 )
-st.text(
+plain(
     f"Anteil dezentral: {fmt_percent(share)} in {fmt_number(int(support['decentral_units']))} Einheiten; "
     f"zentral: {fmt_percent(1 - share if share is not None else None)}."
 )

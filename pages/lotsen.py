@@ -18,6 +18,7 @@ from model.tabular import csv_bytes
 from ui import cache, charts, filters, pilot_views
 from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
+from ui.plain import plain
 from ui.tables import show_table
 
 user = current_user("lotsen")
@@ -155,7 +156,7 @@ def detail(pilot_id: int) -> None:
         st.warning("Diese Person gibt es nicht mehr.")
         return
     st.subheader(pilot_views.plain(record.name))
-    st.text(record.email)
+    plain(record.email)
     pilot_views.record_header(record)
     stage_form(record)
     st.markdown("**Verlauf**")

@@ -22,6 +22,7 @@ from model.pilot_commands import (
 from ui import cache, pilot_views
 from ui.locale import fmt_number
 from ui.navigation import current_user
+from ui.plain import plain
 
 user = current_user("mein-status")
 
@@ -93,7 +94,7 @@ progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
 if flash := st.session_state.pop(FLASH_KEY, None):
     kind, message = flash
     (st.success if kind == "success" else st.error)(message)
-st.text(f"{record.name} · {record.email}")
+plain(f"{record.name} · {record.email}")
 pilot_views.record_header(record)
 
 today = clock.today()

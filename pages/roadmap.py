@@ -15,6 +15,7 @@ from ui import roadmap_forms as forms
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_euro, fmt_number
 from ui.navigation import current_user
+from ui.plain import plain
 from ui.tables import show_table
 
 
@@ -144,7 +145,7 @@ def facts(table: pd.DataFrame, measure_id: int) -> None:
     if row.empty:
         return
     item = row.iloc[0]
-    st.text(
+    plain(
         f"{item['category']} · {item['status']} · Ampel {item['rag']} · OE {item['unit']} · "
         f"{rc.quarter_or_dash(item['start_quarter'])} bis {rc.quarter_or_dash(item['end_quarter'])} · "
         f"Kosten {fmt_euro(item['cost_total'])}"
