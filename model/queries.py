@@ -1,13 +1,20 @@
-"""Read models: named, typed queries that aggregate in SQL and return small results."""
+"""Read models: named, typed queries that aggregate in SQL and return small results.
+
+Also the building blocks the analytics modules share: the units in scope with their Soll, the
+stage history as intervals, and a small table of reference dates (month ends) to evaluate it at.
+"""
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Date, Integer, and_, case, func, literal, or_, union_all
+from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session, select
 
 from model import clock
@@ -22,7 +29,12 @@ from model.enums import (
     UnitKind,
     label,
 )
-from model.tables import Measure, OrgUnit, Phase, Pilot, StatusUpdate
+from model.scope import scope_condition
+from model.tables import Measure, OrgUnit, Phase, Pilot, PilotStageChange, StatusUpdate
+
+COVERING = tuple(stage.value for stage in COVERING_STAGES)
+CURRENT = tuple(stage.value for stage in CURRENT_STAGES)
+MAX_MONTHS = 60
 
 
 def soll_expression(rule: SollRuleSetting) -> ColumnElement[int]:
@@ -30,7 +42,7 @@ def soll_expression(rule: SollRuleSetting) -> ColumnElement[int]:
     if rule.rule is SollRule.PER_HEADCOUNT:
         by_rule = case(
             (OrgUnit.headcount <= rule.per_n, literal(1)),
-            else_=(OrgUnit.headcount + rule.per_n - 1) / rule.per_n,
+            else_=(OrgUnit.headcount + rule.per_n - 1) // rule.per_n,  # integer ceiling
         )
     else:
         by_rule = literal(1)
@@ -38,10 +50,45 @@ def soll_expression(rule: SollRuleSetting) -> ColumnElement[int]:
     return func.coalesce(OrgUnit.target_pilots, default)
 
 
-def coverage_by_unit(*, session: Session) -> pd.DataFrame:
+def units_with_soll(*, session: Session, root_id: int | None) -> Subquery:
+    """Active units in the scope with their Soll: columns unit_id, headcount, soll, explicit."""
+    rule = soll_rule(session=session)
+    return (
+        select(
+            OrgUnit.id.label("unit_id"),
+            OrgUnit.headcount.label("headcount"),
+            soll_expression(rule).label("soll"),
+            OrgUnit.target_pilots.is_not(None).label("explicit"),  # type: ignore[union-attr]
+        )
+        .where(OrgUnit.active, scope_condition(OrgUnit.id, root_id))
+        .subquery("units_with_soll")
+    )
+
+
+def covering_pilots() -> Subquery:
+    """Qualified or active Lotsen per unit now (unit_id, ist): only units that have any.
+
+    Unscoped: callers join it to units in their scope (one scope CTE per statement).
+    """
+    return (
+        select(Pilot.unit_id.label("unit_id"), func.count().label("ist"))
+        .where(Pilot.stage.in_(COVERING))
+        .group_by(Pilot.unit_id)
+        .subquery("covering_pilots")
+    )
+
+
+def in_subtree(column: ColumnElement[int], root_id: int, *, name: str) -> ColumnElement[bool]:
+    """Like model.scope.scope_condition, under its own CTE name, so one query can combine both."""
+    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte(name, recursive=True)
+    tree = tree.union_all(select(OrgUnit.id).join(tree, OrgUnit.parent_id == tree.c.id))
+    return column.in_(select(tree.c.id))
+
+
+def coverage_by_unit(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Active units with Soll and Ist (qualified or active Lotsen), one row per unit."""
     rule = soll_rule(session=session)
-    ist = func.count(Pilot.id)
+    ist = covering_pilots()
     query = (
         select(
             OrgUnit.id,
@@ -51,14 +98,10 @@ def coverage_by_unit(*, session: Session) -> pd.DataFrame:
             OrgUnit.parent_id,
             OrgUnit.headcount,
             soll_expression(rule).label("soll"),
-            ist.label("ist"),
+            func.coalesce(ist.c.ist, 0).label("ist"),
         )
-        .outerjoin(
-            Pilot,
-            and_(Pilot.unit_id == OrgUnit.id, Pilot.stage.in_([s.value for s in COVERING_STAGES])),
-        )
-        .where(OrgUnit.active)
-        .group_by(OrgUnit.id)
+        .outerjoin(ist, ist.c.unit_id == OrgUnit.id)
+        .where(OrgUnit.active, scope_condition(OrgUnit.id, root_id))
         .order_by(OrgUnit.code)
     )
     rows = session.exec(query).all()
@@ -71,40 +114,26 @@ class CoverageSummary:
     units_with_target: int
     units_covered: int
     soll_total: int
-    ist_total: int
+    ist_total: int  # Ist counted up to each unit's Soll: surplus in one unit fills no gap elsewhere
 
     @property
     def share(self) -> float | None:
         return self.units_covered / self.units_with_target if self.units_with_target else None
 
 
-def coverage_summary(*, session: Session) -> CoverageSummary:
+def coverage_summary(*, session: Session, root_id: int | None = None) -> CoverageSummary:
     """How many units that need Lotsen have as many trained Lotsen as they should."""
-    rule = soll_rule(session=session)
-    per_unit = (
-        select(
-            soll_expression(rule).label("soll"),
-            func.count(Pilot.id).label("ist"),
-        )
-        .outerjoin(
-            Pilot,
-            and_(Pilot.unit_id == OrgUnit.id, Pilot.stage.in_([s.value for s in COVERING_STAGES])),
-        )
-        .where(OrgUnit.active)
-        .group_by(OrgUnit.id)
-        .subquery()
-    )
-    with_target = per_unit.c.soll > 0
+    units = units_with_soll(session=session, root_id=root_id)
+    covering = covering_pilots()
+    ist = func.coalesce(covering.c.ist, 0)
+    with_target = units.c.soll > 0
     row = session.exec(
         select(
             func.count().filter(with_target),
-            func.count().filter(and_(with_target, per_unit.c.ist >= per_unit.c.soll)),
-            func.coalesce(func.sum(per_unit.c.soll), 0),
-            func.coalesce(
-                func.sum(case((per_unit.c.ist < per_unit.c.soll, per_unit.c.ist), else_=per_unit.c.soll)),
-                0,
-            ),
-        )
+            func.count().filter(and_(with_target, ist >= units.c.soll)),
+            func.coalesce(func.sum(units.c.soll), 0),
+            func.coalesce(func.sum(case((ist < units.c.soll, ist), else_=units.c.soll)), 0),
+        ).select_from(units.outerjoin(covering, covering.c.unit_id == units.c.unit_id))
     ).one()
     return CoverageSummary(
         units_with_target=int(row[0]),
@@ -114,10 +143,14 @@ def coverage_summary(*, session: Session) -> CoverageSummary:
     )
 
 
-def pilots_by_stage(*, session: Session) -> pd.DataFrame:
+def pilots_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Number of Lotsen per stage, every stage listed (0 where empty), in programme order."""
     counts = dict(
-        session.exec(select(Pilot.stage, func.count()).group_by(Pilot.stage)).all()  # type: ignore[arg-type]
+        session.exec(
+            select(Pilot.stage, func.count())
+            .where(scope_condition(Pilot.unit_id, root_id))
+            .group_by(Pilot.stage)
+        ).all()  # type: ignore[arg-type]
     )
     return pd.DataFrame(
         [
@@ -127,9 +160,11 @@ def pilots_by_stage(*, session: Session) -> pd.DataFrame:
     )
 
 
-def measures_by_status(*, session: Session) -> pd.DataFrame:
+def measures_by_status(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
+    """Roadmap measures per status; with a scope only the measures of its units."""
+    in_scope = scope_condition(Measure.unit_id, root_id)
     counts = dict(
-        session.exec(select(Measure.status, func.count()).group_by(Measure.status)).all()  # type: ignore[arg-type]
+        session.exec(select(Measure.status, func.count()).where(in_scope).group_by(Measure.status)).all()  # type: ignore[arg-type]
     )
     return pd.DataFrame(
         [
@@ -165,17 +200,26 @@ def current_phase(*, session: Session) -> PhaseInfo | None:
     )
 
 
-def open_support_requests(*, session: Session) -> int:
-    """Status updates asking for support that nobody has resolved yet."""
+def open_support_condition(on: date) -> ColumnElement[bool]:
+    """A request for support that was made on or before `on` and not resolved by then."""
+    return and_(
+        StatusUpdate.support_wanted,
+        StatusUpdate.reported_on <= on,
+        or_(StatusUpdate.support_resolved_on.is_(None), StatusUpdate.support_resolved_on > on),  # type: ignore[union-attr]
+    )
+
+
+def open_support_requests(*, session: Session, root_id: int | None = None, on: date | None = None) -> int:
+    """Requests for support of Lotsen still in the programme that were open on `on` (default today)."""
     return int(
         session.exec(
             select(func.count())
             .select_from(StatusUpdate)
             .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
             .where(
-                StatusUpdate.support_wanted,
-                StatusUpdate.support_resolved_on.is_(None),  # type: ignore[union-attr]
-                Pilot.stage.in_([s.value for s in CURRENT_STAGES]),
+                open_support_condition(on or clock.today()),
+                Pilot.stage.in_(CURRENT),
+                scope_condition(Pilot.unit_id, root_id),
             )
         ).one()
     )
@@ -194,15 +238,100 @@ class Overview:
     open_support_requests: int
 
 
-def overview(*, session: Session) -> Overview:
-    stages = pilots_by_stage(session=session)
-    current = int(stages.loc[stages["stage"].isin([s.value for s in CURRENT_STAGES]), "Anzahl"].sum())
+def overview(*, session: Session, root_id: int | None = None) -> Overview:
+    stages = pilots_by_stage(session=session, root_id=root_id)
+    current = int(stages.loc[stages["stage"].isin(CURRENT), "Anzahl"].sum())
     return Overview(
         as_of=clock.now(),
         pilots_by_stage=stages,
         pilots_current=current,
-        coverage=coverage_summary(session=session),
+        coverage=coverage_summary(session=session, root_id=root_id),
         phase=current_phase(session=session),
-        measures_by_status=measures_by_status(session=session),
-        open_support_requests=open_support_requests(session=session),
+        measures_by_status=measures_by_status(session=session, root_id=root_id),
+        open_support_requests=open_support_requests(session=session, root_id=root_id),
     )
+
+
+# --- History: the stage of every Lotse at any past date -------------------------------------------
+
+
+def stage_intervals() -> CTE:
+    """Every stretch a Lotse spent in one stage and unit: [since, until), until NULL = up to now.
+
+    Built from the dated stage changes plus the Lotse's current row, so that "today" always agrees
+    with the roster even where the history is incomplete (e.g. Lotsen imported from Excel).
+    """
+    history = select(
+        PilotStageChange.pilot_id.label("pilot_id"),
+        PilotStageChange.unit_id.label("unit_id"),
+        PilotStageChange.to_stage.label("stage"),
+        PilotStageChange.changed_on.label("since"),
+        literal(0, Integer).label("source"),
+        PilotStageChange.id.label("seq"),
+    )
+    current = select(
+        Pilot.id, Pilot.unit_id, Pilot.stage, Pilot.stage_since, literal(1, Integer), literal(0, Integer)
+    )
+    rows = union_all(history, current).subquery("stage_rows")
+    until = func.lead(rows.c.since).over(
+        partition_by=rows.c.pilot_id, order_by=(rows.c.since, rows.c.source, rows.c.seq)
+    )
+    intervals = select(rows.c.pilot_id, rows.c.unit_id, rows.c.stage, rows.c.since, until.label("until"))
+    return intervals.cte("stage_intervals")
+
+
+def reference_dates(dates: Sequence[date]) -> CTE:
+    """A one-column table (as_of) of the given dates, to evaluate the history at each of them."""
+    rows = [select(literal(day, Date).label("as_of")) for day in dates]
+    return (rows[0] if len(rows) == 1 else union_all(*rows)).cte("reference_dates")
+
+
+def holds_on(intervals: CTE, dates: CTE) -> ColumnElement[bool]:
+    """Join condition: the interval covers the reference date."""
+    return and_(
+        intervals.c.since <= dates.c.as_of,
+        or_(intervals.c.until.is_(None), intervals.c.until > dates.c.as_of),
+    )
+
+
+def history_start(*, session: Session, root_id: int | None = None) -> date | None:
+    """Date of the first stage change in the scope (None: no history)."""
+    first = session.exec(
+        select(func.min(PilotStageChange.changed_on)).where(
+            scope_condition(PilotStageChange.unit_id, root_id)
+        )
+    ).one()
+    since = session.exec(
+        select(func.min(Pilot.stage_since)).where(scope_condition(Pilot.unit_id, root_id))
+    ).one()
+    candidates = [_as_date(value) for value in (first, since) if value is not None]
+    return min(candidates) if candidates else None
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def month_ends(*, first: date, last: date, limit: int = MAX_MONTHS) -> tuple[date, ...]:
+    """Ends of the months from `first`'s month on, closed by `last` itself (at most `limit` dates)."""
+    ends: list[date] = []
+    year, month = first.year, first.month
+    while True:
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        if end >= last:
+            break
+        ends.append(end)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return (*ends[-(limit - 1) :], last) if limit > 1 else (last,)
+
+
+def monthly_dates(*, session: Session, root_id: int | None) -> tuple[date, ...]:
+    """Month ends since the first recorded stage change in the scope, ending today."""
+    today = clock.today()
+    start = history_start(session=session, root_id=root_id) or today
+    return month_ends(first=min(start, today), last=today)
+
+
+def compare_date(days: int = 30) -> date:
+    """The date key figures are compared with (30 days before today)."""
+    return clock.today() - timedelta(days=days)

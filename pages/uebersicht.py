@@ -1,57 +1,180 @@
-"""Übersicht: where the programme stands, in key figures with their Stand."""
+"""Übersicht: where the programme stands, what changed in 30 days, and what needs attention."""
 
 import streamlit as st
 
-from model import queries
-from model.enums import PilotStage, label
+from model import coverage, overview
+from model.enums import PilotStage, Role, label
+from model.overview import Change
 from ui import cache, charts
+from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent
-from ui.navigation import current_user
+from ui.navigation import current_user, pages_for, spec_for
 
-current_user("uebersicht")
-data = cache.query(queries.overview)
-coverage = data.coverage
+user = current_user("uebersicht")
+scope = scope_filter()
+figures = cache.query(overview.key_figures, root_id=scope.root_id)
+items = cache.query(overview.action_items, root_id=scope.root_id)
+is_admin = user.role == Role.ADMIN
+allowed = {spec.path for spec in pages_for(user.role)}
+
+
+def link(path: str, text: str) -> None:
+    """A link to the page that explains a figure, if this role may open it (keeps the filter)."""
+    if path in allowed:
+        spec = spec_for(path)
+        st.page_link(spec.file, label=text, icon=":material/arrow_forward:", query_params=scope.query_params)
+
+
+def delta(change: Change, *, percent_points: bool = False, more_is_worse: bool = False) -> dict[str, object]:
+    """st.metric delta arguments: sign as text and arrow (not colour alone), German numbers."""
+    if change.delta is None:
+        return {}
+    amount = change.delta * 100 if percent_points else change.delta
+    decimals = 1 if percent_points else 0
+    text = fmt_number(abs(amount), decimals) + (" Prozentpunkte" if percent_points else "")
+    if round(amount, decimals) == 0:
+        return {"delta": f"±{text}", "delta_arrow": "off", "delta_color": "off"}
+    colour = "inverse" if more_is_worse else "normal"
+    return {"delta": ("+" if amount > 0 else "-") + text, "delta_color": colour}
+
+
+since = f"seit {fmt_date(figures.compare_on)}"
 
 st.title("Übersicht")
-st.caption(f"Stand: {fmt_datetime(data.as_of)}")
+st.caption(f"Stand: {fmt_datetime(figures.as_of)} · {scope.label}")
 
-left, middle, right = st.columns(3)
-left.metric(
-    "Lotsinnen und Lotsen im Programm",
-    fmt_number(data.pilots_current),
-    help="Alle Stufen außer „ausgeschieden“.",
+st.subheader("Kennzahlen")
+st.caption(
+    f"Veränderungen gegenüber dem {fmt_date(figures.compare_on)} (vor 30 Tagen), aus der Stufenhistorie."
 )
-middle.metric(
-    "Organisationseinheiten abgedeckt",
-    f"{fmt_number(coverage.units_covered)} von {fmt_number(coverage.units_with_target)}",
-    help="Einheiten, die mindestens so viele qualifizierte oder aktive Lotsen haben wie ihr Soll.",
-)
-right.metric("Abdeckung", fmt_percent(coverage.share))
-
-left, middle, right = st.columns(3)
-if data.phase is None:
-    left.metric("Aktuelle Programmphase", "–")
-else:
-    left.metric(
-        "Aktuelle Programmphase",
-        data.phase.name,
-        help=f"Status: {label(data.phase.status)} · geplantes Ende {fmt_date(data.phase.planned_end)}",
+left, middle, right, last = st.columns(4)
+with left:
+    st.metric(
+        "Lotsinnen und Lotsen im Programm",
+        fmt_number(figures.pilots_current.now),
+        help="Alle Stufen außer „ausgeschieden“.",
+        delta_description=since,
+        **delta(figures.pilots_current),
     )
-    left.caption(f"Status: {label(data.phase.status)}")
-active_measures = data.measures_by_status.set_index("status")["Anzahl"]
-middle.metric(
-    "Maßnahmen in Umsetzung",
-    fmt_number(int(active_measures.get("in_progress", 0))),
-    help=f"von {fmt_number(int(active_measures.sum()))} Maßnahmen der Roadmap",
+    link("rollout", "Stufen im Rollout")
+with middle:
+    st.metric(
+        "davon qualifiziert oder aktiv",
+        fmt_number(figures.pilots_covering.now),
+        help="Lotsen, die ihre Einheit abdecken: Stufen „qualifiziert“ und „aktiv“.",
+        delta_description=since,
+        **delta(figures.pilots_covering),
+    )
+    link("rollout", "Stufen im Rollout")
+with right:
+    st.metric(
+        "Organisationseinheiten abgedeckt",
+        f"{fmt_number(figures.units_covered.now)} von {fmt_number(figures.units_with_target)}",
+        help="Einheiten, die mindestens so viele qualifizierte oder aktive Lotsen haben wie ihr Soll.",
+        delta_description=since,
+        **delta(figures.units_covered),
+    )
+    link("abdeckung", "Abdeckung je Dezernat")
+with last:
+    st.metric(
+        "Abdeckung",
+        fmt_percent(figures.coverage_share.now),
+        help="Anteil der Einheiten mit Soll, die ihr Soll erreichen.",
+        delta_description=since,
+        **delta(figures.coverage_share, percent_points=True),
+    )
+    link("abdeckung", "Lückenliste")
+
+left, middle, right, last = st.columns(4)
+with left:
+    if figures.phase is None:
+        st.metric("Aktuelle Programmphase", "–")
+    else:
+        st.metric(
+            "Aktuelle Programmphase",
+            figures.phase.name,
+            help=f"Geplantes Ende: {fmt_date(figures.phase.planned_end)}",
+        )
+        st.caption(f"Status: {label(figures.phase.status)}")
+    link("rollout", "Zeitplan")
+with middle:
+    st.metric(
+        "Maßnahmen in Umsetzung",
+        fmt_number(figures.measures_in_progress),
+        help=f"von {fmt_number(figures.measures_total)} Maßnahmen der Roadmap",
+    )
+    link("roadmap", "Roadmap")
+with right:
+    st.metric(
+        "Offene Unterstützungswünsche",
+        fmt_number(figures.open_support_requests.now),
+        help="Statusmeldungen mit „Unterstützung gewünscht“, die noch nicht erledigt sind.",
+        delta_description=since,
+        **delta(figures.open_support_requests, more_is_worse=True),
+    )
+    link("lotsen", "Lotsen & Qualifizierung")
+
+st.subheader("Handlungsbedarf")
+gaps, schedule = st.columns(2)
+with gaps.container(border=True):
+    st.markdown(f"**Einheiten unter Soll: {fmt_number(items.units_below_soll)}**")
+    if items.units_below_soll:
+        st.caption("Die größten Einheiten ohne ausreichende Lotsen:")
+        charts.data_table(items.largest_gaps)
+    link("abdeckung", "Zur Lückenliste")
+with schedule.container(border=True):
+    late = len(items.overdue_milestones) + len(items.overdue_phases)
+    st.markdown(f"**Überfällige Meilensteine und Phasen: {fmt_number(late)}**")
+    for frame in (items.overdue_phases, items.overdue_milestones):
+        if not frame.empty:
+            charts.data_table(frame)
+    if not late:
+        st.caption("Nichts überfällig.")
+    link("rollout", "Zum Zeitplan")
+
+people, support = st.columns(2)
+with people.container(border=True):
+    st.markdown(
+        f"**Lotsen ohne Statusmeldung seit über {overview.STALE_AFTER_DAYS} Tagen: "
+        f"{fmt_number(items.stale_pilots)}**"
+    )
+    if is_admin and items.stale_pilots:
+        stale = cache.query(overview.stale_pilot_names, root_id=scope.root_id)
+        charts.data_table(stale)
+    elif items.stale_pilots:
+        st.caption("Namen sieht nur das CDO-Büro.")
+    link("lotsen", "Zu Lotsen & Qualifizierung")
+with support.container(border=True):
+    st.markdown(f"**Offene Unterstützungswünsche: {fmt_number(items.open_support_requests)}**")
+    if is_admin and items.open_support_requests:
+        requests = cache.query(overview.open_support_request_names, root_id=scope.root_id)
+        charts.data_table(requests)
+    elif items.open_support_requests:
+        st.caption("Namen sieht nur das CDO-Büro.")
+    link("lotsen", "Zu Lotsen & Qualifizierung")
+
+st.subheader("Abdeckung im Zeitverlauf")
+history = cache.query(coverage.coverage_history, root_id=scope.root_id)
+shares = [None if share != share else share for share in history["Abdeckung"]]  # NaN: no unit with Soll
+latest = history.iloc[-1]
+charts.show_chart(
+    charts.line_over_time(
+        history, date_field="Stand", value="Abdeckung", value_title="Abdeckung", share=True
+    ),
+    description=(
+        f"Liniendiagramm der Abdeckung je Monatsende, {fmt_date(history['Stand'].iloc[0])} bis "
+        f"{fmt_date(latest['Stand'])}: von {fmt_percent(shares[0])} auf {fmt_percent(shares[-1])} "
+        f"({fmt_number(int(latest['abgedeckt']))} von {fmt_number(int(latest['Einheiten mit Soll']))} "
+        "Einheiten mit Soll)."
+    ),
+    data=history,
+    key="chart_coverage_history",
+    name="Abdeckung im Zeitverlauf",
 )
-right.metric(
-    "Offene Unterstützungswünsche",
-    fmt_number(data.open_support_requests),
-    help="Statusmeldungen mit „Unterstützung gewünscht“, die noch nicht erledigt sind.",
-)
+link("abdeckung", "Abdeckung im Detail")
 
 st.subheader("Lotsinnen und Lotsen nach Stufe")
-stages = data.pilots_by_stage[["Stufe", "Anzahl"]]
+stages = figures.pilots_by_stage[["Stufe", "Anzahl"]]
 active = int(stages.loc[stages["Stufe"] == label(PilotStage.ACTIVE), "Anzahl"].sum())
 if stages["Anzahl"].sum():
     most = stages.loc[stages["Anzahl"].idxmax()]
@@ -68,10 +191,4 @@ charts.show_chart(
     key="chart_stages",
     name="Lotsen nach Stufe",
 )
-
-st.subheader("Maßnahmen der Roadmap nach Status")
-st.dataframe(
-    data.measures_by_status[["Status", "Anzahl"]],
-    hide_index=True,
-    width="content",
-)
+link("rollout", "Einheiten nach Rollout-Stufe")

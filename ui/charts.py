@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -11,33 +13,83 @@ import streamlit as st
 from model import clock
 from model.chart_images import chart_png, chart_svg
 from model.tabular import csv_bytes
-from ui.locale import fmt_number, vega_number
+from ui.locale import VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
 from ui.tables import file_stem
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT_SIZE = 13
+INK = "#1F1F1F"  # text and outlines: contrast over 15:1 on white
+MONTH_TICKS = {"interval": "month", "step": 3}
+EXPORT_WIDTH = 900  # pixels of a downloaded chart image (the page has no container width to offer)
+BAR_STEP = 28  # pixels per bar: room for a label of FONT_SIZE
 
 
 def _configure(chart: alt.Chart | alt.LayerChart) -> alt.Chart | alt.LayerChart:
-    return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
+    # fit-x: the chart takes the container's width; its height is the plot's, axes and legend come on top.
+    return (
+        chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
     )
+
+
+def german_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """st.dataframe column settings: dates as 23.11.2026, numbers with German separators.
+
+    Numbers use the browser's locale ("localized"): the grid is drawn on a canvas and takes no
+    fixed locale; German browsers show 1.234,5.
+    """
+    config: dict[str, Any] = {}
+    for name, column in frame.items():
+        if pd.api.types.is_datetime64_any_dtype(column):
+            config[str(name)] = st.column_config.DatetimeColumn(format="DD.MM.YYYY")
+        elif column.map(lambda v: isinstance(v, date)).any():
+            config[str(name)] = st.column_config.DateColumn(format="DD.MM.YYYY")
+        elif pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            config[str(name)] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame ready for st.dataframe: dates as dates (empty where missing), "–" for missing text."""
+    shown = frame.copy()
+    for name, column in frame.items():
+        values = column.dropna()
+        if column.dtype == object and len(values) and values.map(lambda v: isinstance(v, date)).all():
+            shown[name] = pd.to_datetime(column)
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            shown[name] = column.astype(object).where(column.notna(), "–")
+    return shown
+
+
+def data_table(frame: pd.DataFrame) -> None:
+    """A small read-only table in German formats (no downloads: see ui.tables.show_table)."""
+    shown = display_frame(frame)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=german_columns(shown))
 
 
 def horizontal_bars(
-    frame: pd.DataFrame, *, category: str, value: str, value_title: str, colour: str | None = None
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    value_title: str,
+    colour: str | None = None,
+    decimals: int = 0,
 ) -> alt.Chart:
     """One bar per category, value labels beside the bars (no reliance on colour alone)."""
-    data = frame.assign(_label=frame[value].map(fmt_number))
+    data = frame.assign(_label=frame[value].map(lambda v: fmt_number(v, decimals)))
+    data["_aria"] = data[category].astype(str) + f", {value_title}: " + data["_label"]
     base = alt.Chart(data).encode(
-        y=alt.Y(f"{category}:N", sort=None, title=None),
+        y=alt.Y(f"{category}:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1)),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip("_label:N", title=value_title)],
+        description="_aria:N",  # what a screen reader says for each bar, in German formats
     )
     bars = base.mark_bar(color=colour or PALETTE[0])
-    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="_label:N")
-    return _configure(alt.layer(bars, labels))
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(text="_label:N")
+    return _configure(alt.layer(bars, labels).properties(height=BAR_STEP * max(len(frame), 1)))
 
 
 def show_chart(
@@ -48,24 +100,29 @@ def show_chart(
     key: str,
     name: str = "Diagramm",
     selection_mode: str | list[str] | None = None,
+    table: pd.DataFrame | None = None,
 ) -> Any:
     """Draw a chart with a screen-reader description, downloads and its data as a table.
 
     With `selection_mode` the chart reruns the page on a click or brush and the selection
     state is returned (st.altair_chart's on_select="rerun"); otherwise None.
+    `table` is the on-screen table (e.g. German-formatted); the CSV download gets `data`.
+    The chart sits in a container with the CSS class `st-key-<key>_box` (a stable selector).
     """
-    event = st.altair_chart(
-        chart,
-        width="stretch",
-        alt=description,
-        key=key,
-        on_select="rerun" if selection_mode else "ignore",
-        selection_mode=selection_mode,
-    )
-    spec = chart.to_json()
+    with st.container(key=f"{key}_box"):
+        event = st.altair_chart(
+            chart,
+            width="stretch",
+            alt=description,
+            key=key,
+            on_select="rerun" if selection_mode else "ignore",
+            selection_mode=selection_mode,
+        )
+    spec = _export_spec(chart)
     stem = f"{file_stem(name)}_{clock.today().isoformat()}"
     with st.expander("Daten als Tabelle und Downloads"):
-        st.dataframe(data, hide_index=True, width="stretch")
+        shown = display_frame(data if table is None else table)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=german_columns(shown))
         png, svg, csv = st.columns(3)
         png.download_button(
             "Bild (PNG)",
@@ -92,3 +149,286 @@ def show_chart(
             on_click="ignore",
         )
     return event if selection_mode else None
+
+
+def _export_spec(chart: alt.TopLevelMixin) -> str:
+    """The chart for the image downloads: a chart that fits the page width gets a fixed width."""
+    spec = chart.to_dict()
+    if spec.get("autosize", {}).get("type") == "fit-x" and "width" not in spec:
+        spec["width"] = EXPORT_WIDTH
+    return json.dumps(spec)
+
+
+def selected_values(event: Any, selection: str, field: str) -> list[Any]:
+    """Values of `field` in the points chosen in a chart with a point selection named `selection`."""
+    if not event:
+        return []
+    points = event.get("selection", {}).get(selection) or []
+    return [point[field] for point in points if field in point]
+
+
+def _month_axis() -> alt.Axis:
+    return alt.Axis(labelExpr=VEGA_MONTH, tickCount=MONTH_TICKS, title=None, grid=True, labelAngle=0)
+
+
+def soll_ist_bars(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    name: str,
+    selection: str | None = None,
+) -> alt.LayerChart:
+    """Soll and Ist side by side per category (frame columns Soll, Ist, Fehlend).
+
+    Soll is an outlined bar, Ist a filled one, each with its number: not colour alone.
+    With `selection` the bars of a category can be clicked (point selection on `category`).
+    """
+    data = frame[[category, name, "Soll", "Ist", "Fehlend"]].assign(
+        _detail=lambda f: [
+            f"Soll {fmt_number(s)} · Ist {fmt_number(i)} · fehlend {fmt_number(m)}"
+            for s, i, m in zip(f["Soll"], f["Ist"], f["Fehlend"], strict=True)
+        ]
+    )
+    long = data.melt(
+        id_vars=[category, name, "_detail"], value_vars=["Soll", "Ist"], var_name="Wert", value_name="Anzahl"
+    ).assign(_label=lambda f: f["Anzahl"].map(fmt_number))
+    long["_aria"] = (
+        long[category].astype(str)
+        + ", "
+        + long["Wert"]
+        + ": "
+        + long["_label"]
+        + " ("
+        + long["_detail"]
+        + ")"
+    )
+    y = alt.Y(f"{category}:N", sort=frame[category].tolist(), title=None, axis=alt.Axis(labelLimit=200))
+    base = alt.Chart(long).encode(
+        y=y,
+        yOffset=alt.YOffset("Wert:N", sort=["Soll", "Ist"]),
+        x=alt.X("Anzahl:Q", title="Lotsen", axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip(f"{name}:N", title="Name"),
+            alt.Tooltip("Wert:N", title="Wert"),
+            alt.Tooltip("_label:N", title="Anzahl"),
+            alt.Tooltip("_detail:N", title="Übersicht"),
+        ],
+        description="_aria:N",
+    )
+    legend = alt.Legend(title=None, orient="top", symbolStrokeWidth=2)
+    colour = alt.Color(
+        "Wert:N", scale=alt.Scale(domain=["Soll", "Ist"], range=["#FFFFFF", PALETTE[0]]), legend=legend
+    )
+    bars = base.mark_bar(stroke=INK, strokeWidth=1.5, cursor="pointer" if selection else "default").encode(
+        color=colour
+    )
+    if selection:
+        chosen = alt.selection_point(name=selection, fields=[category], on="click", clear="dblclick")
+        bars = bars.add_params(chosen).encode(opacity=alt.condition(chosen, alt.value(1.0), alt.value(0.35)))
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(text="_label:N")
+    return _configure(alt.layer(bars, labels).properties(height=44 * max(len(frame), 1)))
+
+
+def line_over_time(
+    frame: pd.DataFrame, *, date_field: str, value: str, value_title: str, share: bool = False
+) -> alt.Chart:
+    """A monthly line with a point per month; `share` values (0…1) are shown in per cent."""
+    shown = frame[value] * 100 if share else frame[value]
+    data = pd.DataFrame(
+        {
+            date_field: frame[date_field],
+            "_value": shown,
+            "_date": frame[date_field].map(fmt_date),
+            "_label": frame[value].map(
+                lambda v: "–" if pd.isna(v) else fmt_percent(v) if share else fmt_number(v)
+            ),
+        }
+    )
+    data["_aria"] = "Stand " + data["_date"] + f", {value_title}: " + data["_label"]
+    axis_labels = f"{vega_number()} + ' %'" if share else vega_number()
+    return _configure(
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=60, filled=True), color=PALETTE[0], strokeWidth=3)
+        .encode(
+            x=alt.X(f"{date_field}:T", axis=_month_axis()),
+            y=alt.Y(
+                "_value:Q",
+                title=value_title,
+                scale=alt.Scale(domain=[0, 100]) if share else alt.Undefined,
+                axis=alt.Axis(labelExpr=axis_labels),
+            ),
+            tooltip=[alt.Tooltip("_date:N", title="Stand"), alt.Tooltip("_label:N", title=value_title)],
+            description="_aria:N",
+        )
+        .properties(height=280)
+    )
+
+
+def stacked_area(
+    frame: pd.DataFrame,
+    *,
+    date_field: str,
+    series: str,
+    value: str,
+    order: tuple[str, ...],
+    colours: tuple[str, ...],
+    value_title: str,
+) -> alt.Chart:
+    """Shares of a whole over time (one row per date and series), in the given series order."""
+    data = frame[[date_field, series, value]].assign(
+        _order=frame[series].map({name: i for i, name in enumerate(order)}),
+        _date=frame[date_field].map(fmt_date),
+        _label=frame[value].map(fmt_number),
+    )
+    return _configure(
+        alt.Chart(data)
+        .mark_area(opacity=1, line={"color": INK, "strokeWidth": 0.5})
+        .encode(
+            x=alt.X(f"{date_field}:T", axis=_month_axis()),
+            y=alt.Y(f"{value}:Q", stack="zero", title=value_title, axis=alt.Axis(labelExpr=vega_number())),
+            color=alt.Color(
+                f"{series}:N",
+                scale=alt.Scale(domain=list(order), range=list(colours)),
+                legend=alt.Legend(title=None, orient="top"),
+                sort=list(order),
+            ),
+            order=alt.Order("_order:Q"),
+            tooltip=[
+                alt.Tooltip("_date:N", title="Stand"),
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip("_label:N", title=value_title),
+            ],
+            description=f"{series}:N",
+        )
+        .properties(height=300)
+    )
+
+
+# Phase status → colour; the status is also written in the row label and the tooltip.
+STATUS_COLOURS = {
+    "geplant": "#56B4E9",
+    "läuft": PALETTE[0],
+    "abgeschlossen": PALETTE[2],
+    "verzögert": PALETTE[1],
+    "blockiert": PALETTE[5],
+}
+# Timeline events: each has its own shape as well as its own colour.
+EVENT_STYLES = {
+    "Meilenstein erreicht": ("circle", PALETTE[2]),
+    "Meilenstein offen": ("diamond", "#FFFFFF"),
+    "Meilenstein überfällig": ("triangle-down", PALETTE[5]),
+    "Gremienbeschluss": ("square", INK),
+}
+
+
+def gantt(bars: pd.DataFrame, events: pd.DataFrame, *, today: Any) -> alt.LayerChart:
+    """Programme timeline: dashed plan bars, solid actual bars, event points and a "heute" rule."""
+    phases = bars["Phase"].drop_duplicates().tolist()
+    y = alt.Y("Phase:N", sort=phases, title=None, axis=alt.Axis(labelLimit=320))
+    x_axis = _month_axis()
+    bar_data = bars[["Phase", "Art", "Status", "Beginn", "Ende", "offen"]].assign(
+        _period=[
+            f"{fmt_date(start)} – {'heute (läuft)' if still else fmt_date(end)}"
+            for start, end, still in zip(bars["Beginn"], bars["Ende"], bars["offen"], strict=True)
+        ]
+    )
+    bar_data["_aria"] = bar_data["Phase"] + ", " + bar_data["Art"] + ": " + bar_data["_period"]
+    tooltip = [
+        alt.Tooltip("Phase:N"),
+        alt.Tooltip("Art:N", title="Balken"),
+        alt.Tooltip("_period:N", title="Zeitraum"),
+    ]
+    base = alt.Chart(bar_data).encode(
+        y=y, x=alt.X("Beginn:T", axis=x_axis), x2="Ende:T", tooltip=tooltip, description="_aria:N"
+    )
+    plan = base.transform_filter(alt.datum.Art == "Plan").mark_bar(
+        size=30, fill="#FFFFFF", fillOpacity=0.6, stroke=INK, strokeDash=[6, 3], strokeWidth=1.5
+    )
+    actual = (
+        base.transform_filter(alt.datum.Art != "Plan")
+        .mark_bar(size=14, stroke=INK, strokeWidth=1)
+        .encode(
+            color=alt.Color(
+                "Status:N",
+                scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+                legend=alt.Legend(title="Status (tatsächlich)", orient="right"),
+            )
+        )
+    )
+    layers: list[alt.Chart] = [plan, actual]
+    if not events.empty:
+        layers.append(_events_layer(events, y=y, x_axis=x_axis))
+    layers.extend(_today_layers(today, x_axis=x_axis))
+    height = max(56 * len(phases), 330)  # the legends on the right need about 330 pixels
+    return _configure(alt.layer(*layers).properties(height=height))
+
+
+def _events_layer(events: pd.DataFrame, *, y: alt.Y, x_axis: alt.Axis) -> alt.Chart:
+    data = pd.DataFrame(
+        {
+            "Phase": events["Phase"],
+            "Art": events["Art"],
+            "Titel": events["Titel"],
+            "Datum": events["Datum"],
+            "_date": events["Datum"].map(fmt_date),
+            "_body": events.get("Gremium", pd.Series(index=events.index)).fillna("–"),
+            "_paper": events.get("Vorlage-Nr.", pd.Series(index=events.index)).fillna("–"),
+        }
+    )
+    data["_aria"] = (
+        data["Art"]
+        + ": "
+        + data["Titel"]
+        + ", "
+        + data["_date"]
+        + ", Gremium "
+        + data["_body"]
+        + ", Vorlage-Nr. "
+        + data["_paper"]
+    ).where(data["Art"] == "Gremienbeschluss", data["Art"] + ": " + data["Titel"] + ", " + data["_date"])
+    kinds = list(EVENT_STYLES)
+    return (
+        alt.Chart(data)
+        .mark_point(size=170, filled=True, stroke=INK, strokeWidth=1.2, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("Datum:T", axis=x_axis),
+            shape=alt.Shape(
+                "Art:N",
+                scale=alt.Scale(domain=kinds, range=[style[0] for style in EVENT_STYLES.values()]),
+                legend=alt.Legend(title="Ereignis", orient="right"),
+            ),
+            fill=alt.Fill(
+                "Art:N",
+                scale=alt.Scale(domain=kinds, range=[style[1] for style in EVENT_STYLES.values()]),
+                legend=alt.Legend(title="Ereignis", orient="right"),
+            ),
+            tooltip=[
+                alt.Tooltip("Art:N"),
+                alt.Tooltip("Titel:N"),
+                alt.Tooltip("_date:N", title="Datum"),
+                alt.Tooltip("_body:N", title="Gremium"),
+                alt.Tooltip("_paper:N", title="Vorlage-Nr."),
+            ],
+            description="_aria:N",
+        )
+    )
+
+
+def _today_layers(today: Any, *, x_axis: alt.Axis) -> list[alt.Chart]:
+    data = pd.DataFrame({"Datum": [pd.Timestamp(today)], "_label": [f"heute, {fmt_date(today)}"]})
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color=INK, strokeWidth=2, strokeDash=[2, 2])
+        .encode(
+            x=alt.X("Datum:T", axis=x_axis),
+            tooltip=[alt.Tooltip("_label:N", title="Datum")],
+            description="_label:N",
+        )
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=FONT_SIZE, color=INK)
+        .encode(x=alt.X("Datum:T", axis=x_axis), y=alt.value(0), text="_label:N")
+    )
+    return [rule, text]

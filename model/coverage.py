@@ -1,0 +1,273 @@
+"""Abdeckung: Soll vs. Ist by Dezernat and unit, the gap list, and coverage over time.
+
+"Ist" counts qualified and active Lotsen (model.enums.COVERING_STAGES); a unit is covered when its
+Ist reaches its Soll. Only units with a Soll above 0 count (Dezernate are containers by default).
+Names of Lotsen are personal data: only `pilot_names_by_unit` returns them, for admin pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import and_, case, func, literal
+from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy.sql.selectable import CTE
+from sqlmodel import Session, select
+
+from model.app_settings import SollRuleSetting, soll_rule
+from model.enums import PilotStage, label
+from model.queries import (
+    COVERING,
+    CURRENT,
+    CoverageSummary,
+    coverage_summary,
+    covering_pilots,
+    holds_on,
+    in_subtree,
+    monthly_dates,
+    reference_dates,
+    stage_intervals,
+    units_with_soll,
+)
+from model.scope import scope_condition
+from model.tables import OrgUnit, Pilot
+
+UNIT_COLUMNS = [
+    "unit_id",
+    "Kürzel",
+    "Name",
+    "Beschäftigte",
+    "Soll",
+    "Soll aus",
+    "Ist",
+    "Fehlend",
+    "Lotsen je 100 Beschäftigte",
+]
+FROM_ENTRY = "Eintrag"  # an explicit Soll entered for the unit
+FROM_RULE = "Regel"  # the Soll rule in force
+DEZERNAT_COLUMNS = [
+    "dezernat_id",
+    "Kürzel",
+    "Name",
+    "Einheiten mit Soll",
+    "davon abgedeckt",
+    "Soll",
+    "Ist",
+    "Fehlend",
+    "Beschäftigte",
+    "Lotsen je 100 Beschäftigte",
+]
+
+
+def top_units() -> CTE:
+    """For every unit its top-level unit (the Dezernat it belongs to): columns unit_id, top_id."""
+    tree = (
+        select(OrgUnit.id.label("unit_id"), OrgUnit.id.label("top_id"))
+        .where(OrgUnit.parent_id.is_(None))  # type: ignore[union-attr]
+        .cte("top_tree", recursive=True)
+    )
+    children = select(OrgUnit.id, tree.c.top_id).join(tree, OrgUnit.parent_id == tree.c.unit_id)
+    return tree.union_all(children)
+
+
+def unit_rows(*, session: Session, root_id: int | None) -> Subquery:
+    """Active units in scope: unit_id, headcount, soll, source (Eintrag/Regel), ist, missing."""
+    units = units_with_soll(session=session, root_id=root_id)
+    covering = covering_pilots()
+    ist = func.coalesce(covering.c.ist, 0)
+    return (
+        select(
+            units.c.unit_id,
+            units.c.headcount,
+            units.c.soll,
+            case((units.c.explicit, literal(FROM_ENTRY)), else_=literal(FROM_RULE)).label("source"),
+            ist.label("ist"),
+            case((ist < units.c.soll, units.c.soll - ist), else_=0).label("missing"),
+        )
+        .select_from(units.outerjoin(covering, covering.c.unit_id == units.c.unit_id))
+        .subquery("unit_rows")
+    )
+
+
+def per_hundred(pilots: pd.Series, headcount: pd.Series) -> pd.Series:
+    """Lotsen per 100 Beschäftigte, one decimal; NaN where a unit has no headcount."""
+    return (pilots.astype(float) * 100 / headcount.where(headcount > 0)).round(1)
+
+
+@dataclass(frozen=True)
+class CoverageFigures:
+    """Key figures of the Abdeckung page for one scope."""
+
+    summary: CoverageSummary
+    rule: SollRuleSetting
+    headcount: int
+    pilots_covering: int  # qualified and active, surplus included
+
+    @property
+    def per_hundred(self) -> float | None:
+        return round(self.pilots_covering * 100 / self.headcount, 1) if self.headcount else None
+
+
+def coverage_figures(*, session: Session, root_id: int | None = None) -> CoverageFigures:
+    rows = unit_rows(session=session, root_id=root_id)
+    headcount, pilots = session.exec(
+        select(func.coalesce(func.sum(rows.c.headcount), 0), func.coalesce(func.sum(rows.c.ist), 0))
+    ).one()
+    return CoverageFigures(
+        summary=coverage_summary(session=session, root_id=root_id),
+        rule=soll_rule(session=session),
+        headcount=int(headcount),
+        pilots_covering=int(pilots),
+    )
+
+
+def coverage_by_dezernat(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
+    """Soll vs. Ist per Dezernat (top-level unit), summed over its units in the scope."""
+    rows = unit_rows(session=session, root_id=root_id)
+    tops = top_units()
+    has_target = rows.c.soll > 0
+    query = (
+        select(
+            OrgUnit.id,
+            OrgUnit.code,
+            OrgUnit.name,
+            func.count().filter(has_target),
+            func.count().filter(and_(has_target, rows.c.ist >= rows.c.soll)),
+            func.sum(rows.c.soll),
+            func.sum(rows.c.ist),
+            func.sum(rows.c.missing),
+            func.sum(rows.c.headcount),
+        )
+        .select_from(rows)
+        .join(tops, tops.c.unit_id == rows.c.unit_id)
+        .join(OrgUnit, OrgUnit.id == tops.c.top_id)
+        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
+        .order_by(OrgUnit.id)
+    )
+    frame = pd.DataFrame(session.exec(query).all(), columns=DEZERNAT_COLUMNS[:-1])
+    frame[DEZERNAT_COLUMNS[3:-1]] = frame[DEZERNAT_COLUMNS[3:-1]].astype(int)
+    frame["Lotsen je 100 Beschäftigte"] = per_hundred(frame["Ist"], frame["Beschäftigte"])
+    return frame
+
+
+def _in_dezernat(unit_id: ColumnElement[int], dezernat_id: int | None) -> ColumnElement[bool]:
+    return literal(True) if dezernat_id is None else in_subtree(unit_id, dezernat_id, name="dezernat_tree")
+
+
+def coverage_units(
+    *, session: Session, root_id: int | None = None, dezernat_id: int | None = None
+) -> pd.DataFrame:
+    """Units of one Dezernat (within the scope) with Soll, Ist, gap and Lotsen per 100 Beschäftigte."""
+    rows = unit_rows(session=session, root_id=root_id)
+    query = (
+        select(
+            rows.c.unit_id,
+            OrgUnit.code,
+            OrgUnit.name,
+            rows.c.headcount,
+            rows.c.soll,
+            rows.c.source,
+            rows.c.ist,
+            rows.c.missing,
+        )
+        .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
+        .where(_in_dezernat(rows.c.unit_id, dezernat_id), (rows.c.soll > 0) | (rows.c.ist > 0))
+        .order_by(OrgUnit.code)
+    )
+    frame = pd.DataFrame(session.exec(query).all(), columns=UNIT_COLUMNS[:-1])
+    frame["Lotsen je 100 Beschäftigte"] = per_hundred(frame["Ist"], frame["Beschäftigte"])
+    return frame
+
+
+def gap_list(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
+    """Units below their Soll, largest headcount first (where a missing Lotse is felt most)."""
+    rows = unit_rows(session=session, root_id=root_id)
+    tops = top_units()
+    top = OrgUnit.__table__.alias("top_unit")
+    query = (
+        select(
+            OrgUnit.code,
+            OrgUnit.name,
+            top.c.code,
+            rows.c.headcount,
+            rows.c.soll,
+            rows.c.source,
+            rows.c.ist,
+            rows.c.missing,
+        )
+        .select_from(rows)
+        .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
+        .join(tops, tops.c.unit_id == rows.c.unit_id)
+        .join(top, top.c.id == tops.c.top_id)
+        .where(rows.c.missing > 0)
+        .order_by(rows.c.headcount.desc(), OrgUnit.code)
+    )
+    columns = ["Kürzel", "Name", "Dezernat", "Beschäftigte", "Soll", "Soll aus", "Ist", "Fehlend"]
+    return pd.DataFrame(session.exec(query).all(), columns=columns)
+
+
+def pilot_names_by_unit(
+    *, session: Session, root_id: int | None = None, dezernat_id: int | None = None
+) -> pd.DataFrame:
+    """ADMIN ONLY (personal data): the Lotsen still in the programme per unit, with their stage."""
+    stage_labels = case(
+        *((Pilot.stage == stage.value, literal(label(stage))) for stage in PilotStage),
+        else_=Pilot.stage,
+    )
+    entry = Pilot.name + literal(" (") + stage_labels + literal(")")
+    query = (
+        select(OrgUnit.code, OrgUnit.name, func.count(), func.aggregate_strings(entry, ", "))
+        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .where(
+            Pilot.stage.in_(CURRENT),
+            scope_condition(Pilot.unit_id, root_id),
+            _in_dezernat(Pilot.unit_id, dezernat_id),
+        )
+        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
+        .order_by(OrgUnit.code)
+    )
+    columns = ["Kürzel", "Name", "Lotsen im Programm", "Lotsinnen und Lotsen"]
+    return pd.DataFrame(session.exec(query).all(), columns=columns)
+
+
+def coverage_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
+    """Units with Soll and units covered at each date, from the stage history (current Soll)."""
+    units = units_with_soll(session=session, root_id=root_id)
+    intervals = stage_intervals()
+    days = reference_dates(dates)
+    # From the history to the units (by primary key): fast on SQLite and PostgreSQL alike.
+    per_unit = (
+        select(days.c.as_of, units.c.soll, func.count().label("ist"))
+        .select_from(days)
+        .join(intervals, holds_on(intervals, days))
+        .join(units, units.c.unit_id == intervals.c.unit_id)
+        .where(intervals.c.stage.in_(COVERING), units.c.soll > 0)
+        .group_by(days.c.as_of, units.c.unit_id, units.c.soll)
+        .subquery("covering_at")
+    )
+    covered = dict(
+        session.exec(
+            select(per_unit.c.as_of, func.count())
+            .where(per_unit.c.ist >= per_unit.c.soll)
+            .group_by(per_unit.c.as_of)
+        ).all()  # type: ignore[arg-type]
+    )
+    with_target = session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one()
+    frame = pd.DataFrame(
+        [(pd.Timestamp(day), int(with_target), int(covered.get(day, 0))) for day in dates],
+        columns=["Stand", "Einheiten mit Soll", "abgedeckt"],
+    )
+    frame["Abdeckung"] = frame["abgedeckt"] / frame["Einheiten mit Soll"].where(
+        frame["Einheiten mit Soll"] > 0
+    )
+    return frame
+
+
+def coverage_history(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
+    """Coverage at every month end since the first stage change, ending today: one row per month."""
+    return coverage_at(
+        session=session, root_id=root_id, dates=monthly_dates(session=session, root_id=root_id)
+    )

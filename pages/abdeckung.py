@@ -1,0 +1,133 @@
+"""Abdeckung: Soll vs. Ist by Dezernat with drill-down into units, the Soll rule and the gap list."""
+
+import pandas as pd
+import streamlit as st
+
+from model import clock, coverage
+from model.app_settings import SollRuleSetting
+from model.enums import Role, SollRule
+from ui import cache, charts
+from ui.filters import scope_filter
+from ui.locale import fmt_datetime, fmt_number, fmt_percent
+from ui.navigation import current_user
+from ui.tables import show_table
+
+SELECTION = "dezernat"
+
+
+def rule_text(rule: SollRuleSetting) -> str:
+    if rule.rule is SollRule.PER_HEADCOUNT:
+        main = f"1 Lotse je {fmt_number(rule.per_n)} Beschäftigte (aufgerundet, mindestens 1 je Einheit)"
+    else:
+        main = "1 Lotse je Organisationseinheit"
+    return (
+        f"Soll-Regel: {main}. Ein für eine Einheit eingetragenes Soll hat Vorrang; "
+        "Dezernate selbst haben kein eigenes Soll. Ist = qualifizierte und aktive Lotsen."
+    )
+
+
+def soll_ist_description(frame: pd.DataFrame, what: str) -> str:
+    parts = "; ".join(
+        f"{row.Kürzel}: Soll {fmt_number(row.Soll)}, Ist {fmt_number(row.Ist)}" for row in frame.itertuples()
+    )
+    return f"Balkendiagramm Soll und Ist je {what}: {parts}."
+
+
+user = current_user("abdeckung")
+scope = scope_filter()
+figures = cache.query(coverage.coverage_figures, root_id=scope.root_id)
+summary = figures.summary
+
+st.title("Abdeckung")
+st.caption(f"Stand: {fmt_datetime(clock.now())} · {scope.label}")
+st.info(rule_text(figures.rule))
+
+tiles = st.columns(4)
+tiles[0].metric(
+    "Einheiten abgedeckt",
+    f"{fmt_number(summary.units_covered)} von {fmt_number(summary.units_with_target)}",
+    help="Einheiten, deren qualifizierte und aktive Lotsen ihr Soll erreichen.",
+)
+tiles[1].metric("Abdeckung", fmt_percent(summary.share))
+tiles[2].metric(
+    "Fehlende Lotsen",
+    fmt_number(summary.soll_total - summary.ist_total),
+    help="Summe der Lücken je Einheit; ein Überschuss in einer Einheit füllt keine Lücke in einer anderen.",
+)
+tiles[3].metric("Beschäftigte", fmt_number(figures.headcount))
+
+st.subheader("Soll und Ist je Dezernat")
+dezernate = cache.query(coverage.coverage_by_dezernat, root_id=scope.root_id)
+if dezernate.empty:
+    st.info("In dieser Auswahl gibt es keine aktiven Organisationseinheiten.")
+    st.stop()
+st.caption(
+    "Klicken Sie auf die Balken eines Dezernats, um seine Einheiten zu sehen (Doppelklick hebt die Auswahl "
+    "auf). Ohne Maus: das Dezernat links im Filter wählen."
+)
+event = charts.show_chart(
+    charts.soll_ist_bars(dezernate, category="Kürzel", name="Name", selection=SELECTION),
+    description=soll_ist_description(dezernate, "Dezernat"),
+    data=dezernate.drop(columns=["dezernat_id"]),
+    key="chart_dezernate",
+    name="Soll und Ist je Dezernat",
+    selection_mode=SELECTION,
+)
+clicked = [
+    code for code in charts.selected_values(event, SELECTION, "Kürzel") if code in set(dezernate["Kürzel"])
+]
+# Drill into the clicked Dezernat; with a single Dezernat in the filter, straight into its units.
+if clicked:
+    drill = dezernate[dezernate["Kürzel"] == clicked[0]]
+else:
+    drill = dezernate if len(dezernate) == 1 else dezernate.iloc[0:0]
+
+if not drill.empty:
+    dezernat = drill.iloc[0]
+    st.subheader(f"Einheiten in {dezernat['Kürzel']} – {dezernat['Name']}")
+    units = cache.query(
+        coverage.coverage_units, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
+    )
+    charts.show_chart(
+        charts.soll_ist_bars(units, category="Kürzel", name="Name"),
+        description=soll_ist_description(units, "Einheit"),
+        data=units.drop(columns=["unit_id"]),
+        key="chart_units",
+        name=f"Soll und Ist {dezernat['Kürzel']}",
+    )
+    if user.role == Role.ADMIN:
+        st.markdown("**Lotsinnen und Lotsen je Einheit** (nur für das CDO-Büro sichtbar)")
+        names = cache.query(
+            coverage.pilot_names_by_unit, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
+        )
+        charts.data_table(names)
+    else:
+        st.caption("Je Einheit werden Anzahlen gezeigt; Namen sieht nur das CDO-Büro.")
+
+st.subheader("Lotsen je 100 Beschäftigte")
+st.caption(
+    f"Qualifizierte und aktive Lotsen je 100 Beschäftigte; in dieser Auswahl insgesamt "
+    f"{fmt_number(figures.per_hundred, 1)}."
+)
+ratios = dezernate.assign(Wert=dezernate["Lotsen je 100 Beschäftigte"].astype(float).fillna(0))
+charts.show_chart(
+    charts.horizontal_bars(
+        ratios, category="Kürzel", value="Wert", value_title="Lotsen je 100 Beschäftigte", decimals=1
+    ),
+    description="Balkendiagramm der qualifizierten und aktiven Lotsen je 100 Beschäftigte je Dezernat: "
+    + "; ".join(f"{row.Kürzel}: {fmt_number(row.Wert, 1)}" for row in ratios.itertuples()),
+    data=dezernate[["Kürzel", "Name", "Ist", "Beschäftigte", "Lotsen je 100 Beschäftigte"]],
+    key="chart_per_hundred",
+    name="Lotsen je 100 Beschäftigte",
+)
+
+st.subheader("Lückenliste")
+gaps = cache.query(coverage.gap_list, root_id=scope.root_id)
+st.caption(
+    f"{fmt_number(len(gaps))} Einheiten unter Soll, die größten zuerst (nach Beschäftigten) – "
+    "dort fehlt ein Lotse am meisten."
+)
+if gaps.empty:
+    st.success("Alle Einheiten in dieser Auswahl erreichen ihr Soll.")
+else:
+    show_table(gaps, name="Lückenliste Abdeckung", key="gap_list", column_config=charts.german_columns(gaps))

@@ -1,0 +1,71 @@
+"""Abdeckung per role on the demo city: Soll rule, Soll vs. Ist, drill-down, names only for admin."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model import coverage
+from model.db import make_engine, read_session
+from tests.pages.conftest import DEMO_USERS
+from tests.pages.test_uebersicht import open_page
+
+PAGE = "pages/abdeckung.py"
+
+
+def frames(at) -> list:  # type: ignore[no-untyped-def]
+    return [element.value for element in at.dataframe]
+
+
+def names_in_demo(url: str) -> set[str]:
+    with read_session(make_engine(url)) as session:
+        listed = coverage.pilot_names_by_unit(session=session)["Lotsinnen und Lotsen"]
+    return {entry.rsplit(" (", 1)[0] for text in listed for entry in text.split(", ")}
+
+
+@pytest.mark.parametrize("role", list(DEMO_USERS))
+def test_each_role_sees_soll_ist_rule_and_gap_list(demo_database, role) -> None:
+    at = open_page(role, PAGE)
+
+    assert not at.exception
+    assert at.title[0].value == "Abdeckung"
+    assert at.info[-1].value.startswith("Soll-Regel: 1 Lotse je Organisationseinheit.")
+    headcount = next(metric.value for metric in at.metric if metric.label == "Beschäftigte")
+    assert "." in headcount  # German thousands separator (the demo city has over 1.000 Beschäftigte)
+    chart = at.get("vega_lite_chart")[0]
+    assert chart.proto.selection_mode == ["dezernat"]  # a click drills into the Dezernat
+    assert json.loads(chart.proto.spec)["params"][0]["select"]["fields"] == ["Kürzel"]
+    gaps = next(frame for frame in frames(at) if "Fehlend" in frame.columns and "Dezernat" in frame.columns)
+    assert gaps["Beschäftigte"].is_monotonic_decreasing and (gaps["Ist"] < gaps["Soll"]).all()
+    assert {button.label for button in at.get("download_button")} >= {
+        "CSV herunterladen",
+        "Excel herunterladen",
+    }
+
+
+def test_admin_sees_the_names_per_unit_of_the_chosen_dezernat(demo_database) -> None:
+    at = open_page("admin", PAGE, dez="Dez III")
+
+    assert [header.value for header in at.main.subheader][1].startswith("Einheiten in Dez III – ")
+    names = next(frame for frame in frames(at) if "Lotsinnen und Lotsen" in frame.columns)
+    assert len(names) and names["Lotsinnen und Lotsen"].str.len().gt(0).all()
+
+
+@pytest.mark.parametrize("role", ["leitung", "lotse"])
+def test_leitung_and_lotse_see_counts_per_unit_only(demo_database, role) -> None:
+    at = open_page(role, PAGE, dez="Dez III")
+
+    assert [header.value for header in at.main.subheader][1].startswith("Einheiten in Dez III – ")
+    assert "Je Einheit werden Anzahlen gezeigt; Namen sieht nur das CDO-Büro." in [
+        c.value for c in at.caption
+    ]
+    shown = {str(value) for frame in frames(at) for value in frame.to_numpy().ravel()}
+    assert not any(name in text for name in names_in_demo(demo_database) for text in shown)
+
+
+def test_without_a_choice_no_dezernat_is_drilled_into(demo_database) -> None:
+    at = open_page("leitung", PAGE)
+
+    headers = [header.value for header in at.main.subheader]
+    assert headers == ["Soll und Ist je Dezernat", "Lotsen je 100 Beschäftigte", "Lückenliste"]
