@@ -5,7 +5,7 @@ import streamlit as st
 from ui import frame
 from ui.auth import login_gate
 from ui.locale import set_document_language
-from ui.navigation import USER_KEY, build_navigation
+from ui.navigation import USER_KEY, build_login_navigation, build_navigation
 
 st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
 set_document_language()
@@ -13,6 +13,7 @@ set_document_language()
 user = login_gate()
 if user is None:
     st.session_state.pop(USER_KEY, None)
+    build_login_navigation()
     st.stop()
 
 st.session_state[USER_KEY] = user

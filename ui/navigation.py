@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from model.auth_store import UserInfo
 from model.enums import Role
@@ -13,6 +14,7 @@ from model.settings import ROOT
 ALL_ROLES = frozenset(Role)
 
 
+# Each page file is named like its URL path (pages/<path>.py); see leave_legacy_pages_mode().
 @dataclass(frozen=True)
 class PageSpec:
     path: str
@@ -21,19 +23,18 @@ class PageSpec:
     roles: frozenset[Role]
 
 
-# Only pages that exist are registered; PRODUCT.md fixes the paths and roles.
 ADMIN = frozenset({Role.ADMIN})
 ADMIN_LEITUNG = frozenset({Role.ADMIN, Role.LEITUNG})
 
 # PRODUCT.md fixes the paths, titles and roles; the menu order follows the weekly journey.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("uebersicht", "Übersicht", "pages/uebersicht.py", ALL_ROLES),
-    PageSpec("mein-status", "Mein Status", "pages/mein_status.py", frozenset({Role.LOTSE})),
+    PageSpec("mein-status", "Mein Status", "pages/mein-status.py", frozenset({Role.LOTSE})),
     PageSpec("rollout", "Rollout", "pages/rollout.py", ALL_ROLES),
     PageSpec("abdeckung", "Abdeckung", "pages/abdeckung.py", ALL_ROLES),
     PageSpec("roadmap", "Roadmap", "pages/roadmap.py", ALL_ROLES),
     PageSpec("lotsen", "Lotsen & Qualifizierung", "pages/lotsen.py", ADMIN),
-    PageSpec("it-strukturen", "IT-Strukturen", "pages/it_strukturen.py", ADMIN_LEITUNG),
+    PageSpec("it-strukturen", "IT-Strukturen", "pages/it-strukturen.py", ADMIN_LEITUNG),
     PageSpec("foerdermittel", "Fördermittel", "pages/foerdermittel.py", ADMIN_LEITUNG),
     PageSpec("praesentation", "Präsentation", "pages/praesentation.py", ADMIN_LEITUNG),
     PageSpec("verwaltung", "Verwaltung", "pages/verwaltung.py", ADMIN),
@@ -80,8 +81,41 @@ def build_navigation(user: UserInfo) -> st.navigation:  # type: ignore[valid-typ
     return st.navigation(pages, position="sidebar")
 
 
+def _signing_in() -> None:
+    """Nothing to draw: the login form above is the whole screen."""
+
+
+def build_login_navigation() -> None:
+    """Before login every page URL is known but hidden, so a deep link survives the login."""
+    st.navigation(
+        [
+            st.Page(
+                _signing_in,
+                title="Anmeldung",
+                url_path=spec.path,
+                default=spec.path == DEFAULT_PATH,
+                visibility="hidden",
+            )
+            for spec in PAGES
+        ],
+        position="hidden",
+    )
+
+
+def leave_legacy_pages_mode() -> None:
+    """Rerun through app.py if Streamlit ran this page file directly.
+
+    Until the first st.navigation call of a process, Streamlit treats pages/ as a legacy
+    multipage folder and runs pages/<path>.py without app.py, i.e. without the login gate.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_user(path: str) -> UserInfo:
     """The logged-in user of this page run; stops the run with "Kein Zugriff" if the role may not."""
+    leave_legacy_pages_mode()
     user: UserInfo | None = st.session_state.get(USER_KEY)
     if user is None or user.role not in spec_for(path).roles:
         _no_access()

@@ -15,9 +15,11 @@ from tests.e2e.conftest import (
     DEMO_PASSWORD,
     LOCKOUT_PASSWORD,
     LOCKOUT_USER,
+    VIEWPORT,
     login,
     open_app,
 )
+from tests.support.app_server import new_cookie_key, streamlit_server
 from ui.navigation import PAGES, available, pages_for
 
 pytestmark = pytest.mark.e2e
@@ -133,3 +135,24 @@ def open_with_cookies(new_context: Callable[[], BrowserContext], cookies: list[C
     context = new_context()
     context.add_cookies(cookies)  # type: ignore[arg-type]
     return open_app(context.new_page())
+
+
+def test_a_deep_link_on_a_fresh_server_asks_for_login_and_then_opens_that_view(
+    browser, database_url
+) -> None:
+    """The very first request to a new server process is a deep link with a filter."""
+    with streamlit_server(database_url, cookie_key=new_cookie_key()) as base_url:
+        context = browser.new_context(viewport=VIEWPORT, locale="de-DE", base_url=base_url)
+        try:
+            page = context.new_page()
+            open_app(page, "/abdeckung?dez=Dez%20II")
+            expect(page.get_by_label("Benutzername", exact=True)).to_be_visible()
+            expect(page.locator("[data-testid=stSidebarNav]")).to_have_count(0)
+            expect(page.get_by_text("Kein Zugriff")).to_have_count(0)
+
+            login(page, "leitung", DEMO_PASSWORD)
+            expect(page.get_by_role("heading", name="Abdeckung", level=1)).to_be_visible()
+            assert "/abdeckung" in page.url
+            assert "dez=Dez+II" in page.url or "dez=Dez%20II" in page.url
+        finally:
+            context.close()

@@ -22,6 +22,8 @@ from tests.pages.conftest import DEMO_USERS, log_in, new_app
 
 PAGE = "pages/verwaltung.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# own_demo copies the demo SQLite file; the import itself also runs on PostgreSQL in tests/model.
+ON_A_FILE_COPY = pytest.mark.sqlite_only(reason="works on a sqlite3 copy of the demo database file")
 
 
 @pytest.fixture
@@ -59,6 +61,7 @@ def click(at: AppTest, label: str) -> AppTest:
     return at.run()
 
 
+@ON_A_FILE_COPY
 def test_a_workbook_with_bad_rows_shows_every_error_and_writes_nothing(own_demo) -> None:
     units, audit = count(own_demo, OrgUnit), count(own_demo, AuditEntry)
     at = open_tab("Import/Export")
@@ -80,6 +83,7 @@ def test_a_workbook_with_bad_rows_shows_every_error_and_writes_nothing(own_demo)
     assert (count(own_demo, OrgUnit), count(own_demo, AuditEntry)) == (units, audit)
 
 
+@ON_A_FILE_COPY
 def test_a_valid_workbook_is_imported_after_confirmation_with_audit_rows_of_the_admin(own_demo) -> None:
     sheets = {
         "Organisationseinheiten": [
@@ -119,6 +123,7 @@ def test_a_valid_workbook_is_imported_after_confirmation_with_audit_rows_of_the_
     assert {"Digitallabor", "Jürgen Weiß"} <= set(mine["Neu"])
 
 
+@ON_A_FILE_COPY
 def test_restore_needs_the_confirmation_then_replaces_the_data_and_keeps_the_old_state(
     own_demo, tmp_path
 ) -> None:

@@ -17,7 +17,7 @@ from model.tables import AppUser
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from ui.navigation import USER_KEY
 
-PAGE = "pages/it_strukturen.py"
+PAGE = "pages/it-strukturen.py"
 
 
 def open_page(role: str) -> AppTest:

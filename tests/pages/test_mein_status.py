@@ -24,7 +24,7 @@ from model.tables import Activity, AppUser, Measure, Pilot, StatusUpdate, Traini
 from tests.pages.conftest import ROOT, log_in, new_app
 from ui.navigation import USER_KEY
 
-PAGE = "pages/mein_status.py"
+PAGE = "pages/mein-status.py"
 
 
 @dataclass(frozen=True)
