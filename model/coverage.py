@@ -26,7 +26,6 @@ from model.queries import (
     coverage_summary,
     covering_pilots,
     holds_on,
-    in_subtree,
     monthly_dates,
     reference_dates,
     stage_intervals,
@@ -154,7 +153,7 @@ def coverage_by_dezernat(*, session: Session, root_id: int | None = None) -> pd.
 
 
 def _in_dezernat(unit_id: ColumnElement[int], dezernat_id: int | None) -> ColumnElement[bool]:
-    return literal(True) if dezernat_id is None else in_subtree(unit_id, dezernat_id, name="dezernat_tree")
+    return scope_condition(unit_id, dezernat_id, name="dezernat_tree")
 
 
 def coverage_units(

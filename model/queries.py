@@ -78,13 +78,6 @@ def covering_pilots() -> Subquery:
     )
 
 
-def in_subtree(column: ColumnElement[int], root_id: int, *, name: str) -> ColumnElement[bool]:
-    """Like model.scope.scope_condition, under its own CTE name, so one query can combine both."""
-    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte(name, recursive=True)
-    tree = tree.union_all(select(OrgUnit.id).join(tree, OrgUnit.parent_id == tree.c.id))
-    return column.in_(select(tree.c.id))
-
-
 def coverage_by_unit(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Active units with Soll and Ist (qualified or active Lotsen), one row per unit."""
     rule = soll_rule(session=session)

@@ -20,17 +20,20 @@ class UnitOption:
     kind: str
 
 
-def units_in_scope(root_id: int) -> Select:
-    """SELECT of the ids of `root_id` and all units below it (recursive CTE, any depth)."""
-    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte("scope_tree", recursive=True)
+def units_in_scope(root_id: int, *, name: str = "scope_tree") -> Select:
+    """SELECT of the ids of `root_id` and all units below it (recursive CTE, any depth).
+
+    `name` names the CTE; one query that combines two scopes needs two names.
+    """
+    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte(name, recursive=True)
     children = select(OrgUnit.id).join(tree, OrgUnit.parent_id == tree.c.id)
     tree = tree.union_all(children)
     return select(tree.c.id)
 
 
-def scope_condition(column, root_id: int | None):  # type: ignore[no-untyped-def]
+def scope_condition(column, root_id: int | None, *, name: str = "scope_tree"):  # type: ignore[no-untyped-def]
     """WHERE condition restricting a unit-id column to the scope (None = everything)."""
-    return literal(True) if root_id is None else column.in_(units_in_scope(root_id))
+    return literal(True) if root_id is None else column.in_(units_in_scope(root_id, name=name))
 
 
 def dezernate(*, session: Session) -> list[UnitOption]:
