@@ -25,7 +25,8 @@ def looks_like_formula(value: object) -> bool:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with BOM (Excel reads umlauts), semicolon-separated, decimal comma, safe text."""
     safe = frame.map(lambda v: f"'{v}" if looks_like_formula(v) else v)
-    text = safe.to_csv(index=False, sep=";", decimal=",", date_format="%d.%m.%Y")
+    # CRLF line ends (what Excel writes) also make the csv module quote fields holding a bare CR.
+    text = safe.to_csv(index=False, sep=";", decimal=",", date_format="%d.%m.%Y", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 

@@ -93,3 +93,11 @@ def test_a_carriage_return_at_the_start_is_neutralised_too() -> None:
     assert "'\r=1+1" in tabular.csv_bytes(frame).decode("utf-8")
     sheet = load_workbook(io.BytesIO(tabular.xlsx_bytes({"Test": frame})))["Test"]
     assert (sheet["A2"].value, sheet["A2"].data_type) == ("\r=1+1", "s")
+
+
+def test_a_carriage_return_inside_a_value_keeps_the_row_together() -> None:
+    frame = pd.DataFrame({"Notiz": ["erste\rzweite", "ok"], "Anzahl": [1, 2]})
+    rows = list(
+        csv.reader(io.StringIO(tabular.csv_bytes(frame).decode("utf-8-sig"), newline=""), delimiter=";")
+    )
+    assert rows == [["Notiz", "Anzahl"], ["erste\rzweite", "1"], ["ok", "2"]]
