@@ -100,7 +100,7 @@ if not drill.empty:
         names = cache.query(
             coverage.pilot_names_by_unit, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
         )
-        charts.data_table(names)
+        charts.data_table(names, name="Lotsen je Einheit")
     else:
         st.caption("Je Einheit werden Anzahlen gezeigt; Namen sieht nur das CDO-Büro.")
 

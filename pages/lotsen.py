@@ -62,6 +62,7 @@ def support_requests(root_id: int | None) -> None:
     pilot_views.static_table(
         requests[["Gemeldet am", "Lotsin/Lotse", "Organisationseinheit", "Hindernis", "Meldung"]],
         empty="",
+        name="Unterstützungswünsche",
         date_columns=["Gemeldet am"],
     )
     choices = {
@@ -91,7 +92,9 @@ def feed(root_id: int | None) -> None:
     st.subheader("Neueste Meldungen")
     st.caption(f"Die {FEED_ROWS} neuesten Einträge aller Lotsinnen und Lotsen in dieser Auswahl.")
     latest = cache.query(pilots.latest_updates, viewer=user, root_id=root_id, limit=FEED_ROWS)
-    pilot_views.static_table(latest, empty="Noch keine Meldungen.", date_columns=["Datum"])
+    pilot_views.static_table(
+        latest, empty="Noch keine Meldungen.", name="Neueste Meldungen", date_columns=["Datum"]
+    )
 
 
 def roster_filters() -> dict[str, object]:
@@ -127,17 +130,17 @@ def roster_section() -> None:
         key="roster_table",
         column_config={"Stufe seit": DATE_COLUMN, "Letzte Meldung": DATE_COLUMN},
     )
-    contacts = cache.query(pilots.contact_emails, viewer=user, **chosen_filters)
+    contacts = pilots.mailing_list(frame)
     st.download_button(
         f"E-Mail-Verteiler als CSV ({fmt_number(len(contacts))} Adressen)",
-        data=csv_bytes(contacts),
+        data=lambda: csv_bytes(contacts),
         file_name=f"E-Mail-Verteiler_Lotsen_{clock.today().isoformat()}.csv",
         mime="text/csv",
         key="mailing_csv",
         on_click="ignore",
         disabled=contacts.empty,
     )
-    names = {int(row.id): f"{row.Name} ({row.Kürzel})" for row in frame.itertuples(index=False)}
+    names = pilot_views.detail_choices(frame)
     chosen = st.selectbox(
         "Lotsin oder Lotse für die Detailansicht",
         list(names),
@@ -171,6 +174,7 @@ def detail(pilot_id: int) -> None:
     pilot_views.static_table(
         progress[["Modul", "Art", "Stand", "Eingeschrieben", "Abgeschlossen"]],
         empty="Es sind noch keine Module angelegt.",
+        name="Module der Person",
         date_columns=["Eingeschrieben", "Abgeschlossen"],
     )
     privacy(record)

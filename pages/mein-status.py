@@ -237,9 +237,12 @@ st.progress(share, text=summary)
 pilot_views.static_table(
     progress[["Modul", "Art", "Stand", "Eingeschrieben", "Abgeschlossen"]],
     empty="Es sind noch keine Module angelegt.",
+    name="Meine Module",
     date_columns=["Eingeschrieben", "Abgeschlossen"],
 )
 
 st.subheader("Meine letzten Meldungen")
 history = cache.query(pilots.pilot_history, viewer=user, pilot_id=pilot_id, limit=HISTORY_ROWS)
-pilot_views.static_table(history, empty="Noch keine Einträge.", date_columns=["Datum"])
+pilot_views.static_table(
+    history, empty="Noch keine Einträge.", name="Meine Meldungen", date_columns=["Datum"]
+)

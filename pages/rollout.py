@@ -47,7 +47,10 @@ else:
     )
     if not events.empty:
         st.markdown("**Meilensteine und Gremienbeschlüsse**")
-        charts.data_table(events[["Phase", "Art", "Titel", "Datum", "Gremium", "Vorlage-Nr."]])
+        charts.data_table(
+            events[["Phase", "Art", "Titel", "Datum", "Gremium", "Vorlage-Nr."]],
+            name="Meilensteine und Gremienbeschlüsse",
+        )
 
 st.subheader("Organisationseinheiten nach Rollout-Stufe")
 st.caption(

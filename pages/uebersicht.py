@@ -120,14 +120,17 @@ with gaps.container(border=True):
     st.markdown(f"**Einheiten unter Soll: {fmt_number(items.units_below_soll)}**")
     if items.units_below_soll:
         st.caption("Die größten Einheiten ohne ausreichende Lotsen:")
-        charts.data_table(items.largest_gaps)
+        charts.data_table(items.largest_gaps, name="Einheiten unter Soll")
     link("abdeckung", "Zur Lückenliste")
 with schedule.container(border=True):
     late = len(items.overdue_milestones) + len(items.overdue_phases)
     st.markdown(f"**Überfällige Meilensteine und Phasen: {fmt_number(late)}**")
-    for frame in (items.overdue_phases, items.overdue_milestones):
+    for frame, name in (
+        (items.overdue_phases, "Überfällige Phasen"),
+        (items.overdue_milestones, "Überfällige Meilensteine"),
+    ):
         if not frame.empty:
-            charts.data_table(frame)
+            charts.data_table(frame, name=name)
     if not late:
         st.caption("Nichts überfällig.")
     link("rollout", "Zum Zeitplan")
@@ -140,7 +143,7 @@ with people.container(border=True):
     )
     if is_admin and items.stale_pilots:
         stale = cache.query(overview.stale_pilot_names, root_id=scope.root_id)
-        charts.data_table(stale)
+        charts.data_table(stale, name="Lotsen ohne Statusmeldung")
     elif items.stale_pilots:
         st.caption("Namen sieht nur das CDO-Büro.")
     link("lotsen", "Zu Lotsen & Qualifizierung")
@@ -148,7 +151,7 @@ with support.container(border=True):
     st.markdown(f"**Offene Unterstützungswünsche: {fmt_number(items.open_support_requests)}**")
     if is_admin and items.open_support_requests:
         requests = cache.query(overview.open_support_request_names, root_id=scope.root_id)
-        charts.data_table(requests)
+        charts.data_table(requests, name="Offene Unterstützungswünsche")
     elif items.open_support_requests:
         st.caption("Namen sieht nur das CDO-Büro.")
     link("lotsen", "Zu Lotsen & Qualifizierung")

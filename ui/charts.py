@@ -12,9 +12,8 @@ import streamlit as st
 
 from model import clock
 from model.chart_images import chart_png, chart_svg
-from model.tabular import csv_bytes
 from ui.locale import VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
-from ui.tables import file_stem
+from ui.tables import download_buttons, file_stem
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -63,10 +62,11 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def data_table(frame: pd.DataFrame) -> None:
-    """A small read-only table in German formats (no downloads: see ui.tables.show_table)."""
+def data_table(frame: pd.DataFrame, *, name: str) -> None:
+    """A small read-only table in German formats, with CSV/Excel downloads named after `name`."""
     shown = display_frame(frame)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=german_columns(shown))
+    download_buttons(frame, name=name, key=f"table_{file_stem(name)}")
 
 
 def horizontal_bars(
@@ -123,7 +123,7 @@ def show_chart(
     with st.expander("Daten als Tabelle und Downloads"):
         shown = display_frame(data if table is None else table)
         st.dataframe(shown, hide_index=True, width="stretch", column_config=german_columns(shown))
-        png, svg, csv = st.columns(3)
+        png, svg = st.columns(2)
         png.download_button(
             "Bild (PNG)",
             data=lambda: chart_png(spec),
@@ -140,14 +140,7 @@ def show_chart(
             key=f"{key}_svg",
             on_click="ignore",
         )
-        csv.download_button(
-            "Daten (CSV)",
-            data=lambda: csv_bytes(data),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            on_click="ignore",
-        )
+        download_buttons(data, name=name, key=key)
     return event if selection_mode else None
 
 

@@ -12,8 +12,10 @@ import streamlit as st
 from model.enums import Category, PilotStage, label, labels_of
 from model.pilots import PilotRecord
 from ui.locale import fmt_date, fmt_number
+from ui.tables import download_buttons, file_stem
 
 CATEGORY_LABELS: dict[str, str] = labels_of(Category)
+MAX_CHOICES = 300  # a longer roster is searched before the detail choice lists anyone
 
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@])")
@@ -72,12 +74,15 @@ def german_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown
 
 
-def static_table(frame: pd.DataFrame, *, empty: str, date_columns: list[str] | None = None) -> None:
-    """A small plain HTML table (screen readers and browser search read it), or a note if empty."""
+def static_table(
+    frame: pd.DataFrame, *, empty: str, name: str, date_columns: list[str] | None = None
+) -> None:
+    """A small plain HTML table (screen readers and browser search read it) with CSV/Excel downloads."""
     if frame.empty:
         st.caption(empty)
         return
     st.table(german_dates(frame, date_columns or []), hide_index=True)
+    download_buttons(frame, name=name, key=f"table_{file_stem(name)}")
 
 
 def progress_text(progress: pd.DataFrame) -> tuple[float, str]:
@@ -86,3 +91,26 @@ def progress_text(progress: pd.DataFrame) -> tuple[float, str]:
     done = int((progress["state"] == "completed").sum())
     share = done / total if total else 0.0
     return share, f"{fmt_number(done)} von {fmt_number(total)} Modulen abgeschlossen"
+
+
+def detail_choices(frame: pd.DataFrame) -> dict[int, str]:
+    """Id → "Name (Kürzel)" for the detail choice; a long roster is searched first, not listed whole."""
+    if len(frame) > MAX_CHOICES:
+        search = st.text_input(
+            "Lotsin oder Lotse suchen (Name oder Kürzel)", max_chars=100, key="lotsen_detail_search"
+        ).strip()
+        if search:
+            found = [
+                frame[column].str.contains(search, case=False, regex=False) for column in ("Name", "Kürzel")
+            ]
+            frame = frame[found[0] | found[1]]
+        if len(frame) > MAX_CHOICES:
+            st.caption(
+                f"Zur Auswahl stehen die ersten {fmt_number(MAX_CHOICES)} von {fmt_number(len(frame))}; "
+                "ein Suchbegriff grenzt sie ein."
+            )
+            frame = frame.head(MAX_CHOICES)
+    return {
+        int(pilot_id): f"{name} ({code})"
+        for pilot_id, name, code in zip(frame["id"], frame["Name"], frame["Kürzel"], strict=True)
+    }
