@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
