@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, exists, false, func, literal, or_, true, union_all
+from sqlalchemy import Date, Integer, Select, and_, case, exists, false, func, literal, or_, true, union_all
 from sqlmodel import Session, select
 
 from model import clock
@@ -225,7 +225,10 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
             query = query.order_by(date_column.desc(), id_column.desc()).limit(limit)
         return query
 
+    # Typed NULLs: PostgreSQL types an untyped NULL in a UNION as text and then refuses to match it.
     none_text = literal(None).cast(StatusUpdate.text.type)  # type: ignore[attr-defined]
+    none_count = literal(None).cast(Integer)
+    none_date = literal(None).cast(Date)
     statuses = restrict(
         select(
             StatusUpdate.reported_on,
@@ -233,7 +236,7 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
             StatusUpdate.id,
             StatusUpdate.pilot_id,
             none_text,
-            literal(None),
+            none_count,
             StatusUpdate.text,
             StatusUpdate.blocker,
             StatusUpdate.support_wanted,
@@ -260,7 +263,7 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
             Activity.note,
             none_text,
             false(),
-            literal(None),
+            none_date,
         ),
         Activity.pilot_id,
         Activity.done_on,
@@ -273,11 +276,11 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
             TrainingRecord.id,
             TrainingRecord.pilot_id,
             TrainingModule.name,
-            literal(None),
+            none_count,
             none_text,
             none_text,
             false(),
-            literal(None),
+            none_date,
         )
         .join(TrainingModule, TrainingModule.id == TrainingRecord.module_id)
         .where(TrainingRecord.completed_on.is_not(None)),  # type: ignore[union-attr]
@@ -292,11 +295,11 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
             PilotStageChange.id,
             PilotStageChange.pilot_id,
             PilotStageChange.to_stage,
-            literal(None),
+            none_count,
             PilotStageChange.reason,
             PilotStageChange.from_stage,
             false(),
-            literal(None),
+            none_date,
         ),
         PilotStageChange.pilot_id,
         PilotStageChange.changed_on,
@@ -567,7 +570,12 @@ def contact_emails(
         stale_days=stale_days,
         support_only=support_only,
     )
-    frame = frame.loc[~frame["anonymised"].astype(bool)]
+    return mailing_list(frame)
+
+
+def mailing_list(roster_frame: pd.DataFrame) -> pd.DataFrame:
+    """The mailing columns of a `roster` frame, anonymised people left out (no second query)."""
+    frame = roster_frame.loc[~roster_frame["anonymised"].astype(bool)]
     return frame[["Name", "E-Mail", "Kürzel", "Organisationseinheit"]].reset_index(drop=True)
 
 
@@ -591,29 +599,31 @@ def training_matrix(
     """Lotsen × active modules, each cell abgeschlossen / eingeschrieben / offen (as text)."""
     check_admin(viewer)
     modules = _module_columns(session)
-    # Every Lotse in scope × every active module (a cross join), then the Lotse's record if any.
-    cells_from = (
-        Pilot.__table__.join(OrgUnit.__table__, OrgUnit.id == Pilot.unit_id)  # type: ignore[attr-defined]
-        .join(TrainingModule.__table__, TrainingModule.active == true())  # type: ignore[attr-defined]
-        .outerjoin(
-            TrainingRecord.__table__,  # type: ignore[attr-defined]
-            and_(TrainingRecord.pilot_id == Pilot.id, TrainingRecord.module_id == TrainingModule.id),
-        )
+    names = [name for _, name in modules]
+    if not modules:
+        return pd.DataFrame(columns=["id", "Name", "Kürzel"])
+    state = case(
+        (TrainingRecord.completed_on.is_not(None), literal(TRAINING_LABELS[COMPLETED])),  # type: ignore[union-attr]
+        (TrainingRecord.enrolled_on.is_not(None), literal(TRAINING_LABELS[ENROLLED])),  # type: ignore[union-attr]
+    )
+    # One row per Lotse with a column per module, aggregated in SQL (at most one record per module).
+    cells = [
+        func.coalesce(func.max(case((TrainingRecord.module_id == module_id, state))), TRAINING_LABELS[OPEN])
+        for module_id, _ in modules
+    ]
+    records = and_(
+        TrainingRecord.pilot_id == Pilot.id,
+        TrainingRecord.module_id.in_([module_id for module_id, _ in modules]),  # type: ignore[attr-defined]
     )
     rows = session.exec(
-        select(Pilot.id, Pilot.name, OrgUnit.code, TrainingModule.id, _training_state())
-        .select_from(cells_from)
+        select(Pilot.id, Pilot.name, OrgUnit.code, *cells)
+        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .outerjoin(TrainingRecord, records)
         .where(Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id))
+        .group_by(Pilot.id, Pilot.name, OrgUnit.code)
     ).all()
-    cells = pd.DataFrame(rows, columns=["id", "Name", "Kürzel", "module_id", "state"])
-    names = dict(modules)
-    if cells.empty:
-        return pd.DataFrame(columns=["id", "Name", "Kürzel", *names.values()])
-    cells["state"] = cells["state"].map(TRAINING_LABELS)
-    matrix = cells.pivot(index=["id", "Name", "Kürzel"], columns="module_id", values="state")
-    matrix = matrix[[module_id for module_id, _ in modules]].rename(columns=names)
-    matrix.columns.name = None
-    return matrix.reset_index().sort_values(["Kürzel", "Name"]).reset_index(drop=True)
+    matrix = pd.DataFrame(rows, columns=["id", "Name", "Kürzel", *names])
+    return matrix.sort_values(["Kürzel", "Name"]).reset_index(drop=True)
 
 
 def module_completion(
