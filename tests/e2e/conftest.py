@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -175,3 +176,17 @@ def login(page: Page, username: str, password: str) -> None:
     page.get_by_label("Passwort", exact=True).fill(password)
     page.get_by_role("button", name="Anmelden").click()
     wait_for_app(page)
+    _wait_for_login_cookie(page)
+
+
+def _wait_for_login_cookie(page: Page, timeout: float = 20.0) -> None:
+    """The cookie is written by a component after the login run; a page.goto() before it lands
+    would open the login form again. Wait for it (a failed login simply has none)."""
+    if page.get_by_label("Benutzername", exact=True).is_visible():
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(cookie["name"] == COOKIE_NAME for cookie in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail("The login cookie was not set within 20 s.", pytrace=False)
