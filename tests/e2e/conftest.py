@@ -174,8 +174,13 @@ def login(page: Page, username: str, password: str) -> None:
         open_app(page)
     user_field.fill(username)
     page.get_by_label("Passwort", exact=True).fill(password)
-    page.get_by_role("button", name="Anmelden").click()
-    wait_for_app(page)
+    for _attempt in range(3):
+        page.get_by_role("button", name="Anmelden").click()
+        wait_for_app(page)
+        # On a loaded machine the cookie component's late rerun can swallow the submit: the form is
+        # then still there, filled in, without any message. Click again, as a person would.
+        if not user_field.is_visible() or page.locator("[data-testid=stAlert]").count() > 0:
+            break
     _wait_for_login_cookie(page)
 
 
