@@ -18,7 +18,7 @@ from model.tabular import csv_bytes
 from ui import cache, charts, filters, pilot_views
 from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
-from ui.plain import plain
+from ui.plain import escaped, plain
 from ui.tables import show_table
 
 user = current_user("lotsen")
@@ -83,9 +83,9 @@ def support_requests(root_id: int | None) -> None:
                 with write_session() as session:
                     resolve_support_request(session=session, actor=user, status_update_id=int(chosen))
             except PilotInputError as error:
-                st.error(f"Nicht gespeichert: {pilot_views.plain(error)}")
+                st.error(f"Nicht gespeichert: {escaped(error)}")
             else:
-                after_write("success", f"Erledigt: {pilot_views.plain(choices[chosen])}")
+                after_write("success", f"Erledigt: {escaped(choices[chosen])}")
 
 
 def feed(root_id: int | None) -> None:
@@ -158,7 +158,7 @@ def detail(pilot_id: int) -> None:
     if record is None:
         st.warning("Diese Person gibt es nicht mehr.")
         return
-    st.subheader(pilot_views.plain(record.name))
+    st.subheader(escaped(record.name))
     plain(record.email)
     pilot_views.record_header(record)
     stage_form(record)
@@ -217,13 +217,13 @@ def stage_form(record: pilots.PilotRecord) -> None:
                 changed_on=changed_on,  # type: ignore[arg-type]
             )
     except StaleEditError as error:
-        after_write("error", pilot_views.plain(error))
+        after_write("error", escaped(error))
     except PilotInputError as error:
-        st.error(f"Nicht gespeichert: {pilot_views.plain(error)}")
+        st.error(f"Nicht gespeichert: {escaped(error)}")
     else:
         after_write(
             "success",
-            f"Die Stufe von {pilot_views.plain(record.name)} ist jetzt "
+            f"Die Stufe von {escaped(record.name)} ist jetzt "
             f"„{pilot_views.stage_label(to_stage)}“.",
             STAGE_FORM_FIELDS,
         )

@@ -22,7 +22,7 @@ from model.pilot_commands import (
 from ui import cache, pilot_views
 from ui.locale import fmt_number
 from ui.navigation import current_user
-from ui.plain import plain
+from ui.plain import escaped, plain
 
 user = current_user("mein-status")
 
@@ -50,7 +50,7 @@ def saved_message(result: ReportResult) -> str:
     if result.activities:
         parts.append("Aktivität erfasst")
     if result.module_name:
-        parts.append(f"Modul „{pilot_views.plain(result.module_name)}“ als abgeschlossen eingetragen")
+        parts.append(f"Modul „{escaped(result.module_name)}“ als abgeschlossen eingetragen")
     if result.stage:
         parts.append(f"Stufe jetzt „{pilot_views.stage_label(result.stage)}“")
     if result.hours_per_week is not None:
@@ -187,9 +187,9 @@ if submitted:
                 author_id=user.id,
             )
     except StaleEditError as error:
-        after_conflict(pilot_views.plain(error))
+        after_conflict(escaped(error))
     except PilotInputError as error:
-        st.error(f"Nicht gespeichert: {pilot_views.plain(error)}")
+        st.error(f"Nicht gespeichert: {escaped(error)}")
     else:
         after_write(saved_message(result), REPORT_FIELDS)
 else:
@@ -199,7 +199,7 @@ st.subheader("Idee für die Roadmap einreichen")
 with st.form("idea"):
     st.caption(
         f"Ihre Idee wird als Maßnahme mit Status „Idee“ für Ihre Organisationseinheit "
-        f"{pilot_views.plain(record.unit_label)} angelegt. "
+        f"{escaped(record.unit_label)} angelegt. "
         "Das CDO-Büro prüft sie und nimmt sie in die Roadmap auf."
     )
     title = st.text_input("Titel der Idee", max_chars=200, key="idea_title")
@@ -223,10 +223,10 @@ with st.form("idea"):
                 )
                 idea_title = measure.title
         except PilotInputError as error:
-            st.error(f"Nicht eingereicht: {pilot_views.plain(error)}")
+            st.error(f"Nicht eingereicht: {escaped(error)}")
         else:
             after_write(
-                f"Danke! Ihre Idee „{pilot_views.plain(idea_title)}“ ist eingereicht; "
+                f"Danke! Ihre Idee „{escaped(idea_title)}“ ist eingereicht; "
                 "das CDO-Büro sieht sie auf der Roadmap.",
                 IDEA_FIELDS,
             )

@@ -14,6 +14,7 @@ from model.enums import Role
 from ui import cache, slides
 from ui.locale import fmt_date, fmt_datetime
 from ui.navigation import current_user
+from ui.plain import escaped
 
 # Seconds between slides; 10 s is the shortest, long enough to read a slide.
 INTERVALS = (10, 20, 30, 60)
@@ -132,12 +133,12 @@ with st.expander("Einstellungen, Sitzungen und Foliensatz"):
                             session=session, held_on=held_on, title=title, actor=user.username
                         )
                 except (snapshots.SnapshotError, PermissionError) as error:
-                    st.error(slides.plain(str(error)))
+                    st.error(escaped(str(error)))
                 else:
                     cache.clear_after_write()
                     st.session_state.pop(SNAPSHOT, None)  # compare with the new snapshot
                     st.session_state[FLASH] = (
-                        f"Sitzungsstand „{slides.plain(saved.title)}“ gespeichert "
+                        f"Sitzungsstand „{escaped(saved.title)}“ gespeichert "
                         f"({fmt_datetime(saved.created_at)})."
                     )
                     st.rerun()

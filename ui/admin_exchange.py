@@ -6,7 +6,6 @@ Each part checks the admin role itself (defence in depth) and clears the cache a
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from model.db import get_engine, read_session, write_session
 from model.enums import Role
 from ui import cache
 from ui.locale import fmt_number
+from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons, show_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,14 +29,6 @@ PLAN_KEY = "adm_exchange_plan"
 FLASH_KEY = "adm_exchange_flash"
 AUDIT_DAYS = 30
 SHOWN_ERRORS = 100  # on screen; the downloads hold every error
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def _plain(text: str) -> str:
-    """User-supplied text (file, sheet or column names) inside st.error/st.info shows as typed."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
 def _admin_only(user: UserInfo) -> bool:
     if user.role is Role.ADMIN:
         return True
@@ -109,7 +101,7 @@ def _plan_for(files: list[tuple[str, bytes]]) -> exchange.ImportPlan | None:
     try:
         parsed = exchange.read_upload(files=files)
     except exchange.UploadError as exc:
-        st.error(_plain(str(exc)))
+        st.error(escaped(str(exc)))
         return None
     with read_session() as session:
         plan = exchange.plan_import(session=session, parsed=parsed)
@@ -119,8 +111,7 @@ def _plan_for(files: list[tuple[str, bytes]]) -> exchange.ImportPlan | None:
 
 def _static_table(frame: pd.DataFrame, *, alt: str) -> None:
     """A plain HTML table (screen readers and browser search read it); text cells escaped."""
-    shown = frame.map(lambda value: _plain(value) if isinstance(value, str) else value)
-    st.table(shown, hide_index=True, alt=alt)
+    st.table(escaped_cells(frame), hide_index=True, alt=alt)
 
 
 def _show_errors(errors: list[exchange.RowError]) -> None:
@@ -194,7 +185,7 @@ def render_import_export(user: UserInfo) -> None:
         plan.summary_frame(), alt="Probelauf: Zeilen, neue, geänderte und unveränderte Datensätze je Blatt"
     )
     for note in plan.notes:
-        st.info(_plain(note))
+        st.info(escaped(note))
     if plan.errors:
         _show_errors(plan.errors)
         return
@@ -280,8 +271,8 @@ def _restore(user: UserInfo, name: str, content: bytes) -> None:
         with st.spinner("Aktueller Stand wird gesichert, dann wird die Sicherung eingespielt …"):
             result = backup.restore_from(engine=engine, path=path, actor=user.username, shown_name=name)
     _finish_write(
-        f"Die Sicherung „{_plain(name)}“ wurde wiederhergestellt. "
-        f"Der vorherige Stand liegt in {_plain(str(result.safety_copy))}."
+        f"Die Sicherung „{escaped(name)}“ wurde wiederhergestellt. "
+        f"Der vorherige Stand liegt in {escaped(str(result.safety_copy))}."
     )
 
 
@@ -335,4 +326,4 @@ def render_backup(user: UserInfo) -> None:
         try:
             _restore(user, upload.name, upload.getvalue())
         except (backup.BackupError, PermissionError) as exc:
-            st.error(_plain(str(exc)))
+            st.error(escaped(str(exc)))

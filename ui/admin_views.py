@@ -7,7 +7,6 @@ and change nothing. User text in messages is escaped, so it never renders as Mar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -42,11 +41,11 @@ from ui import cache
 from ui.charts import FONT_SIZE, PALETTE
 from ui.filters import scope_filter
 from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
+from ui.plain import escaped
 from ui.tables import show_table
 
 FLASH_KEY = "verwaltung_flash"
 PINNED_KEY = "verwaltung_pinned_tables"
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 CATEGORY_LABELS = labels_of(Category)
 TASK_LABELS = labels_of(ItTaskArea)
 UNIT_KINDS = labels_of(UnitKind)
@@ -61,9 +60,6 @@ NEW = "new"
 TOP_LEVEL = "top"
 
 
-def escape(text: object) -> str:
-    """User text inside st.markdown/st.error shows as typed: no links, no formatting, no HTML."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def yes_no(value: object) -> str:
@@ -95,16 +91,16 @@ def run_command(tab: str, command: Callable[..., Any], *, success: str, **argume
         with write_session() as session:
             command(session=session, **arguments)
     except BulkEditError as error:
-        st.error(escape(error))
+        st.error(escaped(error))
         problems = [{"Zeile": p.row, "Spalte": p.column or "–", "Grund": p.reason} for p in error.problems]
         st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
         return
     except StaleEditError as error:
         cache.clear_after_write()  # the next run shows what the other person saved
-        st.error(escape(error))
+        st.error(escaped(error))
         return
     except (PermissionError, ValueError) as error:
-        st.error(escape(error))
+        st.error(escaped(error))
         return
     cache.clear_after_write()
     st.session_state[FLASH_KEY] = (tab, success)
@@ -261,7 +257,7 @@ def _new_unit_form(user: UserInfo, choices: list[org_units.UnitChoice]) -> None:
             run_command(
                 UNITS_TAB,
                 org_units.add_unit,
-                success=f"Die Einheit „{escape(values['code'])}“ wurde angelegt.",
+                success=f"Die Einheit „{escaped(values['code'])}“ wurde angelegt.",
                 parent_id=None if parent == TOP_LEVEL else parent,
                 actor=user.username,
                 **values,
@@ -276,7 +272,7 @@ def _edit_unit_form(user: UserInfo, unit: pd.Series) -> None:
             run_command(
                 UNITS_TAB,
                 org_units.update_unit,
-                success=f"Die Einheit „{escape(values['code'])}“ wurde gespeichert.",
+                success=f"Die Einheit „{escaped(values['code'])}“ wurde gespeichert.",
                 unit_id=int(unit["id"]),
                 expected_version=int(unit["version"]),
                 actor=user.username,
@@ -306,7 +302,7 @@ def _move_unit_form(user: UserInfo, unit: pd.Series, choices: list[org_units.Uni
             run_command(
                 UNITS_TAB,
                 org_units.move_unit,
-                success=f"„{escape(unit['code'])}“ wurde verschoben (mit allen Untereinheiten).",
+                success=f"„{escaped(unit['code'])}“ wurde verschoben (mit allen Untereinheiten).",
                 unit_id=int(unit["id"]),
                 expected_version=int(unit["version"]),
                 new_parent_id=None if parent == TOP_LEVEL else parent,
@@ -316,7 +312,7 @@ def _move_unit_form(user: UserInfo, unit: pd.Series, choices: list[org_units.Uni
 
 def _unit_status_actions(user: UserInfo, unit: pd.Series) -> None:
     arguments = {"unit_id": int(unit["id"]), "expected_version": int(unit["version"]), "actor": user.username}
-    code = escape(unit["code"])
+    code = escaped(unit["code"])
     left, right = st.columns(2)
     if bool(unit["active"]):
         if left.button("Einheit deaktivieren", key="unit_deactivate"):
@@ -408,7 +404,7 @@ def _new_user_form(user: UserInfo) -> None:
             run_command(
                 USERS_TAB,
                 user_admin.create_user,
-                success=f"Das Konto „{escape(username.strip().lower())}“ wurde angelegt.",
+                success=f"Das Konto „{escaped(username.strip().lower())}“ wurde angelegt.",
                 username=username,
                 display_name=display_name,
                 role=role,
@@ -421,7 +417,7 @@ def _new_user_form(user: UserInfo) -> None:
 
 def _user_actions(user: UserInfo, account: pd.Series) -> None:
     user_id = int(account["id"])
-    name = escape(account["username"])
+    name = escaped(account["username"])
     with st.form("user_role_form"):
         roles = list(ROLES)
         role = st.selectbox(
@@ -581,7 +577,7 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
         )
         if not st.form_submit_button("Phase speichern"):
             return
-    success = f"Die Phase „{escape(values['name'])}“ wurde gespeichert."
+    success = f"Die Phase „{escaped(values['name'])}“ wurde gespeichert."
     if phase is None:
         run_command(PROGRAMME_TAB, programme.add_phase, success=success, values=values, actor=user.username)
     else:
@@ -660,7 +656,7 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
     run_command(
         PROGRAMME_TAB,
         programme.save_milestone,
-        success=f"Der Meilenstein „{escape(values['title'])}“ wurde gespeichert.",
+        success=f"Der Meilenstein „{escaped(values['title'])}“ wurde gespeichert.",
         milestone_id=None if selected == NEW else selected,
         values=values,
         actor=user.username,
@@ -798,7 +794,7 @@ def _modules(user: UserInfo) -> None:
             run_command(
                 PROGRAMME_TAB,
                 programme.save_training_module,
-                success=f"Das Modul „{escape(values['name'])}“ wurde gespeichert.",
+                success=f"Das Modul „{escaped(values['name'])}“ wurde gespeichert.",
                 module_id=None if selected == NEW else selected,
                 values=values,
                 actor=user.username,
@@ -867,7 +863,7 @@ def render_measures(user: UserInfo) -> None:
     frame = pinned(editor_key, lambda: cache.query(admin_measures.measures_for_editing, **filters))
     total = cache.query(admin_measures.measure_count, **filters)
     st.caption(
-        f"Auswahl: {escape(scope.label)} · {fmt_number(len(frame))} von {fmt_number(total)} Maßnahmen"
+        f"Auswahl: {escaped(scope.label)} · {fmt_number(len(frame))} von {fmt_number(total)} Maßnahmen"
         + (" – bitte die Auswahl eingrenzen, um die übrigen zu sehen." if total > len(frame) else ".")
         + " Gespeichert wird alles oder nichts: Ist eine Zeile ungültig oder inzwischen von jemand anderem "
         "geändert, wird keine Zeile gespeichert und jedes Problem mit Zeile und Spalte genannt."
@@ -951,7 +947,7 @@ def _ideas(user: UserInfo) -> None:
             run_command(
                 MEASURES_TAB,
                 admin_measures.triage_idea,
-                success=f"„{escape(idea['title'])}“ ist jetzt „{decisions[decision]}“.",
+                success=f"„{escaped(idea['title'])}“ ist jetzt „{decisions[decision]}“.",
                 measure_id=chosen,
                 expected_version=int(idea["version"]),
                 decision=decision,
@@ -1036,7 +1032,7 @@ def render_funding(user: UserInfo) -> None:
         delete = selected != NEW and st.checkbox("Dieses Förderprogramm löschen", key=f"{key}_delete")
         if not st.form_submit_button("Förderprogramm speichern"):
             return
-    name = escape(values["name"])
+    name = escaped(values["name"])
     if selected == NEW:
         run_command(
             FUNDING_TAB,
@@ -1079,7 +1075,7 @@ def render_it_staff(user: UserInfo) -> None:
     editor_key = f"it_editor_{round_number}_{scope.root_id}"
     frame = pinned(editor_key, lambda: cache.query(it_staff.it_staff_table, root_id=scope.root_id))
     st.caption(
-        f"Auswahl: {escape(scope.label)} · {fmt_number(len(frame))} aktive Einheiten. "
+        f"Auswahl: {escaped(scope.label)} · {fmt_number(len(frame))} aktive Einheiten. "
         "0 oder leer entfernt den Eintrag. Gespeichert wird alles oder nichts."
     )
     config: dict[str, Any] = {

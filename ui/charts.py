@@ -118,7 +118,6 @@ def show_chart(
             on_select="rerun" if selection_mode else "ignore",
             selection_mode=selection_mode,
         )
-    spec = _export_spec(chart)
     stem = f"{file_stem(name)}_{clock.today().isoformat()}"
     with st.expander("Daten als Tabelle und Downloads"):
         shown = display_frame(data if table is None else table)
@@ -126,7 +125,7 @@ def show_chart(
         png, svg = st.columns(2)
         png.download_button(
             "Bild (PNG)",
-            data=lambda: chart_png(spec),
+            data=lambda: chart_png(_export_spec(chart)),  # built on click: to_dict validates the spec
             file_name=f"{stem}.png",
             mime="image/png",
             key=f"{key}_png",
@@ -134,7 +133,7 @@ def show_chart(
         )
         svg.download_button(
             "Vektorgrafik (SVG)",
-            data=lambda: chart_svg(spec),
+            data=lambda: chart_svg(_export_spec(chart)),
             file_name=f"{stem}.svg",
             mime="image/svg+xml",
             key=f"{key}_svg",

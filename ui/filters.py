@@ -7,7 +7,6 @@ codes are kept in a plain session entry that the widgets are filled from on ever
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -15,6 +14,7 @@ import streamlit as st
 from model import scope
 from model.scope import UnitOption
 from ui import cache
+from ui.plain import escaped
 
 DEZ_KEY = "filter_dez"
 UNIT_KEY = "filter_oe"
@@ -41,18 +41,13 @@ def _option_label(option: UnitOption | None) -> str:
     return ALL if option is None else f"{option.code} – {option.name}"
 
 
-def _plain(text: str) -> str:
-    """Text from a URL shown in a Markdown message: Markdown and HTML characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~&$:@/=])", r"\\\1", text)
-
-
 def _find(options: list[UnitOption], code: str | None, what: str, *, from_link: bool) -> UnitOption | None:
     if not code:
         return None
     match = next((o for o in options if o.code == code), None)
     if match is None and from_link:
         st.session_state[NOTICE_KEY] = (
-            f"Der Link nennt {what} „{_plain(code[:30])}“, die es nicht gibt. "
+            f"Der Link nennt {what} „{escaped(code[:30])}“, die es nicht gibt. "
             "Es wird die Auswahl „Alle“ gezeigt."
         )
     return match

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,18 +11,13 @@ import streamlit as st
 from model.enums import Category, PilotStage, label, labels_of
 from model.pilots import PilotRecord
 from ui.locale import fmt_date, fmt_number
+from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons, file_stem
 
 CATEGORY_LABELS: dict[str, str] = labels_of(Category)
 MAX_CHOICES = 300  # a longer roster is searched before the detail choice lists anyone
 
 
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@])")
-
-
-def plain(text: object) -> str:
-    """User text for st.markdown/caption/success/error: shown as typed, no links, no formatting, no HTML."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 @dataclass(frozen=True)
@@ -53,8 +47,8 @@ def stage_label(stage: str | PilotStage) -> str:
 def record_header(record: PilotRecord) -> None:
     """Unit, stage, hours and last update as four tiles."""
     unit, stage, hours, last = st.columns(4)
-    unit.metric("Organisationseinheit", record.unit_code, help=plain(record.unit_name))
-    unit.caption(plain(record.unit_name))
+    unit.metric("Organisationseinheit", record.unit_code, help=escaped(record.unit_name))
+    unit.caption(escaped(record.unit_name))
     stage.metric("Stufe", stage_label(record.stage))
     stage.caption(f"seit {fmt_date(record.stage_since)}")
     hours.metric("Stunden pro Woche", fmt_number(record.hours_per_week, 1))
@@ -81,7 +75,8 @@ def static_table(
     if frame.empty:
         st.caption(empty)
         return
-    st.table(german_dates(frame, date_columns or []), hide_index=True)
+    # st.table renders cells as Markdown: user text is escaped, so it shows exactly as typed.
+    st.table(escaped_cells(german_dates(frame, date_columns or [])), hide_index=True)
     download_buttons(frame, name=name, key=f"table_{file_stem(name)}")
 
 

@@ -6,7 +6,6 @@ cell per category and quarter, and one row per reference line or quadrant label.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import altair as alt
@@ -373,9 +372,3 @@ def contributions_view(contributions: pd.DataFrame, *, score: float) -> pd.DataF
     return pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
 
 
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """User text inside st.markdown/st.error shows as typed: no links, no formatting, no HTML."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", text)

@@ -19,7 +19,7 @@ from model.ozg import load_ozg_catalogue
 from model.scoring import INPUT_LABELS, ScoreWeights, ScoreWeightsError, set_score_weights
 from ui import cache
 from ui.locale import fmt_number
-from ui.roadmap_charts import escape_markdown
+from ui.plain import escaped
 
 CATEGORIES = labels_of(Category)
 STATUSES = labels_of(MeasureStatus)
@@ -72,7 +72,7 @@ def weights_form(user: UserInfo, weights: ScoreWeights) -> None:
         messages = getattr(error, "messages", [str(error)])
         st.error(
             "Die Gewichte wurden nicht gespeichert:\n\n"
-            + "\n".join(f"- {escape_markdown(message)}" for message in messages)
+            + "\n".join(f"- {escaped(message)}" for message in messages)
         )
         return
     cache.clear_after_write()
@@ -236,13 +236,13 @@ def save_measure(user: UserInfo, snapshot: dict[str, Any], values: dict[str, Any
         # The shown state is outdated: forget it and the cached reads, then show the current one.
         st.session_state.pop(SNAPSHOT_KEY, None)
         cache.clear_after_write()
-        leave_flash("measure", "error", escape_markdown(str(error)))
+        leave_flash("measure", "error", escaped(str(error)))
         st.rerun()
     except (MeasureInputError, PermissionError) as error:
         messages = getattr(error, "messages", [str(error)])
         st.error(
             "Die Maßnahme wurde nicht gespeichert:\n\n"
-            + "\n".join(f"- {escape_markdown(message)}" for message in messages)
+            + "\n".join(f"- {escaped(message)}" for message in messages)
         )
         return
     st.session_state.pop(SNAPSHOT_KEY, None)
@@ -250,5 +250,5 @@ def save_measure(user: UserInfo, snapshot: dict[str, Any], values: dict[str, Any
         leave_flash("measure", "success", "Es gab keine Änderungen zu speichern.")
     else:
         cache.clear_after_write()
-        leave_flash("measure", "success", f"Die Maßnahme „{escape_markdown(saved.title)}“ wurde gespeichert.")
+        leave_flash("measure", "success", f"Die Maßnahme „{escaped(saved.title)}“ wurde gespeichert.")
     st.rerun()

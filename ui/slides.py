@@ -7,16 +7,15 @@ measure titles, unit names) reaches the screen through st.markdown/st.table with
 from __future__ import annotations
 
 import json
-import re
 
 import streamlit as st
 
 from model.deck import Deck, Figure, Slide, Table
+from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons
 
 SLIDE_KEY = "lc_slide"
 NAV_KEY = "lc_nav"
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 # Body text at least 24 px and key figures at least 64 px, for a 1920 × 1080 screen.
 BASE_CSS = """
@@ -49,9 +48,6 @@ HIDE_MENU_CSS = """
 """
 
 
-def plain(text: str) -> str:
-    """User text inside Markdown shows as typed: no links, no formatting, no HTML."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def apply_style(*, contrast: bool, menu: bool) -> None:
@@ -66,22 +62,20 @@ def _figures(figures: tuple[Figure, ...]) -> None:
             with column:
                 st.metric(figure.label, figure.value)
                 if figure.note:
-                    st.markdown(plain(figure.note))
+                    st.markdown(escaped(figure.note))
 
 
 def _table(table: Table) -> None:
-    frame = table.frame().map(plain)
-    frame.columns = [plain(column) for column in frame.columns]
-    st.table(frame, hide_index=True, alt=table.description)
+    st.table(escaped_cells(table.frame().map(str)), hide_index=True, alt=table.description)
 
 
 def show_slide(slide: Slide, *, stand: str) -> None:
     """One slide: title, Stand, subtitle, key figures, chart (with its table), table, notes."""
     st.title(slide.title, anchor=False)
     with st.container(key="lc_stand"):
-        st.markdown(plain(stand))
+        st.markdown(escaped(stand))
     if slide.subtitle:
-        st.markdown(plain(slide.subtitle))
+        st.markdown(escaped(slide.subtitle))
     if slide.figures:
         _figures(slide.figures)
     if slide.chart is not None:
@@ -93,7 +87,7 @@ def show_slide(slide: Slide, *, stand: str) -> None:
     if slide.table is not None:
         _table(slide.table)
     if slide.lines:
-        st.markdown("\n".join(f"- {plain(line)}" for line in slide.lines))
+        st.markdown("\n".join(f"- {escaped(line)}" for line in slide.lines))
 
 
 def table_downloads(deck: Deck) -> None:

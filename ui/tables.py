@@ -9,6 +9,9 @@ import streamlit as st
 
 from model import clock
 from model.tabular import csv_bytes, xlsx_bytes
+from ui.locale import fmt_number
+
+MAX_SHOWN_ROWS = 1_000  # rows of a table on screen; at scale L a roster has 20,000
 
 
 def file_stem(name: str) -> str:
@@ -38,6 +41,16 @@ def download_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
 
 
 def show_table(frame: pd.DataFrame, *, name: str, key: str, **dataframe_options: object) -> None:
-    """st.dataframe plus its downloads. `name` is the German title used for the files."""
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, **dataframe_options)
+    """st.dataframe plus its downloads. `name` is the German title used for the files.
+
+    A table longer than MAX_SHOWN_ROWS shows its first rows (the browser gets no more than a
+    person can scroll through) and says so; the downloads always carry every row.
+    """
+    shown = frame.head(MAX_SHOWN_ROWS)
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, **dataframe_options)
+    if len(frame) > len(shown):
+        st.caption(
+            f"Angezeigt werden die ersten {fmt_number(len(shown))} von {fmt_number(len(frame))} Zeilen; "
+            "CSV und Excel enthalten alle."
+        )
     download_buttons(frame, name=name, key=key)

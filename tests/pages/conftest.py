@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -62,6 +64,18 @@ def demo_database(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[
         else:
             os.environ[key] = value
     dispose_engines()
+
+
+def unescaped(text: str) -> str:
+    """Text as the browser shows it: the pages escape Markdown in user text with backslashes."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def table_value(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """An st.table's frame as the browser shows it (cells and headers unescaped)."""
+    frame = table.value.map(lambda value: unescaped(value) if isinstance(value, str) else value)
+    frame.columns = [unescaped(column) if isinstance(column, str) else column for column in frame.columns]
+    return frame
 
 
 def new_app() -> AppTest:

@@ -17,8 +17,9 @@ from model.db import read_session, write_session
 from model.enums import Role
 from model.pilot_commands import ActivityReport, FullReport, StatusReport, save_report
 from model.tables import AppUser, AuditEntry, Pilot, PilotStageChange, StatusUpdate
-from tests.pages.conftest import ROOT, log_in, new_app
-from tests.pages.test_mein_status import DemoCopy, copy_demo, pristine_demo, unescaped  # noqa: F401
+from tests.pages.conftest import ROOT, log_in, new_app, table_value, unescaped
+from tests.pages.test_mein_status import DemoCopy, copy_demo, pristine_demo  # noqa: F401
+from ui import pilot_views, tables
 from ui.navigation import USER_KEY
 
 PAGE = "pages/lotsen.py"
@@ -107,7 +108,7 @@ def test_admin_sees_support_feed_roster_and_training(db) -> None:
         current = session.exec(select(func.count()).select_from(Pilot).where(Pilot.stage != "left")).one()
     assert len(roster(at)) == current
     assert "E-Mail" in roster(at).columns
-    assert len(at.table[1].value) == 30  # the feed
+    assert len(table_value(at.table[1])) == 30  # the feed
 
 
 @pytest.mark.parametrize("username", ["lotse", "leitung"])
@@ -136,7 +137,7 @@ def test_other_roles_have_no_menu_entry_and_the_page_refuses_them(db, username) 
 def test_support_requests_come_first_and_can_be_marked_done(db) -> None:
     before = open_requests(db)
     at = open_page()
-    requests = at.table[0].value
+    requests = table_value(at.table[0])
     assert len(requests) == before
     assert list(requests.columns) == [
         "Gemeldet am",
@@ -172,7 +173,7 @@ def test_feed_shows_a_new_report_at_the_top(db) -> None:
             ),
         )
     at = open_page()
-    feed = at.table[1].value
+    feed = table_value(at.table[1])
     own = pilot_named(db, feed.iloc[0]["Lotsin/Lotse"])
     assert own.id == lotse_user(db).pilot_id
     assert list(feed["Eintrag"][:2]) == ["Neue Meldung für den Feed", "Workshop (2×)"]
@@ -196,7 +197,7 @@ def test_roster_filters_stage_staleness_support_and_unit(db) -> None:
     at.number_input(key="roster_stale").set_value(0)
     at.checkbox(key="roster_support").check().run()
     assert set(roster(at)["Unterstützung gewünscht"]) == {"ja"}
-    assert len(roster(at)) == len(set(at.table[0].value["Lotsin/Lotse"]))
+    assert len(roster(at)) == len(set(table_value(at.table[0])["Lotsin/Lotse"]))
 
     at.checkbox(key="roster_support").uncheck()
     with read_session(db.engine) as session:
@@ -215,6 +216,35 @@ def test_mailing_list_download_counts_the_filtered_addresses(db) -> None:
     assert button.proto.label == f"E-Mail-Verteiler als CSV ({len(roster(at))} Adressen)"
 
 
+def test_a_long_roster_shows_its_first_rows_and_says_so(db, monkeypatch) -> None:
+    monkeypatch.setattr(tables, "MAX_SHOWN_ROWS", 5)
+    at = open_page()
+    with read_session(db.engine) as session:
+        current = session.exec(select(func.count()).select_from(Pilot).where(Pilot.stage != "left")).one()
+
+    assert len(roster(at)) == 5
+    assert f"Angezeigt werden die ersten 5 von {current} Zeilen; CSV und Excel enthalten alle." in [
+        caption.value for caption in at.caption
+    ]
+    assert f"{current} Lotsinnen und Lotsen in dieser Auswahl." in [caption.value for caption in at.caption]
+
+
+def test_a_long_roster_is_searched_before_the_detail_choice_lists_it(db, monkeypatch) -> None:
+    monkeypatch.setattr(pilot_views, "MAX_CHOICES", 5)  # the demo city has about 30 Lotsen
+    at = open_page()
+    assert len(at.selectbox(key="lotsen_detail").options) == 5
+    assert any("Zur Auswahl stehen die ersten 5 von" in caption.value for caption in at.caption)
+
+    lotse = lotse_pilot(db)
+    at.text_input(key="lotsen_detail_search").input(lotse.name.split()[-1]).run()
+    options = at.selectbox(key="lotsen_detail").options
+    assert 1 <= len(options) <= 5
+    assert any(lotse.name in option for option in options)
+    select_detail(at, lotse)
+    assert not at.exception
+    assert lotse.name in [unescaped(header) for header in subheaders(at)]
+
+
 # --- detail and stage change --------------------------------------------------------------------------
 
 
@@ -230,7 +260,7 @@ def test_detail_shows_full_history_and_training(db) -> None:
         ).one()
     assert (history["Art"] == "Stufenwechsel").sum() == changes
     assert len(history) > 20  # the whole history, not the last updates only
-    training = at.table[-1].value
+    training = table_value(at.table[-1])
     assert set(training["Stand"]) <= {"abgeschlossen", "eingeschrieben", "offen"}
 
 
@@ -336,5 +366,5 @@ def test_art_17_anonymise_needs_confirmation_then_removes_the_person(db) -> None
 
 def test_dates_are_german(db) -> None:
     at = open_page()
-    first_date = at.table[0].value.iloc[0]["Gemeldet am"]
+    first_date = table_value(at.table[0]).iloc[0]["Gemeldet am"]
     assert date.fromisoformat("-".join(reversed(first_date.split(".")))) <= clock.today()

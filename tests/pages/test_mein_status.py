@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from model.db import make_engine, read_session, write_session
 from model.enums import Role
 from model.migrate import migrate
 from model.tables import Activity, AppUser, Measure, Pilot, StatusUpdate, TrainingModule, TrainingRecord
-from tests.pages.conftest import ROOT, log_in, new_app
+from tests.pages.conftest import ROOT, log_in, new_app, table_value, unescaped
 from ui.navigation import USER_KEY
 
 PAGE = "pages/mein-status.py"
@@ -128,12 +127,7 @@ def person_line(at: AppTest) -> str:
 
 def table_texts(at: AppTest) -> str:
     """All cell texts of the page's static tables, for "is it shown" checks."""
-    return "\n".join(table.value.to_string() for table in at.table)
-
-
-def unescaped(text: str) -> str:
-    """A message as the browser shows it (the page escapes Markdown in user text)."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return "\n".join(table_value(table).to_string() for table in at.table)
 
 
 def successes(at: AppTest) -> list[str]:
@@ -162,16 +156,16 @@ def test_lotse_sees_own_record_training_and_history(db) -> None:
     assert metrics["Organisationseinheit"] == "33"
     assert metrics["Letzte Meldung"] == own.last_update_on.strftime("%d.%m.%Y")
     assert "von 6 Modulen abgeschlossen" in at.get("progress")[0].proto.text
-    training, history = at.table
-    assert list(training.value["Modul"])[0] == "Basisqualifizierung Digitale Lotsen"
+    training, history = (table_value(table) for table in at.table)
+    assert list(training["Modul"])[0] == "Basisqualifizierung Digitale Lotsen"
     with read_session(db.engine) as session:
         newest = session.exec(
             select(StatusUpdate.text)
             .where(StatusUpdate.pilot_id == own.id, StatusUpdate.text.is_not(None))
             .order_by(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())
         ).first()
-    assert history.value.iloc[0]["Eintrag"].startswith(newest[:40])
-    assert len(history.value) == 20
+    assert history.iloc[0]["Eintrag"].startswith(newest[:40])
+    assert len(history) == 20
 
 
 def test_no_input_of_the_page_chooses_a_person_or_unit(db) -> None:
@@ -261,7 +255,7 @@ def test_full_report_is_saved_confirmed_and_shown_in_the_history(db) -> None:
     [message] = successes(at)
     assert message.startswith("Danke! Ihre Meldung wurde gespeichert")
     assert f"Modul „{module_name}“" in message and "Stufe jetzt „pausiert“" in message
-    history = at.table[1].value
+    history = table_value(at.table[1])
     assert list(history["Art"][:4]) == ["Statusmeldung", "Modul abgeschlossen", "Stufenwechsel", "Aktivität"]
     assert (
         history.iloc[0]["Eintrag"]
@@ -288,7 +282,7 @@ def test_an_activity_alone_is_enough(db) -> None:
     submit(at, "Meldung speichern")
     assert successes(at) and not errors(at)
     assert rows_of(db, Activity, own.id) == before + 1
-    assert at.table[1].value.iloc[0]["Eintrag"] == "Beratung von Kolleg*innen (1×)"
+    assert table_value(at.table[1]).iloc[0]["Eintrag"] == "Beratung von Kolleg*innen (1×)"
 
 
 @pytest.mark.parametrize(

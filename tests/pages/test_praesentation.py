@@ -18,17 +18,13 @@ from model.auth_store import UserInfo
 from model.db import dispose_engines, make_engine, read_session
 from model.enums import Role
 from model.tables import AppUser, MeetingSnapshot, Pilot
-from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
+from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app, unescaped
 from tests.pages.test_uebersicht import open_page
 from ui.navigation import USER_KEY
 
 PAGE = "pages/praesentation.py"
 SLIDE_NUMBER = re.compile(r"^Folie (\d) von 6$")
 STAND = re.compile(r"^Stand: \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} Uhr$")
-
-
-def unescaped(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 def slide_number(at) -> int:  # type: ignore[no-untyped-def]
