@@ -25,6 +25,8 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
+MAX_DISPLAY_NAME = 200  # the lengths of the app_user columns
+MAX_EMAIL = 254
 
 
 class AuthError(ValueError):
@@ -69,8 +71,13 @@ def create_user(
         raise AuthError(
             "Benutzername: 2–50 Zeichen, Kleinbuchstaben, Ziffern, Punkt, Binde- oder Unterstrich."
         )
-    if not display_name.strip():
+    display_name = display_name.strip()
+    if not display_name:
         raise AuthError("Bitte einen Anzeigenamen angeben.")
+    if len(display_name) > MAX_DISPLAY_NAME:
+        raise AuthError(f"Anzeigename: höchstens {MAX_DISPLAY_NAME} Zeichen (jetzt {len(display_name)}).")
+    if email is not None and len(email) > MAX_EMAIL:
+        raise AuthError(f"E-Mail: höchstens {MAX_EMAIL} Zeichen (jetzt {len(email)}).")
     if _user(session, username) is not None:
         raise AuthError(f"Den Benutzernamen „{username}“ gibt es schon.")
     if (problem := password_problem(password, username=username)) is not None:
@@ -79,7 +86,7 @@ def create_user(
         raise AuthError("Die verknüpfte Lotsin / der verknüpfte Lotse existiert nicht.")
     user = AppUser(
         username=username,
-        display_name=display_name.strip(),
+        display_name=display_name,
         email=email,
         role=Role(role).value,
         password_hash=hash_password(password),

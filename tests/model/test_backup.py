@@ -18,6 +18,10 @@ from model.db import make_engine, read_session, write_session
 from model.enums import Donor, FundingStatus, UnitKind
 from model.tables import AuditEntry, FundingProgramme, OrgUnit
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="backup and restore copy the SQLite file; PostgreSQL uses pg_dump"
+)
+
 DATA_TABLES = ("org_unit", "funding_programme", "pilot", "measure", "app_user")
 
 

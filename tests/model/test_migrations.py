@@ -1,5 +1,6 @@
 """The Alembic migrations create exactly the schema the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -20,6 +21,7 @@ def test_every_table_is_migrated(engine) -> None:
     assert set(SQLModel.metadata.tables) <= tables
 
 
+@pytest.mark.sqlite_only(reason="PRAGMA settings of the SQLite connection")
 def test_sqlite_connection_settings(engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"

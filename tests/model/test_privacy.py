@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
+from collections import Counter
 from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select as sa_select
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from model import auth_store, clock, pilots
 from model import pilot_commands as commands
 from model.audit import record_audit
 from model.db import read_session, write_session
 from model.pilot_commands import ActivityReport, FullReport, StatusReport
-from model.tables import AppUser, Measure, Pilot, StatusUpdate
+from model.tables import AppUser, Measure, Pilot, PilotStageChange, StatusUpdate
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 NAME = "Anna Musterfrau"
@@ -26,25 +27,23 @@ SECRET_TEXT = "Mein Vorgesetzter blockiert jede Veränderung"
 
 
 def dump(world: World) -> str:
-    """The whole database as SQL text (every table, every row)."""
-    connection = sqlite3.connect(world.engine.url.database)
-    try:
-        return "\n".join(connection.iterdump())
-    finally:
-        connection.close()
+    """The whole database as text (every table, every row), on SQLite and PostgreSQL alike."""
+    lines = []
+    with world.engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = connection.execute(sa_select(table).order_by(*table.primary_key.columns)).all()
+            lines += [f"{table.name}\t" + "\t".join(str(value) for value in row) for row in rows]
+    return "\n".join(lines)
 
 
 def stage_counts_per_unit_and_month(world: World) -> list[tuple]:
     """How many stage changes into each stage per unit and month: the history behind every trend."""
     with read_session(world.engine) as session:
-        return list(
-            session.execute(
-                text(
-                    "SELECT unit_id, strftime('%Y-%m', changed_on) AS month, to_stage, count(*)"
-                    " FROM pilot_stage_change GROUP BY unit_id, month, to_stage ORDER BY 1, 2, 3"
-                )
-            ).all()
-        )
+        changes = session.exec(
+            select(PilotStageChange.unit_id, PilotStageChange.changed_on, PilotStageChange.to_stage)
+        ).all()
+    counts = Counter((unit_id, f"{on:%Y-%m}", stage) for unit_id, on, stage in changes)
+    return sorted((*key, count) for key, count in counts.items())
 
 
 def current_stage_counts_per_unit(world: World) -> list[tuple]:

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
 import model.tables  # noqa: F401  (registers every table on the metadata)
-from model import demo, queries
+from model import backup, demo, queries
+from model.backup import BackupError
 from model.db import read_session
 from model.migrate import is_migrated, migrate
 
@@ -62,3 +63,10 @@ def test_demo_seed_gives_the_same_key_figures_as_on_sqlite(
     assert on_postgres.open_support_requests == on_sqlite.open_support_requests
     assert_frame_equal(on_postgres.pilots_by_stage, on_sqlite.pilots_by_stage)
     assert_frame_equal(on_postgres.measures_by_status, on_sqlite.measures_by_status)
+
+
+def test_the_in_app_backup_refuses_postgresql_and_points_to_pg_dump(postgres_engine: Engine) -> None:
+    migrate(postgres_engine)
+
+    with pytest.raises(BackupError, match="pg_dump"):
+        backup.backup_bytes(engine=postgres_engine)
