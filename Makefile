@@ -6,7 +6,7 @@ PORT ?= 8501
 # Installs and test runs write bytecode (this machine sets PYTHONDONTWRITEBYTECODE=1, ~1.6x slower).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test lint system-deps clean
+.PHONY: run test audit lint system-deps clean
 
 $(VENV)/.installed-app: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,9 +29,16 @@ system-deps:
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
+# The whole suite on SQLite, then the model and page tests again on a throwaway PostgreSQL server.
 test: $(VENV)/.installed-dev system-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile
+	LOTSEN_TEST_DB=postgres $(PY) -m pytest -n 2 --dist loadfile tests/model tests/pages
+
+# Known vulnerabilities of the pinned requirements (asks PyPI's vulnerability data; CI runs it).
+# Where that data cannot be reached, pip-audit lists the packages as "could not be audited".
+audit: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-audit -r requirements.txt -r requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
