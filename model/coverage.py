@@ -235,22 +235,26 @@ def pilot_names_by_unit(
 def coverage_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Units with Soll and units covered at each date, from the stage history (current Soll)."""
     units = units_with_soll(session=session, root_id=root_id)
-    intervals = stage_intervals()
+    intervals = stage_intervals(not_before=min(dates))
     days = reference_dates(dates)
-    # From the history to the units (by primary key): fast on SQLite and PostgreSQL alike.
+    # Covering Lotsen per unit and date from the history first, then the units (by primary key):
+    # fast on SQLite and PostgreSQL alike (at scale L a third faster than joining the units inside).
     per_unit = (
-        select(days.c.as_of, units.c.soll, func.count().label("ist"))
+        select(days.c.as_of, intervals.c.unit_id, func.count().label("ist"))
         .select_from(days)
         .join(intervals, holds_on(intervals, days))
-        .join(units, units.c.unit_id == intervals.c.unit_id)
-        .where(intervals.c.stage.in_(COVERING), units.c.soll > 0)
-        .group_by(days.c.as_of, units.c.unit_id, units.c.soll)
+        .where(
+            intervals.c.stage.in_(COVERING),
+            scope_condition(intervals.c.unit_id, root_id, name="history_scope"),
+        )
+        .group_by(days.c.as_of, intervals.c.unit_id)
         .subquery("covering_at")
     )
     covered = dict(
         session.exec(
             select(per_unit.c.as_of, func.count())
-            .where(per_unit.c.ist >= per_unit.c.soll)
+            .join(units, units.c.unit_id == per_unit.c.unit_id)
+            .where(units.c.soll > 0, per_unit.c.ist >= units.c.soll)
             .group_by(per_unit.c.as_of)
         ).all()  # type: ignore[arg-type]
     )

@@ -71,7 +71,7 @@ class KeyFigures:
 
 def pilot_counts_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Lotsen in the programme and qualified/active Lotsen at each date, by their unit at the time."""
-    intervals = stage_intervals()
+    intervals = stage_intervals(not_before=min(dates))
     days = reference_dates(dates)
     query = (
         select(

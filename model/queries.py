@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Date, Integer, and_, case, func, literal, or_, union_all
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session, select
@@ -248,29 +249,53 @@ def overview(*, session: Session, root_id: int | None = None) -> Overview:
 # --- History: the stage of every Lotse at any past date -------------------------------------------
 
 
-def stage_intervals() -> CTE:
+def stage_intervals(*, not_before: date | None = None) -> CTE:
     """Every stretch a Lotse spent in one stage and unit: [since, until), until NULL = up to now.
 
     Built from the dated stage changes plus the Lotse's current row, so that "today" always agrees
-    with the roster even where the history is incomplete (e.g. Lotsen imported from Excel).
+    with the roster even where the history is incomplete (e.g. Lotsen imported from Excel). Rows of
+    a Lotse follow each other in the order (date, change before current row, change id); a row ends
+    where the next one starts. The next start is looked up in the index on (pilot_id, changed_on)
+    rather than with a window function: at scale L (78,000 changes) 4x faster on SQLite.
+    With `not_before`, changes that end before that date are left out: a change followed by the
+    current row, which began on or before `not_before`, can hold on no date from then on.
     """
+    change = PilotStageChange
+    later = aliased(PilotStageChange, name="later_change")
+    next_change_on = (
+        select(func.min(later.changed_on))
+        .where(later.pilot_id == change.pilot_id, later.changed_on > change.changed_on)
+        .scalar_subquery()
+    )
+    same_day_later = exists().where(
+        later.pilot_id == change.pilot_id, later.changed_on == change.changed_on, later.id > change.id
+    )
+    change_until = case(
+        # Followed on the same day (by a change or by the current row): the stretch is empty.
+        (or_(Pilot.stage_since == change.changed_on, same_day_later), change.changed_on),
+        # The current row starts later: whichever comes first, it or the next change.
+        (
+            Pilot.stage_since > change.changed_on,
+            case((next_change_on < Pilot.stage_since, next_change_on), else_=Pilot.stage_since),
+        ),
+        else_=next_change_on,
+    )
     history = select(
-        PilotStageChange.pilot_id.label("pilot_id"),
-        PilotStageChange.unit_id.label("unit_id"),
-        PilotStageChange.to_stage.label("stage"),
-        PilotStageChange.changed_on.label("since"),
-        literal(0, Integer).label("source"),
-        PilotStageChange.id.label("seq"),
+        change.pilot_id.label("pilot_id"),
+        change.unit_id.label("unit_id"),
+        change.to_stage.label("stage"),
+        change.changed_on.label("since"),
+        change_until.label("until"),
+    ).join(Pilot, Pilot.id == change.pilot_id)
+    if not_before is not None:
+        history = history.where(or_(Pilot.stage_since > not_before, change.changed_on > Pilot.stage_since))
+    current_until = (
+        select(func.min(later.changed_on))
+        .where(later.pilot_id == Pilot.id, later.changed_on > Pilot.stage_since)
+        .scalar_subquery()
     )
-    current = select(
-        Pilot.id, Pilot.unit_id, Pilot.stage, Pilot.stage_since, literal(1, Integer), literal(0, Integer)
-    )
-    rows = union_all(history, current).subquery("stage_rows")
-    until = func.lead(rows.c.since).over(
-        partition_by=rows.c.pilot_id, order_by=(rows.c.since, rows.c.source, rows.c.seq)
-    )
-    intervals = select(rows.c.pilot_id, rows.c.unit_id, rows.c.stage, rows.c.since, until.label("until"))
-    return intervals.cte("stage_intervals")
+    current = select(Pilot.id, Pilot.unit_id, Pilot.stage, Pilot.stage_since, current_until)
+    return union_all(history, current).cte("stage_intervals")
 
 
 def reference_dates(dates: Sequence[date]) -> CTE:

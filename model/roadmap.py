@@ -27,6 +27,9 @@ QUADRANTS = {
 }
 # Above this many measures the timeline shows counts per category and quarter instead of bars.
 MAX_TIMELINE_BARS = 60
+# The matrix, the selection table and the detail choice list at most this many measures, best
+# score first (a Land-wide roadmap has 50,000; the browser gets only what it can draw).
+MAX_LISTED = 2_000
 
 
 # What the page filters by; hashable, so cached reads can key on it.
@@ -94,8 +97,8 @@ TABLE_COLUMNS = [
 ]
 
 
-def measure_table(*, session: Session, filters: MeasureFilter) -> pd.DataFrame:
-    """The filtered measures with score, class and quadrant, best score first (labels in German)."""
+def measure_table(*, session: Session, filters: MeasureFilter, limit: int = MAX_LISTED) -> pd.DataFrame:
+    """The `limit` best-scored filtered measures with score, class and quadrant (labels in German)."""
     weights = score_weights(session=session)
     score = score_expression(weights)
     query = (
@@ -117,27 +120,52 @@ def measure_table(*, session: Session, filters: MeasureFilter) -> pd.DataFrame:
         .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
         .where(*_conditions(filters, weights))
         .order_by(score.desc(), Measure.title)
+        .limit(limit)
     )
     frame = pd.DataFrame(session.exec(query).all(), columns=TABLE_COLUMNS)
     return _labelled(frame)
 
 
+# How many measures match the filters, and how many of them lie in each quadrant.
+@dataclass(frozen=True)
+class MeasureCounts:
+    total: int
+    by_quadrant: dict[str, int]
+
+
+def measure_counts(*, session: Session, filters: MeasureFilter) -> MeasureCounts:
+    """The number of filtered measures per quadrant (all of them, not only the listed ones)."""
+    weights = score_weights(session=session)
+    quadrant = quadrant_expression(weights)
+    rows = session.exec(
+        select(quadrant, func.count()).where(*_conditions(filters, weights)).group_by(quadrant)
+    ).all()
+    by_quadrant = {str(name): int(count) for name, count in rows}
+    return MeasureCounts(total=sum(by_quadrant.values()), by_quadrant=by_quadrant)
+
+
 MATRIX_COLUMNS = ["id", "title", "category", "benefit", "effort", "cost_total", "score", "priority_class"]
 
 
-def matrix_points(*, session: Session, filters: MeasureFilter) -> pd.DataFrame:
-    """One row per filtered measure with just what the priority matrix draws."""
+def matrix_points(*, session: Session, filters: MeasureFilter, limit: int = MAX_LISTED) -> pd.DataFrame:
+    """One row per listed measure (the `limit` best-scored) with just what the priority matrix draws."""
     weights = score_weights(session=session)
-    query = select(
-        Measure.id,
-        Measure.title,
-        Measure.category,
-        benefit_expression(weights),
-        Measure.effort,
-        Measure.cost_operating + Measure.cost_capital,
-        score_expression(weights),
-        class_expression(weights),
-    ).where(*_conditions(filters, weights))
+    score = score_expression(weights)
+    query = (
+        select(
+            Measure.id,
+            Measure.title,
+            Measure.category,
+            benefit_expression(weights),
+            Measure.effort,
+            Measure.cost_operating + Measure.cost_capital,
+            score,
+            class_expression(weights),
+        )
+        .where(*_conditions(filters, weights))
+        .order_by(score.desc(), Measure.title)
+        .limit(limit)
+    )
     frame = pd.DataFrame(session.exec(query).all(), columns=MATRIX_COLUMNS)
     return _labelled(frame)
 

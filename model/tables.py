@@ -127,7 +127,11 @@ class TrainingRecord(SQLModel, table=True):
 # A dated status update of a Lotse: progress text, blocker, request for support.
 class StatusUpdate(SQLModel, table=True):
     __tablename__ = "status_update"
-    __table_args__ = (Index("ix_status_update_pilot_date", "pilot_id", "reported_on"),)
+    __table_args__ = (
+        Index("ix_status_update_pilot_date", "pilot_id", "reported_on"),
+        # Open requests for support (a few of a million updates): counted and listed on most pages.
+        Index("ix_status_update_support", "support_wanted", "support_resolved_on", "pilot_id", "reported_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pilot_id: int = Field(foreign_key="pilot.id", ondelete="CASCADE")

@@ -8,7 +8,7 @@ import streamlit as st
 from model import clock, roadmap, scoring
 from model.auth_store import UserInfo
 from model.enums import Role
-from model.roadmap import MeasureFilter
+from model.roadmap import MeasureCounts, MeasureFilter
 from ui import cache, charts, roadmap_filters
 from ui import roadmap_charts as rc
 from ui import roadmap_forms as forms
@@ -19,14 +19,26 @@ from ui.plain import plain
 from ui.tables import show_table
 
 
-def matrix_section(table: pd.DataFrame, filters: MeasureFilter) -> list[int] | None:
-    st.subheader("Prioritätenmatrix")
-    points = cache.query(roadmap.matrix_points, filters=filters)
-    frame = rc.matrix_frame(points)
-    quadrants = table["quadrant"].value_counts()
-    summary = ", ".join(
-        f"{fmt_number(int(quadrants.get(name, 0)))} {name}" for name in roadmap.QUADRANTS.values()
+def listed_note(counts: MeasureCounts, listed: int) -> str:
+    """What the matrix and the lists show when more measures match than they can take."""
+    if counts.total <= listed:
+        return ""
+    return (
+        f"Gezeigt werden die {fmt_number(listed)} Maßnahmen mit dem höchsten Score von "
+        f"{fmt_number(counts.total)}; die Filter grenzen die Auswahl ein."
     )
+
+
+def matrix_section(table: pd.DataFrame, filters: MeasureFilter, counts: MeasureCounts) -> list[int] | None:
+    st.subheader("Prioritätenmatrix")
+    points = cache.query(roadmap.matrix_points, filters=filters, limit=roadmap.MAX_LISTED)
+    frame = rc.matrix_frame(points)
+    summary = ", ".join(
+        f"{fmt_number(counts.by_quadrant.get(name, 0))} {name}" for name in roadmap.QUADRANTS.values()
+    )
+    note = listed_note(counts, len(frame))
+    if note:
+        st.caption(note)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         event = charts.show_chart(
@@ -34,6 +46,7 @@ def matrix_section(table: pd.DataFrame, filters: MeasureFilter) -> list[int] | N
             description=(
                 f"Streudiagramm: {fmt_number(len(frame))} Maßnahmen nach Aufwand (waagerecht) und Nutzen "
                 f"(senkrecht), Größe nach Kosten, Farbe und Form nach Kategorie. Quadranten: {summary}."
+                + (f" {note}" if note else "")
             ),
             data=rc.table_view(table),
             key="roadmap_matrix",
@@ -157,12 +170,12 @@ scope = scope_filter()
 st.title("Roadmap")
 st.caption(f"Stand: {fmt_datetime(clock.now())} · {scope.label}")
 filters = roadmap_filters.page_filters(scope)
-table = cache.query(roadmap.measure_table, filters=filters)
+table = cache.query(roadmap.measure_table, filters=filters, limit=roadmap.MAX_LISTED)
 if table.empty:
     st.info("Keine Maßnahme passt zu den gewählten Filtern.")
     selected = None
 else:
-    selected = matrix_section(table, filters)
+    selected = matrix_section(table, filters, cache.query(roadmap.measure_counts, filters=filters))
     timeline_section(filters)
 scoring_section(user)
 if not table.empty:

@@ -12,6 +12,7 @@ from model.roadmap import (
     MeasureFilter,
     edit_choices,
     matrix_points,
+    measure_counts,
     measure_detail,
     measure_table,
     timeline,
@@ -174,6 +175,17 @@ def test_quadrants_split_at_benefit_3_and_effort_3(engine, city) -> None:
         "Wohngeld online": "Füllaufgaben",
         "Glasfaser": "Zurückstellen",
     }
+
+
+def test_lists_take_the_best_scores_up_to_the_limit_and_counts_take_all(engine, city) -> None:
+    with read_session(engine) as session:
+        table = measure_table(session=session, filters=MeasureFilter(), limit=2)
+        points = matrix_points(session=session, filters=MeasureFilter(), limit=2)
+        counts = measure_counts(session=session, filters=MeasureFilter())
+    assert list(table["title"]) == ["E-Akte", "Terminvergabe"]
+    assert list(points["title"]) == ["E-Akte", "Terminvergabe"]
+    assert counts.total == 5
+    assert counts.by_quadrant == {"Schnelle Erfolge": 2, "Füllaufgaben": 2, "Zurückstellen": 1}
 
 
 def test_timeline_per_measure_when_few(engine, city) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import demo
+from model import demo, roadmap
 from model.db import make_engine, read_session, write_session
 from model.enums import Role
 from model.measures import update_measure
@@ -168,6 +168,20 @@ def test_admin_sees_the_measure_form_and_the_weights_form(app_as) -> None:
         "Beschluss / Vorlage-Nr.",
         "Nutzen Bürger*innen (%)",
     } <= labels
+
+
+def test_more_measures_than_listed_show_the_best_and_say_so(app_as, monkeypatch) -> None:
+    monkeypatch.setattr(roadmap, "MAX_LISTED", 10)  # the demo city has 40 measures
+    at = open_roadmap("leitung")
+
+    assert not at.exception
+    assert (
+        "Gezeigt werden die 10 Maßnahmen mit dem höchsten Score von 40; die Filter grenzen die Auswahl ein."
+        in (texts(at.caption))
+    )
+    (_, matrix_data), _ = chart_datasets(at)
+    assert max(table.num_rows for table in matrix_data.values()) == 10
+    assert len(widget(at.selectbox, "Maßnahme").options) == 10
 
 
 def test_class_and_ozg_filters_narrow_the_table(app_as) -> None:
