@@ -188,6 +188,70 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(f"Wiederhergestellt aus {args.file}; der vorherige Stand liegt in {result.safety_copy}")
 
 
+def cmd_bench(args: argparse.Namespace) -> None:
+    import json
+
+    from bench import runner
+
+    database_url = args.database_url or os.environ.get("DATABASE_URL")
+    try:
+        report = runner.run_bench(
+            scale=args.scale,
+            runs=args.runs,
+            database_url=database_url,
+            paths=args.page,
+            progress=runner.print_progress,
+            profile_dir=_profile_dir(args.profile),
+        )
+    except runner.BenchError as exc:
+        raise CommandError(str(exc)) from exc
+    print(json.dumps(report.as_json(), ensure_ascii=False) if args.json else runner.format_table(report))
+    if args.top_sql:
+        print(runner.format_slowest(report, args.top_sql), file=sys.stderr)
+    if report.errors:
+        raise CommandError("Seiten mit Fehlern: " + "; ".join(report.errors))
+
+
+def _profile_dir(path: str | None) -> Path | None:
+    if path is None:
+        return None
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError as exc:
+        raise CommandError("--profile braucht pyinstrument (pip install -r requirements-dev.txt).") from exc
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def add_bench_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """bench: page run times against their SQL floor (see bench/runner.py)."""
+    bench = commands.add_parser(
+        "bench",
+        help="Laufzeit jeder Seite je Rolle messen (temporäre Demo-Datenbank oder DATABASE_URL)",
+        usage=argparse.SUPPRESS,
+    )
+    bench.add_argument("--scale", default="S", choices=["S", "M", "L"], help="Stufe der Demo-Daten")
+    bench.add_argument("--json", action="store_true", help="ein JSON-Objekt statt der Tabelle")
+    bench.add_argument("--runs", type=_positive, default=5, help="Läufe je Seite und Rolle (Median)")
+    bench.add_argument("--page", action="append", metavar="PATH", help="nur diese Seite, z. B. roadmap")
+    bench.add_argument(
+        "--top-sql", type=_positive, metavar="N", help="die N langsamsten SQL-Anweisungen je Seite (stderr)"
+    )
+    bench.add_argument("--profile", metavar="DIR", help="je Seite und Rolle ein pyinstrument-Profil nach DIR")
+    bench.add_argument(
+        "--database-url",
+        help="vorhandene Datenbank mit Demo-Konten statt einer frisch befüllten (auch über DATABASE_URL)",
+    )
+    bench.set_defaults(func=cmd_bench)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"keine positive ganze Zahl: {text}")
+    return int(text)
+
+
 def add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """import, export, backup, restore (Verwaltung → Import/Export and Sicherung on the command line)."""
     # usage=SUPPRESS: a wrong call prints one line (the reason), not usage plus reason.
@@ -240,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--pilot-id", type=int, help="verknüpfte Lotsin / verknüpfter Lotse (id)")
     user.set_defaults(func=cmd_create_user)
     add_exchange_commands(commands)
+    add_bench_command(commands)
     return parser
 
 
