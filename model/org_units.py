@@ -7,7 +7,6 @@ only deactivated; a move that would put a unit below itself is refused.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Text, cast, func, literal
@@ -29,21 +28,10 @@ MAX_HEADCOUNT = 1_000_000
 MAX_TARGET = 1_000
 
 
-# A unit as the forms need it (also for select boxes).
-@dataclass(frozen=True)
-class UnitChoice:
-    id: int
-    code: str
-    name: str
-    path: str
-    depth: int
-    active: bool
-    version: int
-
-    @property
-    def label(self) -> str:
-        marker = "" if self.active else " (inaktiv)"
-        return f"{'· ' * self.depth}{self.code} – {self.name}{marker}"
+def choice_label(*, depth: int, code: str, name: str, active: bool) -> str:
+    """A unit in a select box: indented by depth, "(inaktiv)" when deactivated."""
+    marker = "" if active else " (inaktiv)"
+    return f"{'· ' * depth}{code} – {name}{marker}"
 
 
 def _tree_cte():  # type: ignore[no-untyped-def]
@@ -104,25 +92,6 @@ def unit_tree(*, session: Session) -> pd.DataFrame:
     frame["pilots"] = frame["id"].map(pilots).fillna(0).astype(int)
     frame["children"] = frame["id"].map(children).fillna(0).astype(int)
     return frame
-
-
-def unit_choices(*, session: Session, active_only: bool = False) -> list[UnitChoice]:
-    """Units in tree order for select boxes (indented by depth)."""
-    tree = _tree_cte()
-    query = select(
-        OrgUnit.id,
-        OrgUnit.code,
-        OrgUnit.name,
-        tree.c.path,
-        tree.c.depth,
-        OrgUnit.active,
-        OrgUnit.version,
-        tree.c.sort_key,
-    ).join(tree, tree.c.id == OrgUnit.id)
-    if active_only:
-        query = query.where(OrgUnit.active)
-    rows = sorted(session.exec(query).all(), key=lambda row: row[-1])
-    return [UnitChoice(*row[:-1]) for row in rows]
 
 
 def unit_references(*, session: Session, unit_id: int) -> dict[str, int]:

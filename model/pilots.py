@@ -11,7 +11,22 @@ from datetime import date, timedelta
 from typing import Protocol
 
 import pandas as pd
-from sqlalchemy import Date, Integer, Select, and_, case, exists, false, func, literal, or_, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    true,
+    union_all,
+)
 from sqlmodel import Session, select
 
 from model import clock
@@ -456,22 +471,49 @@ def open_support_requests(
     )
 
 
-def _roster_query(
-    *, root_id: int | None, stages: tuple[str, ...], stale_days: int | None, support_only: bool
-) -> Select:  # type: ignore[type-arg]
-    completed = (
-        select(TrainingRecord.pilot_id, func.count().label("modules_done"))
-        .where(TrainingRecord.completed_on.is_not(None))  # type: ignore[union-attr]
-        .group_by(TrainingRecord.pilot_id)
-        .subquery()
-    )
-    wants_support = exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support())
+def _roster_conditions(
+    *,
+    root_id: int | None,
+    stages: tuple[str, ...],
+    stale_days: int | None,
+    support_only: bool,
+    search: str | None,
+) -> list[ColumnElement[bool]]:
     conditions = [Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)]
     if stale_days is not None:
         cutoff = clock.today() - timedelta(days=stale_days)
         conditions.append(or_(Pilot.last_update_on.is_(None), Pilot.last_update_on < cutoff))  # type: ignore[union-attr,operator]
     if support_only:
-        conditions.append(wants_support)
+        conditions.append(exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support()))
+    if search:
+        # Name or unit code contains the term, any case; % and _ in it are meant literally.
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(Pilot.name.ilike(pattern, escape="\\"), OrgUnit.code.ilike(pattern, escape="\\"))  # type: ignore[attr-defined]
+        )
+    return conditions
+
+
+def _roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Subquery:
+    """The ids of the roster rows in display order (unit code, name), at most `limit` of them."""
+    chosen = select(Pilot.id).join(OrgUnit, OrgUnit.id == Pilot.unit_id).where(*conditions)
+    if limit is not None:
+        chosen = chosen.order_by(OrgUnit.code, Pilot.name, Pilot.id).limit(limit)
+    return chosen.subquery("roster_ids")
+
+
+def _roster_query(*, conditions: list[ColumnElement[bool]], limit: int | None) -> Select:  # type: ignore[type-arg]
+    # The rows are chosen first (filter, order, LIMIT), then their figures are looked up: at scale L
+    # the support flag and the module count are computed for the 1,000 rows on screen, not 20,000.
+    chosen = _roster_ids(conditions, limit)
+    completed = (
+        select(TrainingRecord.pilot_id, func.count().label("modules_done"))
+        .join(chosen, chosen.c.id == TrainingRecord.pilot_id)
+        .where(TrainingRecord.completed_on.is_not(None))  # type: ignore[union-attr]
+        .group_by(TrainingRecord.pilot_id)
+        .subquery()
+    )
+    wants_support = exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support())
     return (
         select(
             Pilot.id,
@@ -487,11 +529,43 @@ def _roster_query(
             func.coalesce(completed.c.modules_done, 0),
             Pilot.anonymised,
         )
+        .join(chosen, chosen.c.id == Pilot.id)
         .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
         .outerjoin(completed, completed.c.pilot_id == Pilot.id)
-        .where(*conditions)
-        .order_by(OrgUnit.code, Pilot.name)
+        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
     )
+
+
+@dataclass(frozen=True)
+class RosterSize:
+    """How many Lotsen a roster filter selects, and how many of them have a mailing address."""
+
+    people: int
+    addresses: int
+
+
+def roster_size(
+    *,
+    session: Session,
+    viewer: Actor,
+    root_id: int | None = None,
+    stages: tuple[str, ...] = CURRENT_STAGE_CODES,
+    stale_days: int | None = None,
+    support_only: bool = False,
+    search: str | None = None,
+) -> RosterSize:
+    """The size of the roster `roster` would list without a limit (counted in SQL)."""
+    check_admin(viewer)
+    conditions = _roster_conditions(
+        root_id=root_id, stages=stages, stale_days=stale_days, support_only=support_only, search=search
+    )
+    people, addresses = session.exec(
+        select(func.count(), func.coalesce(func.sum(case((Pilot.anonymised, 0), else_=1)), 0))
+        .select_from(Pilot)
+        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .where(*conditions)
+    ).one()
+    return RosterSize(people=int(people), addresses=int(addresses))
 
 
 def roster(
@@ -502,12 +576,19 @@ def roster(
     stages: tuple[str, ...] = CURRENT_STAGE_CODES,
     stale_days: int | None = None,
     support_only: bool = False,
+    search: str | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """One row per Lotse in scope: unit, stage, hours, last update, open support, modules done."""
+    """One row per Lotse in scope: unit, stage, hours, last update, open support, modules done.
+
+    Ordered by unit code and name; `search` keeps names or unit codes containing it (any case),
+    `limit` the first rows (the screen), counted by `roster_size`.
+    """
     check_admin(viewer)
-    rows = session.exec(
-        _roster_query(root_id=root_id, stages=stages, stale_days=stale_days, support_only=support_only)
-    ).all()
+    conditions = _roster_conditions(
+        root_id=root_id, stages=stages, stale_days=stale_days, support_only=support_only, search=search
+    )
+    rows = session.exec(_roster_query(conditions=conditions, limit=limit)).all()
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -595,8 +676,12 @@ def training_matrix(
     viewer: Actor,
     root_id: int | None = None,
     stages: tuple[str, ...] = CURRENT_STAGE_CODES,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Lotsen × active modules, each cell abgeschlossen / eingeschrieben / offen (as text)."""
+    """Lotsen × active modules, each cell abgeschlossen / eingeschrieben / offen (as text).
+
+    Ordered by unit code and name like the roster; `limit` keeps the first rows (the screen).
+    """
     check_admin(viewer)
     modules = _module_columns(session)
     names = [name for _, name in modules]
@@ -615,15 +700,16 @@ def training_matrix(
         TrainingRecord.pilot_id == Pilot.id,
         TrainingRecord.module_id.in_([module_id for module_id, _ in modules]),  # type: ignore[attr-defined]
     )
+    chosen = _roster_ids([Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)], limit)
     rows = session.exec(
         select(Pilot.id, Pilot.name, OrgUnit.code, *cells)
+        .join(chosen, chosen.c.id == Pilot.id)
         .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
         .outerjoin(TrainingRecord, records)
-        .where(Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id))
         .group_by(Pilot.id, Pilot.name, OrgUnit.code)
+        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
     ).all()
-    matrix = pd.DataFrame(rows, columns=["id", "Name", "Kürzel", *names])
-    return matrix.sort_values(["Kürzel", "Name"]).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=["id", "Name", "Kürzel", *names])
 
 
 def module_completion(

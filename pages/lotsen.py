@@ -1,5 +1,6 @@
 """Lotsen & Qualifizierung (CDO-Büro): who needs help, the roster, one person's detail, training."""
 
+import pandas as pd
 import streamlit as st
 
 from model import clock, pilots
@@ -15,11 +16,10 @@ from model.pilot_commands import (
     resolve_support_request,
 )
 from model.tabular import csv_bytes
-from ui import cache, charts, filters, pilot_views
+from ui import cache, charts, filters, pilot_views, tables
 from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped, plain
-from ui.tables import show_table
 
 user = current_user("lotsen")
 
@@ -121,26 +121,38 @@ def roster_filters() -> dict[str, object]:
 
 def roster_section() -> None:
     chosen_filters = roster_filters()
-    frame = cache.query(pilots.roster, viewer=user, **chosen_filters)
-    st.caption(f"{fmt_number(len(frame))} Lotsinnen und Lotsen in dieser Auswahl.")
-    shown = frame.drop(columns=["id", "stage", "anonymised"])
-    show_table(
-        shown,
+    size = cache.query(pilots.roster_size, viewer=user, **chosen_filters)
+    # Only the rows on screen are read; the downloads read the whole roster when clicked.
+    frame = cache.query(pilots.roster, viewer=user, limit=tables.MAX_SHOWN_ROWS, **chosen_filters)
+    st.caption(f"{fmt_number(size.people)} Lotsinnen und Lotsen in dieser Auswahl.")
+
+    def whole_roster() -> pd.DataFrame:
+        return cache.query(pilots.roster, viewer=user, **chosen_filters)
+
+    tables.show_table(
+        frame.drop(columns=["id", "stage", "anonymised"]),
         name="Lotsen",
         key="roster_table",
+        total=size.people,
+        whole=lambda: whole_roster().drop(columns=["id", "stage", "anonymised"]),
         column_config={"Stufe seit": DATE_COLUMN, "Letzte Meldung": DATE_COLUMN},
     )
-    contacts = pilots.mailing_list(frame)
     st.download_button(
-        f"E-Mail-Verteiler als CSV ({fmt_number(len(contacts))} Adressen)",
-        data=lambda: csv_bytes(contacts),
+        f"E-Mail-Verteiler als CSV ({fmt_number(size.addresses)} Adressen)",
+        data=lambda: csv_bytes(pilots.mailing_list(whole_roster())),
         file_name=f"E-Mail-Verteiler_Lotsen_{clock.today().isoformat()}.csv",
         mime="text/csv",
         key="mailing_csv",
         on_click="ignore",
-        disabled=contacts.empty,
+        disabled=size.addresses == 0,
     )
-    names = pilot_views.detail_choices(frame)
+    names = pilot_views.detail_choices(
+        size.people,
+        lambda search, limit: cache.query(
+            pilots.roster, viewer=user, search=search, limit=limit, **chosen_filters
+        ),
+        lambda search: cache.query(pilots.roster_size, viewer=user, search=search, **chosen_filters).people,
+    )
     chosen = st.selectbox(
         "Lotsin oder Lotse für die Detailansicht",
         list(names),
@@ -164,7 +176,7 @@ def detail(pilot_id: int) -> None:
     stage_form(record)
     st.markdown("**Verlauf**")
     history = cache.query(pilots.pilot_history, viewer=user, pilot_id=pilot_id)
-    show_table(
+    tables.show_table(
         history, name=f"Verlauf Lotse {pilot_id}", key="detail_history", column_config={"Datum": DATE_COLUMN}
     )
     st.markdown("**Qualifizierung**")
@@ -223,8 +235,7 @@ def stage_form(record: pilots.PilotRecord) -> None:
     else:
         after_write(
             "success",
-            f"Die Stufe von {escaped(record.name)} ist jetzt "
-            f"„{pilot_views.stage_label(to_stage)}“.",
+            f"Die Stufe von {escaped(record.name)} ist jetzt „{pilot_views.stage_label(to_stage)}“.",
             STAGE_FORM_FIELDS,
         )
 
@@ -300,8 +311,15 @@ def training_section(root_id: int | None) -> None:
     )
     st.subheader("Qualifizierungsmatrix")
     st.caption("Je Lotsin und Lotse und Modul: abgeschlossen, eingeschrieben oder offen.")
-    matrix = cache.query(pilots.training_matrix, viewer=user, root_id=root_id)
-    show_table(matrix.drop(columns=["id"]), name="Qualifizierungsmatrix", key="matrix_table")
+    people = cache.query(pilots.roster_size, viewer=user, root_id=root_id).people
+    matrix = cache.query(pilots.training_matrix, viewer=user, root_id=root_id, limit=tables.MAX_SHOWN_ROWS)
+    tables.show_table(
+        matrix.drop(columns=["id"]),
+        name="Qualifizierungsmatrix",
+        key="matrix_table",
+        total=people,
+        whole=lambda: cache.query(pilots.training_matrix, viewer=user, root_id=root_id).drop(columns=["id"]),
+    )
 
 
 st.title("Lotsen & Qualifizierung")

@@ -57,6 +57,7 @@ FUNDING_STATUSES = labels_of(FundingStatus)
 MEASURE_STATUSES = labels_of(MeasureStatus)
 RAGS = labels_of(Rag)
 NEW = "new"
+MAX_UNIT_CHOICES = 300  # a longer list of units is searched before it is offered
 TOP_LEVEL = "top"
 
 
@@ -161,22 +162,52 @@ def render_units(user: UserInfo) -> None:
     )
     show_table(_unit_table(tree), name="Organisationseinheiten", key="units_table")
     _soll_rule_form(user)
-    choices = cache.query(org_units.unit_choices)
-    by_id = {choice.id: choice for choice in choices}
+    # The choices come from the tree already read (one recursive query, not two).
+    labels = unit_labels(tree)
     st.subheader("Einheit bearbeiten")
+    offered = searched_units(labels, key="unit_selected", keep=st.session_state.get("unit_selected"))
     selected = st.selectbox(
         "Organisationseinheit",
-        [NEW, *by_id],
-        format_func=lambda value: "Neue Organisationseinheit anlegen" if value == NEW else by_id[value].label,
+        [NEW, *offered],
+        format_func=lambda value: "Neue Organisationseinheit anlegen" if value == NEW else offered[value],
         key="unit_selected",
     )
     if selected == NEW:
-        _new_unit_form(user, choices)
+        _new_unit_form(user, tree)
         return
     unit = tree[tree["id"] == selected].iloc[0]
     _edit_unit_form(user, unit)
-    _move_unit_form(user, unit, choices)
+    _move_unit_form(user, unit, tree, labels)
     _unit_status_actions(user, unit)
+
+
+def unit_labels(tree: pd.DataFrame, *, active_only: bool = False) -> dict[int, str]:
+    """Id → "· · Kürzel – Name" in tree order (indented by depth), from a `unit_tree` frame."""
+    rows = tree[tree["active"].astype(bool)] if active_only else tree
+    return {
+        int(unit_id): org_units.choice_label(depth=int(depth), code=code, name=name, active=bool(is_active))
+        for unit_id, depth, code, name, is_active in zip(
+            rows["id"], rows["depth"], rows["code"], rows["name"], rows["active"], strict=True
+        )
+    }
+
+
+def searched_units(labels: dict[int, str], *, key: str, keep: object = None) -> dict[int, str]:
+    """A long list of units is searched before it is offered: a select box with 10,000 entries helps
+    nobody and costs every run. Up to MAX_UNIT_CHOICES entries are listed (the current one always)."""
+    if len(labels) <= MAX_UNIT_CHOICES:
+        return labels
+    term = st.text_input("Einheit suchen (Kürzel oder Name)", max_chars=100, key=f"{key}_search").strip()
+    found = [unit_id for unit_id, label in labels.items() if term.casefold() in label.casefold()]
+    if len(found) > MAX_UNIT_CHOICES:
+        st.caption(
+            f"Zur Auswahl stehen die ersten {fmt_number(MAX_UNIT_CHOICES)} von {fmt_number(len(found))} "
+            "Einheiten; ein Suchbegriff grenzt sie ein."
+        )
+    listed = found[:MAX_UNIT_CHOICES]
+    if isinstance(keep, int) and keep in labels and keep not in listed:
+        listed.insert(0, keep)
+    return {unit_id: labels[unit_id] for unit_id in listed}
 
 
 def _soll_rule_form(user: UserInfo) -> None:
@@ -241,8 +272,8 @@ def _unit_fields(prefix: str, unit: pd.Series | None) -> dict[str, Any]:
     return {"code": code, "name": name, "kind": kind, "headcount": headcount, "target_pilots": explicit}
 
 
-def _new_unit_form(user: UserInfo, choices: list[org_units.UnitChoice]) -> None:
-    parents = {choice.id: choice.label for choice in choices if choice.active}
+def _new_unit_form(user: UserInfo, tree: pd.DataFrame) -> None:
+    parents = searched_units(unit_labels(tree, active_only=True), key="unit_new_parent")
     with st.form("unit_new_form"):
         values = _unit_fields("unit_new", None)
         parent = st.selectbox(
@@ -280,14 +311,13 @@ def _edit_unit_form(user: UserInfo, unit: pd.Series) -> None:
             )
 
 
-def _move_unit_form(user: UserInfo, unit: pd.Series, choices: list[org_units.UnitChoice]) -> None:
+def _move_unit_form(user: UserInfo, unit: pd.Series, tree: pd.DataFrame, labels: dict[int, str]) -> None:
     own_path = unit["path"]
     # The unit itself and its sub-units are not offered (the model refuses such cycles too).
-    targets = {
-        choice.id: choice.label
-        for choice in choices
-        if choice.path != own_path and not choice.path.startswith(own_path + org_units.PATH_SEPARATOR)
-    }
+    inside = (tree["path"] == own_path) | tree["path"].str.startswith(own_path + org_units.PATH_SEPARATOR)
+    allowed = {unit_id: labels[unit_id] for unit_id in tree.loc[~inside, "id"]}
+    parent_id = None if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
+    targets = searched_units(allowed, key=f"unit_move_{unit['id']}", keep=parent_id)
     current = TOP_LEVEL if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
     options = [TOP_LEVEL, *targets]
     with st.form("unit_move_form"):
@@ -1124,8 +1154,12 @@ def _staff_cells(frame: pd.DataFrame, state: dict[str, Any]) -> list[StaffCell]:
 
 def _central_unit_form(user: UserInfo) -> None:
     central = cache.query(it_staff.central_it_unit)
-    choices = {choice.id: choice.label for choice in cache.query(org_units.unit_choices, active_only=True)}
     st.subheader("Zentrale IT-Einheit")
+    choices = searched_units(
+        unit_labels(cache.query(org_units.unit_tree), active_only=True),
+        key="central_it_unit",
+        keep=central.id if central is not None and central.configured else None,
+    )
     if central is None:
         st.caption("Noch kein IT-Personal erfasst.")
     else:

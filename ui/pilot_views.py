@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,8 +17,6 @@ from ui.tables import download_buttons, file_stem
 
 CATEGORY_LABELS: dict[str, str] = labels_of(Category)
 MAX_CHOICES = 300  # a longer roster is searched before the detail choice lists anyone
-
-
 
 
 @dataclass(frozen=True)
@@ -88,23 +87,33 @@ def progress_text(progress: pd.DataFrame) -> tuple[float, str]:
     return share, f"{fmt_number(done)} von {fmt_number(total)} Modulen abgeschlossen"
 
 
-def detail_choices(frame: pd.DataFrame) -> dict[int, str]:
-    """Id → "Name (Kürzel)" for the detail choice; a long roster is searched first, not listed whole."""
-    if len(frame) > MAX_CHOICES:
-        search = st.text_input(
-            "Lotsin oder Lotse suchen (Name oder Kürzel)", max_chars=100, key="lotsen_detail_search"
-        ).strip()
+def detail_choices(
+    people: int,
+    rows: Callable[[str | None, int], pd.DataFrame],
+    count: Callable[[str], int],
+) -> dict[int, str]:
+    """Id → "Name (Kürzel)" for the detail choice; a long roster is searched first, not listed whole.
+
+    `people` is the roster's size, `rows(search, limit)` reads its first rows (optionally only
+    those whose name or unit code contains `search`), `count(search)` counts those.
+    """
+    search = None
+    found = people
+    if people > MAX_CHOICES:
+        search = (
+            st.text_input(
+                "Lotsin oder Lotse suchen (Name oder Kürzel)", max_chars=100, key="lotsen_detail_search"
+            ).strip()
+            or None
+        )
         if search:
-            found = [
-                frame[column].str.contains(search, case=False, regex=False) for column in ("Name", "Kürzel")
-            ]
-            frame = frame[found[0] | found[1]]
-        if len(frame) > MAX_CHOICES:
+            found = count(search)
+        if found > MAX_CHOICES:
             st.caption(
-                f"Zur Auswahl stehen die ersten {fmt_number(MAX_CHOICES)} von {fmt_number(len(frame))}; "
+                f"Zur Auswahl stehen die ersten {fmt_number(MAX_CHOICES)} von {fmt_number(found)}; "
                 "ein Suchbegriff grenzt sie ein."
             )
-            frame = frame.head(MAX_CHOICES)
+    frame = rows(search, MAX_CHOICES)
     return {
         int(pilot_id): f"{name} ({code})"
         for pilot_id, name, code in zip(frame["id"], frame["Name"], frame["Kürzel"], strict=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -18,39 +19,58 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9ÄÖÜäöüß_-]+", "_", name).strip("_") or "Tabelle"
 
 
-def download_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
-    """CSV and Excel downloads of `frame` (built only when clicked), e.g. `Abdeckung_2026-11-23.csv`."""
+def download_buttons(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str, disabled: bool = False
+) -> None:
+    """CSV and Excel downloads of `frame` (built only when clicked), e.g. `Abdeckung_2026-11-23.csv`.
+
+    `frame` may be a function that reads the whole table: then nothing is read until a click.
+    """
     stem = f"{file_stem(name)}_{clock.today().isoformat()}"
+    whole = frame if callable(frame) else lambda: frame
     left, right = st.columns(2)
     left.download_button(
         "CSV herunterladen",
-        data=lambda: csv_bytes(frame),
+        data=lambda: csv_bytes(whole()),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         on_click="ignore",
+        disabled=disabled,
     )
     right.download_button(
         "Excel herunterladen",
-        data=lambda: xlsx_bytes({name[:31]: frame}),
+        data=lambda: xlsx_bytes({name[:31]: whole()}),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         on_click="ignore",
+        disabled=disabled,
     )
 
 
-def show_table(frame: pd.DataFrame, *, name: str, key: str, **dataframe_options: object) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    total: int | None = None,
+    whole: Callable[[], pd.DataFrame] | None = None,
+    **dataframe_options: object,
+) -> None:
     """st.dataframe plus its downloads. `name` is the German title used for the files.
 
     A table longer than MAX_SHOWN_ROWS shows its first rows (the browser gets no more than a
-    person can scroll through) and says so; the downloads always carry every row.
+    person can scroll through) and says so; the downloads always carry every row. A page that
+    reads only the first rows from the database passes the full row count as `total` and a
+    function reading every row as `whole` (called when a download is clicked).
     """
     shown = frame.head(MAX_SHOWN_ROWS)
+    rows = len(frame) if total is None else total
     st.dataframe(shown, hide_index=True, width="stretch", key=key, **dataframe_options)
-    if len(frame) > len(shown):
+    if rows > len(shown):
         st.caption(
-            f"Angezeigt werden die ersten {fmt_number(len(shown))} von {fmt_number(len(frame))} Zeilen; "
+            f"Angezeigt werden die ersten {fmt_number(len(shown))} von {fmt_number(rows)} Zeilen; "
             "CSV und Excel enthalten alle."
         )
-    download_buttons(frame, name=name, key=key)
+    download_buttons(frame if whole is None else whole, name=name, key=key)

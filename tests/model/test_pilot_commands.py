@@ -654,6 +654,41 @@ def test_roster_filters_by_scope_stage_staleness_and_support(world) -> None:
     ]
 
 
+def test_roster_reads_only_the_rows_asked_for_and_counts_the_rest_in_sql(world) -> None:
+    report(
+        world,
+        world.lotse_bert,
+        world.bert,
+        FullReport(status=StatusReport(blocker="Kein Zugang", support_wanted=True)),
+    )
+    with read_session(world.engine) as session:
+        first = pilots.roster(session=session, viewer=world.admin, limit=1)
+        size = pilots.roster_size(session=session, viewer=world.admin)
+        found = {
+            term: list(pilots.roster(session=session, viewer=world.admin, search=term)["Name"])
+            for term in ("BEISPIEL", "33", "%", "_")
+        }
+        found_size = pilots.roster_size(session=session, viewer=world.admin, search="muster")
+        supported = pilots.roster(session=session, viewer=world.admin, support_only=True, limit=5)
+        matrix = pilots.training_matrix(session=session, viewer=world.admin, limit=1)
+
+    assert list(first["Name"]) == ["Anna Musterfrau"]  # the first by unit code, as on screen
+    assert (size.people, size.addresses) == (2, 2)
+    assert found == {"BEISPIEL": ["Bert Beispiel"], "33": ["Anna Musterfrau"], "%": [], "_": []}
+    assert found_size.people == 1
+    assert list(supported["Unterstützung gewünscht"]) == ["ja"]
+    assert list(matrix["Name"]) == ["Anna Musterfrau"]
+
+
+def test_roster_size_leaves_anonymised_people_out_of_the_mailing_count(world) -> None:
+    with write_session(world.engine) as session:
+        commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.bert)
+    with read_session(world.engine) as session:
+        size = pilots.roster_size(session=session, viewer=world.admin, stages=pilots.ALL_STAGE_CODES)
+        contacts = pilots.contact_emails(session=session, viewer=world.admin, stages=pilots.ALL_STAGE_CODES)
+    assert size.addresses == len(contacts) == size.people - 1
+
+
 def test_training_matrix_and_completion_per_module(world) -> None:
     with write_session(world.engine) as session:
         commands.complete_module(

@@ -22,6 +22,7 @@ from model.enums import Role
 from model.migrate import migrate
 from model.tables import AppUser, AuditEntry, FundingProgramme, ItStaff, Measure, OrgUnit, Phase
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
+from ui import admin_views
 from ui.navigation import USER_KEY
 
 PAGE = "pages/verwaltung.py"
@@ -164,6 +165,23 @@ def test_units_tab_renames_a_unit(own_demo) -> None:
     assert any("wurde gespeichert" in message for message in texts(at.success))
     entry = only_change(own_demo, "org_unit", "update")
     assert json.loads(entry.changes) == {"name": ["Bürgeramt", "Bürgeramt und Standesamt"]}
+
+
+def test_a_long_unit_list_is_searched_before_it_is_offered(own_demo, monkeypatch) -> None:
+    monkeypatch.setattr(admin_views, "MAX_UNIT_CHOICES", 5)  # the demo city has about 40 units
+    at = open_tab("Organisationseinheiten")
+    assert len(at.selectbox(key="unit_selected").options) == 1 + 5  # "anlegen" + the first five
+    assert any("Zur Auswahl stehen die ersten 5 von" in caption.value for caption in at.caption)
+
+    at.text_input(key="unit_selected_search").input("Bürgeramt").run()
+    options = at.selectbox(key="unit_selected").options
+    assert [option for option in options if "Bürgeramt" in option] and len(options) <= 1 + 5
+    target = unit_id(own_demo, "33")
+    at.selectbox(key="unit_selected").set_value(target).run()
+    # The move form offers its own search; the current parent stays listed whatever it finds.
+    at.text_input(key=f"unit_move_{target}_search").input("zzz-nichts").run()
+    assert len(at.selectbox(key=f"unit_move_{target}").options) == 2  # oberste Ebene + current parent
+    assert not at.exception
 
 
 def test_units_tab_explains_why_a_unit_with_history_is_not_deleted(own_demo) -> None:
