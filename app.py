@@ -5,19 +5,20 @@ import streamlit as st
 from ui import frame
 from ui.auth import login_gate
 from ui.locale import set_document_language
-from ui.navigation import USER_KEY, build_login_navigation, build_navigation
+from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation
 
-st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
-set_document_language()
+with app_frame():
+    st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
+    set_document_language()
 
-user = login_gate()
-if user is None:
-    st.session_state.pop(USER_KEY, None)
-    build_login_navigation()
-    st.stop()
+    user = login_gate()
+    if user is None:
+        st.session_state.pop(USER_KEY, None)
+        build_login_navigation()
+        st.stop()
 
-st.session_state[USER_KEY] = user
-page = build_navigation(user)
-frame.sidebar(user)
-frame.demo_marker()
-page.run()
+    st.session_state[USER_KEY] = user
+    page = build_navigation(user)
+    frame.sidebar(user)
+    frame.demo_marker()
+    page.run()

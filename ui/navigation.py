@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
@@ -12,6 +15,8 @@ from model.enums import Role
 from model.settings import ROOT
 
 ALL_ROLES = frozenset(Role)
+LEGACY_RERUN_KEY = "lc_legacy_rerun"
+_run = threading.local()  # in_frame: this script run went through app.py
 
 
 # Each page file is named like its URL path (pages/<path>.py); see leave_legacy_pages_mode().
@@ -102,15 +107,37 @@ def build_login_navigation() -> None:
     )
 
 
-def leave_legacy_pages_mode() -> None:
-    """Rerun through app.py if Streamlit ran this page file directly.
+@contextmanager
+def app_frame() -> Iterator[None]:
+    """Marks this script run as one that went through app.py (login gate, navigation, sidebar).
 
-    Until the first st.navigation call of a process, Streamlit treats pages/ as a legacy
-    multipage folder and runs pages/<path>.py without app.py, i.e. without the login gate.
+    A thread-local flag, not a process-wide one: each session's run has its own script thread.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    _run.in_frame = True
+    try:
+        yield
+    finally:
+        _run.in_frame = False
+
+
+def leave_legacy_pages_mode() -> None:
+    """Never let a page file run without app.py around it.
+
+    Until the first st.navigation call of a process, Streamlit treats pages/ as a legacy multipage
+    folder and runs pages/<path>.py for a deep link directly, i.e. without the login gate. Such a
+    run (recognised per run, so concurrent first sessions after a restart each get it right) leaves
+    that mode and reruns through app.py; should the rerun still not go through app.py, the page
+    refuses instead of rendering.
+    """
+    if getattr(_run, "in_frame", False):
+        st.session_state.pop(LEGACY_RERUN_KEY, None)
+        return
+    PagesManager.uses_pages_directory = False
+    if st.session_state.pop(LEGACY_RERUN_KEY, False):
+        _no_access()
+        st.stop()
+    st.session_state[LEGACY_RERUN_KEY] = True
+    st.rerun()
 
 
 def current_user(path: str) -> UserInfo:
