@@ -33,10 +33,14 @@ def require_admin(*, session: Session, actor: str) -> AppUser:
 
 def check_version(*, current: int, expected: int, what: str) -> None:
     if current != expected:
-        raise StaleEditError(
-            f"{what} wurde inzwischen von jemand anderem geändert. "
-            "Bitte laden Sie die Seite neu und prüfen Sie die Änderung erneut."
-        )
+        refuse_stale(what=what)
+
+
+def refuse_stale(*, what: str) -> None:
+    raise StaleEditError(
+        f"{what} wurde inzwischen von jemand anderem geändert. "
+        "Bitte laden Sie die Seite neu und prüfen Sie die Änderung erneut."
+    )
 
 
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str | None:

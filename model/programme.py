@@ -5,6 +5,7 @@ Reads for the Verwaltung tables and admin-only commands, each audited with old �
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from model.admin_guard import (
     check_version,
     clean_number,
     clean_text,
+    refuse_stale,
     require_admin,
 )
 from model.audit import diff, record_audit
@@ -46,6 +48,85 @@ def _date(value: object, *, field: str, required: bool) -> date | None:
     if not isinstance(value, date):
         raise AdminError(f"{field}: „{str(value)[:30]}“ ist kein Datum.")
     return value
+
+
+# ------------------------------------------------------------------ records without a version column
+# Milestones, gate decisions and modules carry no version number: a save or delete names the values
+# the form showed (`seen`), and is refused if the stored record no longer has them.
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    model: Any
+    fields: tuple[str, ...]
+    entity: str  # the audit log's entity name
+    missing: str  # German message when the record is gone
+    what: str  # German subject of the conflict message
+
+
+def comparable(value: object) -> object:
+    """A field value as stored or as shown in a table, in one form for comparing the two."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):  # type: ignore[call-overload]
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return round(float(value), 6)
+    if hasattr(value, "item"):  # numpy scalars from a DataFrame row
+        return comparable(value.item())  # type: ignore[attr-defined]
+    return value
+
+
+def _unchanged_since_seen(row: object, kind: RecordKind, seen: dict[str, Any] | None) -> None:
+    if seen is None:
+        return
+    stored = _fields(row, kind.fields)
+    if any(comparable(stored[name]) != comparable(seen.get(name)) for name in kind.fields):
+        refuse_stale(what=kind.what)
+
+
+def _save_record(
+    session: Session,
+    kind: RecordKind,
+    *,
+    record_id: int | None,
+    clean: dict[str, Any],
+    seen: dict[str, Any] | None,
+    actor: str,
+) -> Any:
+    """Create (record_id None) or change a record, with its audit row; refused if changed since seen."""
+    if record_id is None:
+        row = kind.model(**clean)
+        session.add(row)
+        session.flush()
+        _audit(session, actor, "create", kind.entity, row.id, {k: (None, v) for k, v in clean.items()})
+        return row
+    row = session.get(kind.model, record_id, with_for_update=True)
+    if row is None:
+        raise AdminError(kind.missing)
+    _unchanged_since_seen(row, kind, seen)
+    changes = diff(_fields(row, kind.fields), clean)
+    if not changes:
+        raise AdminError("Es wurde nichts geändert.")
+    for key, (_old, new) in changes.items():
+        setattr(row, key, new)
+    session.add(row)
+    _audit(session, actor, "update", kind.entity, row.id, changes)
+    return row
+
+
+def _delete_record(
+    session: Session, kind: RecordKind, *, record_id: int, seen: dict[str, Any] | None, actor: str
+) -> None:
+    row = session.get(kind.model, record_id, with_for_update=True)
+    if row is None:
+        raise AdminError(kind.missing)
+    _unchanged_since_seen(row, kind, seen)
+    before = _fields(row, kind.fields)
+    _audit(session, actor, "delete", kind.entity, row.id, {k: (v, None) for k, v in before.items()})
+    session.delete(row)
 
 
 # ------------------------------------------------------------------ phases
@@ -208,39 +289,30 @@ def _clean_milestone(session: Session, values: dict[str, Any]) -> dict[str, Any]
     }
 
 
+MILESTONE = RecordKind(
+    Milestone, MILESTONE_FIELDS, "milestone", "Diesen Meilenstein gibt es nicht (mehr).", "Der Meilenstein"
+)
+
+
 def save_milestone(
-    *, session: Session, milestone_id: int | None, values: dict[str, Any], actor: str
+    *,
+    session: Session,
+    milestone_id: int | None,
+    values: dict[str, Any],
+    actor: str,
+    seen: dict[str, Any] | None = None,
 ) -> Milestone:
     """Create (milestone_id None) or change a milestone."""
     require_admin(session=session, actor=actor)
     clean = _clean_milestone(session, values)
-    if milestone_id is None:
-        milestone = Milestone(**clean)
-        session.add(milestone)
-        session.flush()
-        _audit(session, actor, "create", "milestone", milestone.id, {k: (None, v) for k, v in clean.items()})
-        return milestone
-    milestone = session.get(Milestone, milestone_id)
-    if milestone is None:
-        raise AdminError("Diesen Meilenstein gibt es nicht (mehr).")
-    changes = diff(_fields(milestone, MILESTONE_FIELDS), clean)
-    if not changes:
-        raise AdminError("Es wurde nichts geändert.")
-    for key, (_old, new) in changes.items():
-        setattr(milestone, key, new)
-    session.add(milestone)
-    _audit(session, actor, "update", "milestone", milestone.id, changes)
-    return milestone
+    return _save_record(session, MILESTONE, record_id=milestone_id, clean=clean, seen=seen, actor=actor)
 
 
-def delete_milestone(*, session: Session, milestone_id: int, actor: str) -> None:
+def delete_milestone(
+    *, session: Session, milestone_id: int, actor: str, seen: dict[str, Any] | None = None
+) -> None:
     require_admin(session=session, actor=actor)
-    milestone = session.get(Milestone, milestone_id)
-    if milestone is None:
-        raise AdminError("Diesen Meilenstein gibt es nicht (mehr).")
-    before = _fields(milestone, MILESTONE_FIELDS)
-    _audit(session, actor, "delete", "milestone", milestone.id, {k: (v, None) for k, v in before.items()})
-    session.delete(milestone)
+    _delete_record(session, MILESTONE, record_id=milestone_id, seen=seen, actor=actor)
 
 
 # ------------------------------------------------------------------ gate decisions
@@ -280,39 +352,30 @@ def _clean_gate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+GATE = RecordKind(
+    GateDecision, GATE_FIELDS, "gate_decision", "Diesen Beschluss gibt es nicht (mehr).", "Der Beschluss"
+)
+
+
 def save_gate_decision(
-    *, session: Session, gate_id: int | None, values: dict[str, Any], actor: str
+    *,
+    session: Session,
+    gate_id: int | None,
+    values: dict[str, Any],
+    actor: str,
+    seen: dict[str, Any] | None = None,
 ) -> GateDecision:
     """Create (gate_id None) or change a decision of a Gremium."""
     require_admin(session=session, actor=actor)
     clean = _clean_gate(session, values)
-    if gate_id is None:
-        gate = GateDecision(**clean)
-        session.add(gate)
-        session.flush()
-        _audit(session, actor, "create", "gate_decision", gate.id, {k: (None, v) for k, v in clean.items()})
-        return gate
-    gate = session.get(GateDecision, gate_id)
-    if gate is None:
-        raise AdminError("Diesen Beschluss gibt es nicht (mehr).")
-    changes = diff(_fields(gate, GATE_FIELDS), clean)
-    if not changes:
-        raise AdminError("Es wurde nichts geändert.")
-    for key, (_old, new) in changes.items():
-        setattr(gate, key, new)
-    session.add(gate)
-    _audit(session, actor, "update", "gate_decision", gate.id, changes)
-    return gate
+    return _save_record(session, GATE, record_id=gate_id, clean=clean, seen=seen, actor=actor)
 
 
-def delete_gate_decision(*, session: Session, gate_id: int, actor: str) -> None:
+def delete_gate_decision(
+    *, session: Session, gate_id: int, actor: str, seen: dict[str, Any] | None = None
+) -> None:
     require_admin(session=session, actor=actor)
-    gate = session.get(GateDecision, gate_id)
-    if gate is None:
-        raise AdminError("Diesen Beschluss gibt es nicht (mehr).")
-    before = _fields(gate, GATE_FIELDS)
-    _audit(session, actor, "delete", "gate_decision", gate.id, {k: (v, None) for k, v in before.items()})
-    session.delete(gate)
+    _delete_record(session, GATE, record_id=gate_id, seen=seen, actor=actor)
 
 
 # ------------------------------------------------------------------ training modules
@@ -364,28 +427,20 @@ def _clean_module(session: Session, module_id: int | None, values: dict[str, Any
     }
 
 
+MODULE = RecordKind(
+    TrainingModule, MODULE_FIELDS, "training_module", "Dieses Modul gibt es nicht (mehr).", "Das Modul"
+)
+
+
 def save_training_module(
-    *, session: Session, module_id: int | None, values: dict[str, Any], actor: str
+    *,
+    session: Session,
+    module_id: int | None,
+    values: dict[str, Any],
+    actor: str,
+    seen: dict[str, Any] | None = None,
 ) -> TrainingModule:
     """Create (module_id None) or change a module; an unused module is switched off with active=False."""
     require_admin(session=session, actor=actor)
     clean = _clean_module(session, module_id, values)
-    if module_id is None:
-        module = TrainingModule(**clean)
-        session.add(module)
-        session.flush()
-        _audit(
-            session, actor, "create", "training_module", module.id, {k: (None, v) for k, v in clean.items()}
-        )
-        return module
-    module = session.get(TrainingModule, module_id)
-    if module is None:
-        raise AdminError("Dieses Modul gibt es nicht (mehr).")
-    changes = diff(_fields(module, MODULE_FIELDS), clean)
-    if not changes:
-        raise AdminError("Es wurde nichts geändert.")
-    for key, (_old, new) in changes.items():
-        setattr(module, key, new)
-    session.add(module)
-    _audit(session, actor, "update", "training_module", module.id, changes)
-    return module
+    return _save_record(session, MODULE, record_id=module_id, clean=clean, seen=seen, actor=actor)

@@ -86,8 +86,14 @@ def show_flash(tab: str) -> None:
         st.success(stored[1])
 
 
-def run_command(tab: str, command: Callable[..., Any], *, success: str, **arguments: Any) -> None:
-    """One model command in one transaction; refusals are shown here and change nothing."""
+def run_command(
+    tab: str, command: Callable[..., Any], *, success: str, forget: tuple[str, ...] = (), **arguments: Any
+) -> None:
+    """One model command in one transaction; refusals are shown here and change nothing.
+
+    `forget`: session keys (e.g. the values a form showed) dropped after a save or a conflict, so
+    the next drawing of the form starts from what is stored now.
+    """
     try:
         with write_session() as session:
             command(session=session, **arguments)
@@ -98,14 +104,26 @@ def run_command(tab: str, command: Callable[..., Any], *, success: str, **argume
         return
     except StaleEditError as error:
         cache.clear_after_write()  # the next run shows what the other person saved
+        for key in forget:
+            st.session_state.pop(key, None)
         st.error(escaped(error))
         return
     except (PermissionError, ValueError) as error:
         st.error(escaped(error))
         return
     cache.clear_after_write()
+    for key in forget:
+        st.session_state.pop(key, None)
     st.session_state[FLASH_KEY] = (tab, success)
     st.rerun()
+
+
+def shown_values(key: str, current: dict[str, Any]) -> dict[str, Any] | None:
+    """The values a form showed when it was first drawn for a record, kept until it is saved: a save
+    is refused if the stored record no longer has them (records without a version number)."""
+    if not current:
+        return None
+    return st.session_state.setdefault(f"{key}_seen", current)
 
 
 def pinned(editor_key: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -653,6 +671,7 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
     )
     current = {} if selected == NEW else by_id[selected].to_dict()
     key = f"milestone_{selected}"
+    seen = shown_values(key, current)
     with st.form("milestone_form"):
         values = {
             "phase_id": _phase_choice(phase_names, current.get("phase_id"), f"{key}_phase"),
@@ -679,17 +698,21 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
             PROGRAMME_TAB,
             programme.delete_milestone,
             success="Der Meilenstein wurde gelöscht.",
+            forget=(f"{key}_seen",),
             milestone_id=selected,
             actor=user.username,
+            seen=seen,
         )
         return
     run_command(
         PROGRAMME_TAB,
         programme.save_milestone,
         success=f"Der Meilenstein „{escaped(values['title'])}“ wurde gespeichert.",
+        forget=(f"{key}_seen",),
         milestone_id=None if selected == NEW else selected,
         values=values,
         actor=user.username,
+        seen=seen,
     )
 
 
@@ -730,6 +753,7 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
     )
     current = {} if selected == NEW else by_id[selected].to_dict()
     key = f"gate_{selected}"
+    seen = shown_values(key, current)
     with st.form("gate_form"):
         values = {"phase_id": _phase_choice(phase_names, current.get("phase_id"), f"{key}_phase")}
         left, middle, right = st.columns(3)
@@ -756,17 +780,21 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
             PROGRAMME_TAB,
             programme.delete_gate_decision,
             success="Der Beschluss wurde gelöscht.",
+            forget=(f"{key}_seen",),
             gate_id=selected,
             actor=user.username,
+            seen=seen,
         )
         return
     run_command(
         PROGRAMME_TAB,
         programme.save_gate_decision,
         success="Der Beschluss wurde gespeichert.",
+        forget=(f"{key}_seen",),
         gate_id=None if selected == NEW else selected,
         values=values,
         actor=user.username,
+        seen=seen,
     )
 
 
@@ -796,6 +824,7 @@ def _modules(user: UserInfo) -> None:
     )
     current = {} if selected == NEW else by_id[selected].to_dict()
     key = f"module_{selected}"
+    seen = shown_values(key, current)
     with st.form("module_form"):
         kinds = list(MODULE_KINDS)
         left, middle, right = st.columns([3, 2, 1])
@@ -825,9 +854,11 @@ def _modules(user: UserInfo) -> None:
                 PROGRAMME_TAB,
                 programme.save_training_module,
                 success=f"Das Modul „{escaped(values['name'])}“ wurde gespeichert.",
+                forget=(f"{key}_seen",),
                 module_id=None if selected == NEW else selected,
                 values=values,
                 actor=user.username,
+                seen=seen,
             )
 
 

@@ -200,3 +200,95 @@ def test_only_admins_change_the_programme(engine, phase_id) -> None:
         programme.update_phase(
             session=session, phase_id=phase_id, expected_version=1, values=PHASE, actor="lotse"
         )
+
+
+@pytest.mark.parametrize("kind", ["milestone", "gate", "module"])
+def test_a_second_edit_from_the_same_shown_values_is_refused_and_the_first_stays(
+    engine, phase_id, kind
+) -> None:
+    """Records without a version column: each save names the values its form showed."""
+    table, save, key, values, change_a, change_b = {
+        "milestone": (
+            programme.milestones,
+            programme.save_milestone,
+            "milestone_id",
+            {"phase_id": phase_id, "title": "Schulung 1", "due_on": date(2026, 10, 1), "done_on": None},
+            {"title": "Schulung 1 (verschoben)"},
+            {"done_on": date(2026, 10, 2)},
+        ),
+        "gate": (
+            programme.gate_decisions,
+            programme.save_gate_decision,
+            "gate_id",
+            {
+                "phase_id": phase_id,
+                "body": "Rat",
+                "decided_on": date(2026, 5, 1),
+                "paper_no": None,
+                "summary": None,
+            },
+            {"paper_no": "V/2026/0815"},
+            {"summary": "Freigabe der Phase"},
+        ),
+        "module": (
+            programme.training_modules,
+            programme.save_training_module,
+            "module_id",
+            {"name": "Datenschutz", "kind": ModuleKind.ADVANCED.value, "duration_days": "1,5", "position": 2},
+            {"duration_days": "2"},
+            {"name": "Datenschutz kompakt"},
+        ),
+    }[kind]
+    with write_session(engine) as session:
+        record_id = save(session=session, actor="cdo", values=values, **{key: None}).id
+    with read_session(engine) as session:
+        shown = table(session=session).set_index("id").loc[record_id].to_dict()  # what both forms show
+    with write_session(engine) as session:
+        save(session=session, actor="cdo", values=values | change_a, seen=shown, **{key: record_id})
+    with (
+        pytest.raises(StaleEditError, match="inzwischen von jemand anderem geändert"),
+        write_session(engine) as session,
+    ):
+        save(session=session, actor="cdo", values=values | change_b, seen=shown, **{key: record_id})
+
+    with read_session(engine) as session:
+        now = table(session=session).set_index("id").loc[record_id].to_dict()
+        fresh = now  # a reloaded form may save again
+    field, value = next(iter(change_a.items()))
+    assert programme.comparable(now[field]) == programme.comparable(
+        value if field != "duration_days" else 2.0
+    )
+    with write_session(engine) as session:
+        save(
+            session=session, actor="cdo", values=values | change_a | change_b, seen=fresh, **{key: record_id}
+        )
+    updates = [
+        entry
+        for entry in audit_rows(
+            engine, {"gate": "gate_decision", "module": "training_module"}.get(kind, kind)
+        )
+        if entry.action == "update"
+    ]
+    assert len(updates) == 2
+
+
+def test_a_delete_from_old_shown_values_is_refused(engine, phase_id) -> None:
+    values = {"phase_id": phase_id, "title": "Schulung 1", "due_on": date(2026, 10, 1), "done_on": None}
+    with write_session(engine) as session:
+        milestone_id = programme.save_milestone(
+            session=session, milestone_id=None, values=values, actor="cdo"
+        ).id
+    with read_session(engine) as session:
+        shown = programme.milestones(session=session).set_index("id").loc[milestone_id].to_dict()
+    with write_session(engine) as session:
+        programme.save_milestone(
+            session=session,
+            milestone_id=milestone_id,
+            values=values | {"title": "Neu"},
+            actor="cdo",
+            seen=shown,
+        )
+    with pytest.raises(StaleEditError), write_session(engine) as session:
+        programme.delete_milestone(session=session, milestone_id=milestone_id, actor="cdo", seen=shown)
+    with read_session(engine) as session:
+        assert list(programme.milestones(session=session)["title"]) == ["Neu"]

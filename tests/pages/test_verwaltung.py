@@ -20,7 +20,7 @@ from model.auth_store import UserInfo
 from model.db import make_engine, read_session, write_session
 from model.enums import Role
 from model.migrate import migrate
-from model.tables import AppUser, AuditEntry, FundingProgramme, ItStaff, Measure, OrgUnit, Phase
+from model.tables import AppUser, AuditEntry, FundingProgramme, ItStaff, Measure, Milestone, OrgUnit, Phase
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from ui import admin_views
 from ui.navigation import USER_KEY
@@ -234,6 +234,24 @@ def test_programme_tab_blocks_a_phase_with_a_note(own_demo) -> None:
         "status": ["planned", "blocked"],
         "status_note": [None, "Kein Budget in diesem Jahr"],
     }
+
+
+def test_two_admins_editing_one_milestone_the_later_save_is_refused(own_demo) -> None:
+    with read_session(own_demo) as session:
+        milestone = session.exec(select(Milestone).order_by(Milestone.id)).first()
+    first, second = open_tab("Programm"), open_tab("Programm")
+    for at in (first, second):  # both forms drawn from the same stored values
+        at.selectbox(key="milestone_selected").set_value(milestone.id).run()
+    first.text_input(key=f"milestone_{milestone.id}_title").input("Zuerst gespeichert")
+    first = submit(first, "Meilenstein speichern")
+    second.text_input(key=f"milestone_{milestone.id}_title").input("Später gespeichert")
+    second = submit(second, "Meilenstein speichern")
+
+    assert any("wurde gespeichert" in message for message in texts(first.success))
+    assert any("inzwischen von jemand anderem geändert" in message for message in texts(second.error))
+    with read_session(own_demo) as session:
+        assert session.get(Milestone, milestone.id).title == "Zuerst gespeichert"
+    assert len([row for row in audit_rows(own_demo, "milestone") if row.action == "update"]) == 1
 
 
 def first_measure(at: AppTest, engine: Engine) -> Measure:
