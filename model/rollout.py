@@ -223,6 +223,13 @@ def units_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataFr
     return frame[["Stufe", "Einheiten"]]
 
 
+def latest(history: pd.DataFrame) -> pd.DataFrame:
+    """Units per rollout class on the last date of a `units_by_stage_history` frame (today):
+    the same five rows as `units_by_stage`, without reading the history a second time."""
+    last = history.loc[history["Stand"] == history["Stand"].max(), ["Stufe", "Einheiten"]]
+    return last.reset_index(drop=True)
+
+
 def units_by_stage_history(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Units per rollout class at every month end since the first stage change, ending today."""
     dates = monthly_dates(session=session, root_id=root_id)

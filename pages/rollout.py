@@ -57,8 +57,8 @@ st.caption(
     "Jede Einheit mit Soll zählt mit der Stufe ihres am weitesten fortgeschrittenen Lotsen; "
     "pausierte und ausgeschiedene Lotsen zählen nicht."
 )
-now = cache.query(rollout.units_by_stage, root_id=scope.root_id)
 history = cache.query(rollout.units_by_stage_history, root_id=scope.root_id)
+now = rollout.latest(history)  # the history ends today
 left, right = st.columns([2, 3])
 with left:
     st.markdown("**Heute**")

@@ -39,6 +39,16 @@ def test_units_by_stage_within_a_scope(engine, city) -> None:
     assert _counts(frame) == [0, 0, 0, 0, 1]
 
 
+@pytest.mark.parametrize("scope", [None, "Dez B"])
+def test_the_history_ends_with_todays_counts(engine, city, scope) -> None:
+    root_id = None if scope is None else city.units[scope]
+    with read_session(engine) as session:
+        now = rollout.units_by_stage(session=session, root_id=root_id)
+        history = rollout.units_by_stage_history(session=session, root_id=root_id)
+
+    pd.testing.assert_frame_equal(rollout.latest(history), now)
+
+
 def test_stage_counts_over_time_follow_the_history(engine, city) -> None:
     with read_session(engine) as session:
         frame = rollout.units_by_stage_history(session=session)
