@@ -181,28 +181,61 @@ def coverage_units(
     return frame
 
 
-def gap_list(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
-    """Units below their Soll, largest headcount first (where a missing Lotse is felt most)."""
+def gap_count(*, session: Session, root_id: int | None = None) -> int:
+    """How many units in scope are below their Soll (counted in SQL)."""
     rows = unit_rows(session=session, root_id=root_id)
-    tops = top_units()
+    return int(session.exec(select(func.count()).select_from(rows).where(rows.c.missing > 0)).one())
+
+
+def top_units_of(units: Subquery) -> CTE:
+    """The top-level unit (Dezernat) of each unit in `units` (column unit_id): unit_id, top_id.
+
+    Walks up from the given units only, so a handful of units costs a handful of steps, not the
+    whole tree as `top_units` does.
+    """
+    walk = (
+        select(units.c.unit_id.label("unit_id"), OrgUnit.id.label("at_id"), OrgUnit.parent_id.label("up_id"))
+        .join(OrgUnit, OrgUnit.id == units.c.unit_id)
+        .cte("walk_up", recursive=True)
+    )
+    parent = OrgUnit.__table__.alias("parent_unit")
+    step = select(walk.c.unit_id, parent.c.id, parent.c.parent_id).join(parent, parent.c.id == walk.c.up_id)
+    walk = walk.union_all(step)
+    return select(walk.c.unit_id, walk.c.at_id.label("top_id")).where(walk.c.up_id.is_(None)).cte("top_of")
+
+
+def gap_list(*, session: Session, root_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Units below their Soll, largest headcount first (where a missing Lotse is felt most).
+
+    `limit` keeps the first rows (the screen; `gap_count` counts them all).
+    """
+    rows = unit_rows(session=session, root_id=root_id)
+    chosen = (
+        select(rows, OrgUnit.code.label("code"), OrgUnit.name.label("name"))
+        .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
+        .where(rows.c.missing > 0)
+        .order_by(rows.c.headcount.desc(), OrgUnit.code)
+    )
+    if limit is not None:
+        chosen = chosen.limit(limit)
+    chosen = chosen.subquery("gaps")
+    tops = top_units_of(chosen)
     top = OrgUnit.__table__.alias("top_unit")
     query = (
         select(
-            OrgUnit.code,
-            OrgUnit.name,
+            chosen.c.code,
+            chosen.c.name,
             top.c.code,
-            rows.c.headcount,
-            rows.c.soll,
-            rows.c.source,
-            rows.c.ist,
-            rows.c.missing,
+            chosen.c.headcount,
+            chosen.c.soll,
+            chosen.c.source,
+            chosen.c.ist,
+            chosen.c.missing,
         )
-        .select_from(rows)
-        .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
-        .join(tops, tops.c.unit_id == rows.c.unit_id)
+        .select_from(chosen)
+        .join(tops, tops.c.unit_id == chosen.c.unit_id)
         .join(top, top.c.id == tops.c.top_id)
-        .where(rows.c.missing > 0)
-        .order_by(rows.c.headcount.desc(), OrgUnit.code)
+        .order_by(chosen.c.headcount.desc(), chosen.c.code)
     )
     columns = ["Kürzel", "Name", "Dezernat", "Beschäftigte", "Soll", "Soll aus", "Ist", "Fehlend"]
     return pd.DataFrame(session.exec(query).all(), columns=columns)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from model import clock
-from model.coverage import coverage_at, gap_list
+from model.coverage import coverage_at, gap_count, gap_list
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, label
 from model.queries import (
     COVERING,
@@ -166,15 +166,15 @@ def overdue_phases(*, session: Session) -> pd.DataFrame:
 def action_items(*, session: Session, root_id: int | None = None) -> ActionItems:
     """Handlungsbedarf for the scope, without names of people."""
     today = clock.today()
-    gaps = gap_list(session=session, root_id=root_id)
+    largest = gap_list(session=session, root_id=root_id, limit=5)
     stale = session.exec(
         select(func.count())
         .select_from(Pilot)
         .where(_stale_condition(today), scope_condition(Pilot.unit_id, root_id))
     ).one()
     return ActionItems(
-        units_below_soll=len(gaps),
-        largest_gaps=gaps.head(5)[["Kürzel", "Name", "Beschäftigte", "Fehlend"]],
+        units_below_soll=gap_count(session=session, root_id=root_id),
+        largest_gaps=largest[["Kürzel", "Name", "Beschäftigte", "Fehlend"]],
         overdue_milestones=overdue_milestones(session=session),
         overdue_phases=overdue_phases(session=session),
         stale_pilots=int(stale),

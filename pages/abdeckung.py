@@ -6,11 +6,10 @@ import streamlit as st
 from model import clock, coverage
 from model.app_settings import SollRuleSetting
 from model.enums import Role, SollRule
-from ui import cache, charts
+from ui import cache, charts, tables
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
-from ui.tables import show_table
 
 SELECTION = "dezernat"
 
@@ -122,12 +121,21 @@ charts.show_chart(
 )
 
 st.subheader("Lückenliste")
-gaps = cache.query(coverage.gap_list, root_id=scope.root_id)
+gap_total = cache.query(coverage.gap_count, root_id=scope.root_id)
 st.caption(
-    f"{fmt_number(len(gaps))} Einheiten unter Soll, die größten zuerst (nach Beschäftigten) – "
+    f"{fmt_number(gap_total)} Einheiten unter Soll, die größten zuerst (nach Beschäftigten) – "
     "dort fehlt ein Lotse am meisten."
 )
-if gaps.empty:
+if gap_total == 0:
     st.success("Alle Einheiten in dieser Auswahl erreichen ihr Soll.")
 else:
-    show_table(gaps, name="Lückenliste Abdeckung", key="gap_list", column_config=charts.german_columns(gaps))
+    # Only the rows on screen are read; the downloads read the whole list when clicked.
+    gaps = cache.query(coverage.gap_list, root_id=scope.root_id, limit=tables.MAX_SHOWN_ROWS)
+    tables.show_table(
+        gaps,
+        name="Lückenliste Abdeckung",
+        key="gap_list",
+        total=gap_total,
+        whole=lambda: cache.query(coverage.gap_list, root_id=scope.root_id),
+        column_config=charts.german_columns(gaps),
+    )

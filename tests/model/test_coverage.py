@@ -132,6 +132,19 @@ def test_gap_list_holds_units_below_soll_largest_first(engine, city) -> None:
     assert gaps.iloc[1]["Soll aus"] == "Regel"
 
 
+def test_gap_list_reads_only_the_rows_asked_for_and_counts_all_in_sql(engine, city) -> None:
+    with read_session(engine) as session:
+        first = coverage.gap_list(session=session, limit=1)
+        count = coverage.gap_count(session=session)
+        in_dezernat = coverage.gap_list(session=session, root_id=city.units["Dez A"])
+        count_in_dezernat = coverage.gap_count(session=session, root_id=city.units["Dez A"])
+
+    assert first["Kürzel"].tolist() == ["B1"] and count == 2
+    # A2.1 is two levels down: its Dezernat is found by walking up from it.
+    assert in_dezernat[["Kürzel", "Dezernat"]].values.tolist() == [["A2.1", "Dez A"]]
+    assert count_in_dezernat == 1
+
+
 def test_names_per_unit_list_everyone_still_in_the_programme(engine, city) -> None:
     with read_session(engine) as session:
         names = coverage.pilot_names_by_unit(session=session, dezernat_id=city.units["Dez A"])
