@@ -16,7 +16,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from model import clock
-from model.coverage import coverage_at, gap_count, gap_list
+from model.coverage import gap_count, gap_list
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, label
 from model.queries import (
     COVERING,
@@ -31,6 +31,7 @@ from model.queries import (
     pilots_by_stage,
     reference_dates,
     stage_intervals,
+    units_with_soll,
 )
 from model.scope import scope_condition
 from model.tables import Milestone, OrgUnit, Phase, Pilot, StatusUpdate
@@ -90,11 +91,55 @@ def pilot_counts_at(*, session: Session, root_id: int | None, dates: Sequence[da
     )
 
 
+def figures_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
+    """`pilot_counts_at` and `coverage_at` in one pass over the stage history (one row per date):
+    Lotsen in the programme, qualified or active, units with Soll, units covered, share covered."""
+    units = units_with_soll(session=session, root_id=root_id)
+    intervals = stage_intervals(not_before=min(dates))
+    days = reference_dates(dates)
+    per_unit = (
+        select(
+            days.c.as_of,
+            intervals.c.unit_id,
+            func.count().filter(intervals.c.stage.in_(CURRENT)).label("current"),
+            func.count().filter(intervals.c.stage.in_(COVERING)).label("covering"),
+        )
+        .select_from(days)
+        .join(intervals, holds_on(intervals, days))
+        .where(scope_condition(intervals.c.unit_id, root_id, name="history_scope"))
+        .group_by(days.c.as_of, intervals.c.unit_id)
+        .subquery("per_unit")
+    )
+    covered = and_(units.c.soll > 0, per_unit.c.covering >= units.c.soll)
+    found = {
+        pd.Timestamp(day): (int(current or 0), int(covering or 0), int(units_covered))
+        for day, current, covering, units_covered in session.exec(
+            select(
+                per_unit.c.as_of,
+                func.sum(per_unit.c.current),
+                func.sum(per_unit.c.covering),
+                func.count().filter(covered),
+            )
+            .select_from(per_unit)
+            .outerjoin(units, units.c.unit_id == per_unit.c.unit_id)
+            .group_by(per_unit.c.as_of)
+        ).all()
+    }
+    with_target = int(session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one())
+    frame = pd.DataFrame(
+        [(pd.Timestamp(day), *found.get(pd.Timestamp(day), (0, 0, 0)), with_target) for day in dates],
+        columns=["Stand", "im Programm", "qualifiziert oder aktiv", "abgedeckt", "Einheiten mit Soll"],
+    )
+    frame["Abdeckung"] = frame["abgedeckt"] / frame["Einheiten mit Soll"].where(
+        frame["Einheiten mit Soll"] > 0
+    )
+    return frame
+
+
 def key_figures(*, session: Session, root_id: int | None = None) -> KeyFigures:
     """The Übersicht figures for the scope, each with its value 30 days ago."""
     today, before = clock.today(), compare_date(COMPARE_DAYS)
-    pilots = pilot_counts_at(session=session, root_id=root_id, dates=(before, today))
-    coverage = coverage_at(session=session, root_id=root_id, dates=(before, today))
+    pilots = coverage = figures_at(session=session, root_id=root_id, dates=(before, today))
     measures = measures_by_status(session=session, root_id=root_id).set_index("status")["Anzahl"]
     shares = coverage["Abdeckung"].astype(object).where(coverage["Abdeckung"].notna(), None)
     return KeyFigures(

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from model import coverage as coverage_module
 from model import overview
 from model.db import read_session
 from tests.model.analytics_city import BEFORE, TODAY, build_city
@@ -99,3 +100,16 @@ def test_pilot_counts_at_dates(engine, city) -> None:
 
     assert frame["im Programm"].tolist() == [0, 4, 5]  # March: P1, P3, P4, P6
     assert frame["qualifiziert oder aktiv"].tolist() == [0, 0, 3]
+
+
+@pytest.mark.parametrize("scope", [None, "Dez A", "Dez B"])
+def test_figures_at_agree_with_the_pilot_and_coverage_histories(engine, city, scope) -> None:
+    root_id = None if scope is None else city.units[scope]
+    dates = (date(2025, 12, 31), BEFORE, TODAY)
+    with read_session(engine) as session:
+        both = overview.figures_at(session=session, root_id=root_id, dates=dates)
+        pilots = overview.pilot_counts_at(session=session, root_id=root_id, dates=dates)
+        coverage = coverage_module.coverage_at(session=session, root_id=root_id, dates=dates)
+
+    pd.testing.assert_frame_equal(both[pilots.columns.tolist()], pilots)
+    pd.testing.assert_frame_equal(both[coverage.columns.tolist()], coverage, check_dtype=False)
