@@ -227,20 +227,27 @@ def action_items(*, session: Session, root_id: int | None = None) -> ActionItems
     )
 
 
-def stale_pilot_names(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
-    """ADMIN ONLY (personal data): Lotsen without a status update for more than 30 days."""
+def stale_pilot_names(
+    *, session: Session, root_id: int | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """ADMIN ONLY (personal data): Lotsen without a status update for more than 30 days, the longest
+    silent first (`limit`: only the first rows; `action_items` counts them all)."""
     today = clock.today()
     rows = session.exec(
         select(Pilot.name, OrgUnit.code, Pilot.last_update_on)
         .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
         .where(_stale_condition(today), scope_condition(Pilot.unit_id, root_id))
         .order_by(func.coalesce(Pilot.last_update_on, Pilot.stage_since), Pilot.name)
+        .limit(limit)
     ).all()
     return pd.DataFrame(rows, columns=["Name", "Organisationseinheit", "letzte Statusmeldung"])
 
 
-def open_support_request_names(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
-    """ADMIN ONLY (personal data): open requests for support with who asked, when and the blocker."""
+def open_support_request_names(
+    *, session: Session, root_id: int | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """ADMIN ONLY (personal data): open requests for support with who asked, when and the blocker,
+    the oldest first (`limit`: only the first rows)."""
     rows = session.exec(
         select(Pilot.name, OrgUnit.code, StatusUpdate.reported_on, StatusUpdate.blocker)
         .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
@@ -251,5 +258,6 @@ def open_support_request_names(*, session: Session, root_id: int | None = None) 
             scope_condition(Pilot.unit_id, root_id),
         )
         .order_by(StatusUpdate.reported_on, Pilot.name)
+        .limit(limit)
     ).all()
     return pd.DataFrame(rows, columns=["Name", "Organisationseinheit", "gemeldet am", "Hindernis"])

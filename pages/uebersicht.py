@@ -11,6 +11,7 @@ from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user, pages_for, spec_for
 
 user = current_user("uebersicht")
+NAMES_SHOWN = 100  # per list of names in the panels; the downloads hold all
 scope = scope_filter()
 figures = cache.query(overview.key_figures, root_id=scope.root_id)
 items = cache.query(overview.action_items, root_id=scope.root_id)
@@ -142,16 +143,26 @@ with people.container(border=True):
         f"{fmt_number(items.stale_pilots)}**"
     )
     if is_admin and items.stale_pilots:
-        stale = cache.query(overview.stale_pilot_names, root_id=scope.root_id)
-        charts.data_table(stale, name="Lotsen ohne Statusmeldung")
+        stale = cache.query(overview.stale_pilot_names, root_id=scope.root_id, limit=NAMES_SHOWN)
+        charts.data_table(
+            stale,
+            name="Lotsen ohne Statusmeldung",
+            total=items.stale_pilots,
+            whole=lambda: cache.query(overview.stale_pilot_names, root_id=scope.root_id),
+        )
     elif items.stale_pilots:
         st.caption("Namen sieht nur das CDO-Büro.")
     link("lotsen", "Zu Lotsen & Qualifizierung")
 with support.container(border=True):
     st.markdown(f"**Offene Unterstützungswünsche: {fmt_number(items.open_support_requests)}**")
     if is_admin and items.open_support_requests:
-        requests = cache.query(overview.open_support_request_names, root_id=scope.root_id)
-        charts.data_table(requests, name="Offene Unterstützungswünsche")
+        requests = cache.query(overview.open_support_request_names, root_id=scope.root_id, limit=NAMES_SHOWN)
+        charts.data_table(
+            requests,
+            name="Offene Unterstützungswünsche",
+            total=items.open_support_requests,
+            whole=lambda: cache.query(overview.open_support_request_names, root_id=scope.root_id),
+        )
     elif items.open_support_requests:
         st.caption("Namen sieht nur das CDO-Büro.")
     link("lotsen", "Zu Lotsen & Qualifizierung")

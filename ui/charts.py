@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -62,11 +63,26 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def data_table(frame: pd.DataFrame, *, name: str) -> None:
-    """A small read-only table in German formats, with CSV/Excel downloads named after `name`."""
+def data_table(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    total: int | None = None,
+    whole: Callable[[], pd.DataFrame] | None = None,
+) -> None:
+    """A small read-only table in German formats, with CSV/Excel downloads named after `name`.
+
+    Where `frame` holds only the first rows, `total` counts them all and `whole()` reads them all
+    for the downloads (called on click).
+    """
     shown = display_frame(frame)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=german_columns(shown))
-    download_buttons(frame, name=name, key=f"table_{file_stem(name)}")
+    if total is not None and total > len(frame):
+        st.caption(
+            f"Angezeigt werden die ersten {fmt_number(len(frame))} von {fmt_number(total)} Zeilen; "
+            "CSV und Excel enthalten alle."
+        )
+    download_buttons(frame if whole is None else whole, name=name, key=f"table_{file_stem(name)}")
 
 
 def horizontal_bars(

@@ -90,6 +90,12 @@ def test_names_of_stale_lotsen_and_open_requests_for_admin(engine, city) -> None
     assert stale.iloc[0]["letzte Statusmeldung"] == date(2026, 9, 15)
     assert requests["Name"].tolist() == ["P3", "P2", "P5"]
     assert stale_b["Name"].tolist() == ["P3"]
+    with read_session(engine) as session:
+        first_stale = overview.stale_pilot_names(session=session, limit=2)
+        first_request = overview.open_support_request_names(session=session, limit=1)
+        items = overview.action_items(session=session)
+    assert first_stale["Name"].tolist() == ["P3", "P5"] and items.stale_pilots == 3  # the count sees all
+    assert first_request["Name"].tolist() == ["P3"] and items.open_support_requests == 3
 
 
 def test_pilot_counts_at_dates(engine, city) -> None:
