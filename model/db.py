@@ -81,3 +81,7 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
     bind = (engine or get_engine()).execution_options(**{_IMMEDIATE: True})
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+# Registers the invalidation of stored month-end counts on every session's flush (see that module).
+import model.stage_months  # noqa: E402, F401

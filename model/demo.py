@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, inspect,
 from sqlmodel import SQLModel
 from tqdm import tqdm
 
-from model import clock
+from model import clock, stage_months
 from model.db import write_session
 from model.demo_city import org as org_plan
 from model.demo_city import people, roadmap, words
@@ -132,6 +132,7 @@ def seed(
             _delete_all(connection)
         writer = _Writer(connection, bar)
         _fill(writer, size, random.Random(SEED + size.seed_offset), today or clock.today(), password_hash)
+        stage_months.invalidate(session, since=None)  # a new history: no stored month-end counts
         _write_audit(connection, scale, _counts(connection))
         _sync_sequences(connection)
         counts = _counts(connection)

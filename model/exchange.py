@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from model import clock
+from model import clock, stage_months
 from model.audit import record_audit
 from model.enums import (
     Category,
@@ -1200,6 +1200,9 @@ def apply_import(
     applier = _Applier(session, fresh, actor, progress)
     for sheet in _APPLY_ORDER:
         applier.apply_sheet(sheet)
+    if any(change.sheet == PILOTS.name for change in fresh.changes):
+        # Lotsen are written in bulk, past the ORM: the stored month-end counts start over.
+        stage_months.invalidate(session, since=None)
     record_audit(
         session=session,
         actor=actor,

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
-from model import clock
+from model import clock, stage_months
 from model.coverage import gap_count, gap_list
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, label
 from model.queries import (
@@ -24,13 +24,10 @@ from model.queries import (
     PhaseInfo,
     compare_date,
     current_phase,
-    holds_on,
     measures_by_status,
     open_support_condition,
     open_support_requests,
     pilots_by_stage,
-    reference_dates,
-    stage_intervals,
     units_with_soll,
 )
 from model.scope import scope_condition
@@ -72,47 +69,44 @@ class KeyFigures:
 
 def pilot_counts_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Lotsen in the programme and qualified/active Lotsen at each date, by their unit at the time."""
-    intervals = stage_intervals(not_before=min(dates))
-    days = reference_dates(dates)
+    counts = stage_months.unit_stage_counts(session=session, dates=dates)
     query = (
         select(
-            days.c.as_of,
-            func.count().filter(intervals.c.stage.in_(CURRENT)),
-            func.count().filter(intervals.c.stage.in_(COVERING)),
+            counts.c.as_of,
+            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(CURRENT)), 0),
+            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(COVERING)), 0),
         )
-        .select_from(days.join(intervals, holds_on(intervals, days)))
-        .where(scope_condition(intervals.c.unit_id, root_id))
-        .group_by(days.c.as_of)
+        .where(scope_condition(counts.c.unit_id, root_id))
+        .group_by(counts.c.as_of)
     )
-    found = {pd.Timestamp(day): (int(a), int(b)) for day, a, b in session.exec(query).all()}
+    found = {stage_months.as_date(day): (int(a), int(b)) for day, a, b in session.exec(query).all()}
     return pd.DataFrame(
-        [(pd.Timestamp(day), *found.get(pd.Timestamp(day), (0, 0))) for day in dates],
+        [(pd.Timestamp(day), *found.get(day, (0, 0))) for day in dates],
         columns=["Stand", "im Programm", "qualifiziert oder aktiv"],
     )
 
 
 def figures_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
-    """`pilot_counts_at` and `coverage_at` in one pass over the stage history (one row per date):
+    """`pilot_counts_at` and `coverage_at` in one pass over the counts (one row per date):
     Lotsen in the programme, qualified or active, units with Soll, units covered, share covered."""
+    counts = stage_months.unit_stage_counts(session=session, dates=dates)
     units = units_with_soll(session=session, root_id=root_id)
-    intervals = stage_intervals(not_before=min(dates))
-    days = reference_dates(dates)
     per_unit = (
         select(
-            days.c.as_of,
-            intervals.c.unit_id,
-            func.count().filter(intervals.c.stage.in_(CURRENT)).label("current"),
-            func.count().filter(intervals.c.stage.in_(COVERING)).label("covering"),
+            counts.c.as_of,
+            counts.c.unit_id,
+            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(CURRENT)), 0).label("current"),
+            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(COVERING)), 0).label(
+                "covering"
+            ),
         )
-        .select_from(days)
-        .join(intervals, holds_on(intervals, days))
-        .where(scope_condition(intervals.c.unit_id, root_id, name="history_scope"))
-        .group_by(days.c.as_of, intervals.c.unit_id)
+        .where(scope_condition(counts.c.unit_id, root_id, name="history_scope"))
+        .group_by(counts.c.as_of, counts.c.unit_id)
         .subquery("per_unit")
     )
     covered = and_(units.c.soll > 0, per_unit.c.covering >= units.c.soll)
     found = {
-        pd.Timestamp(day): (int(current or 0), int(covering or 0), int(units_covered))
+        stage_months.as_date(day): (int(current or 0), int(covering or 0), int(units_covered))
         for day, current, covering, units_covered in session.exec(
             select(
                 per_unit.c.as_of,
@@ -127,18 +121,18 @@ def figures_at(*, session: Session, root_id: int | None, dates: Sequence[date]) 
     }
     with_target = int(session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one())
     frame = pd.DataFrame(
-        [(pd.Timestamp(day), *found.get(pd.Timestamp(day), (0, 0, 0)), with_target) for day in dates],
+        [(pd.Timestamp(day), *found.get(day, (0, 0, 0)), with_target) for day in dates],
         columns=["Stand", "im Programm", "qualifiziert oder aktiv", "abgedeckt", "Einheiten mit Soll"],
     )
-    frame["Abdeckung"] = frame["abgedeckt"] / frame["Einheiten mit Soll"].where(
-        frame["Einheiten mit Soll"] > 0
-    )
+    targets = frame["Einheiten mit Soll"]
+    frame["Abdeckung"] = frame["abgedeckt"] / targets.where(targets > 0)
     return frame
 
 
 def key_figures(*, session: Session, root_id: int | None = None) -> KeyFigures:
     """The Übersicht figures for the scope, each with its value 30 days ago."""
     today, before = clock.today(), compare_date(COMPARE_DAYS)
+    stage_months.prepare(session=session, dates=(before, today))
     pilots = coverage = figures_at(session=session, root_id=root_id, dates=(before, today))
     measures = measures_by_status(session=session, root_id=root_id).set_index("status")["Anzahl"]
     shares = coverage["Abdeckung"].astype(object).where(coverage["Abdeckung"].notna(), None)

@@ -15,9 +15,9 @@ from sqlalchemy import case, func, literal
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
-from model import clock
+from model import clock, stage_months
 from model.enums import PhaseStatus, PilotStage, label
-from model.queries import holds_on, monthly_dates, reference_dates, stage_intervals, units_with_soll
+from model.queries import units_with_soll
 from model.scope import scope_condition
 from model.tables import GateDecision, Milestone, Phase
 
@@ -186,21 +186,18 @@ def _with_timestamps(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def unit_stages_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Units per rollout class at each date: one row per (date, class), every class listed."""
+    counts = stage_months.unit_stage_counts(session=session, dates=dates)
     units = units_with_soll(session=session, root_id=root_id)
-    intervals = stage_intervals(not_before=min(dates))
-    days = reference_dates(dates)
-    # Highest rank per unit and date from the history first, then the units (by primary key):
-    # at scale L a fifth faster than joining the units inside. Units without a Lotse are the remainder.
+    # Highest rank per unit and date from the counts first, then the units (by primary key).
+    # Units without a Lotse are the remainder.
     per_unit = (
-        select(days.c.as_of, intervals.c.unit_id, func.max(rollout_rank(intervals.c.stage)).label("rank"))
-        .select_from(days)
-        .join(intervals, holds_on(intervals, days))
-        .where(scope_condition(intervals.c.unit_id, root_id, name="history_scope"))
-        .group_by(days.c.as_of, intervals.c.unit_id)
+        select(counts.c.as_of, counts.c.unit_id, func.max(rollout_rank(counts.c.stage)).label("rank"))
+        .where(counts.c.pilots > 0, scope_condition(counts.c.unit_id, root_id, name="history_scope"))
+        .group_by(counts.c.as_of, counts.c.unit_id)
         .subquery("ranked_units")
     )
-    counts = {
-        (day, int(rank)): int(n)
+    found = {
+        (stage_months.as_date(day), int(rank)): int(n)
         for day, rank, n in session.exec(
             select(per_unit.c.as_of, per_unit.c.rank, func.count())
             .join(units, units.c.unit_id == per_unit.c.unit_id)
@@ -211,7 +208,7 @@ def unit_stages_at(*, session: Session, root_id: int | None, dates: Sequence[dat
     total = int(session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one())
     rows = []
     for day in dates:
-        ranked = [counts.get((day, rank), 0) for rank in range(1, len(ROLLOUT_CLASSES))]
+        ranked = [found.get((day, rank), 0) for rank in range(1, len(ROLLOUT_CLASSES))]
         for name, count in zip(ROLLOUT_CLASSES, [total - sum(ranked), *ranked], strict=True):
             rows.append((pd.Timestamp(day), name, count))
     return pd.DataFrame(rows, columns=["Stand", "Stufe", "Einheiten"])
@@ -232,5 +229,5 @@ def latest(history: pd.DataFrame) -> pd.DataFrame:
 
 def units_by_stage_history(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Units per rollout class at every month end since the first stage change, ending today."""
-    dates = monthly_dates(session=session, root_id=root_id)
+    dates = stage_months.prepare_months(session=session, root_id=root_id)
     return unit_stages_at(session=session, root_id=root_id, dates=dates)

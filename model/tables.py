@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from model import clock
@@ -59,6 +59,25 @@ class PilotStageChange(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
 
     pilot: "Pilot" = Relationship(back_populates="stage_changes")
+
+
+# Derived from the stage history (model.stage_months): Lotsen per unit and stage at a date (month
+# ends, today, 30 days ago), so that trends need not rebuild every Lotse's stage on each read.
+# Rows exist only where there are Lotsen; StageMonthDone says which dates are stored.
+class StageMonth(SQLModel, table=True):
+    __tablename__ = "stage_month"
+
+    month_end: date = Field(primary_key=True)
+    unit_id: int = Field(primary_key=True)  # the unit at the time (no foreign key: derived data)
+    stage: str = Field(primary_key=True, max_length=20)
+    pilots: int
+
+
+class StageMonthDone(SQLModel, table=True):
+    __tablename__ = "stage_month_done"
+
+    month_end: date = Field(primary_key=True)
+    stored_at: datetime = Field(default_factory=lambda: clock.now())
 
 
 # A phase of the programme: Konzept, Auswahl, Qualifizierung, Betrieb (configurable).
@@ -131,6 +150,14 @@ class StatusUpdate(SQLModel, table=True):
         Index("ix_status_update_pilot_date", "pilot_id", "reported_on"),
         # Open requests for support (a few of a million updates): counted and listed on most pages.
         Index("ix_status_update_support", "support_wanted", "support_resolved_on", "pilot_id", "reported_on"),
+        # Recent blockers per unit (Präsentation, deck): 5 % of the updates name one.
+        Index(
+            "ix_status_update_blocker",
+            "pilot_id",
+            "reported_on",
+            sqlite_where=text("blocker IS NOT NULL"),
+            postgresql_where=text("blocker IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
