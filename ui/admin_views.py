@@ -37,7 +37,7 @@ from model.enums import (
 )
 from model.it_staff import StaffCell
 from model.passwords import MIN_LENGTH
-from ui import cache
+from ui import cache, pickers
 from ui.charts import FONT_SIZE, PALETTE
 from ui.filters import scope_filter
 from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
@@ -57,7 +57,6 @@ FUNDING_STATUSES = labels_of(FundingStatus)
 MEASURE_STATUSES = labels_of(MeasureStatus)
 RAGS = labels_of(Rag)
 NEW = "new"
-MAX_UNIT_CHOICES = 300  # a longer list of units is searched before it is offered
 TOP_LEVEL = "top"
 
 
@@ -211,21 +210,10 @@ def unit_labels(tree: pd.DataFrame, *, active_only: bool = False) -> dict[int, s
 
 
 def searched_units(labels: dict[int, str], *, key: str, keep: object = None) -> dict[int, str]:
-    """A long list of units is searched before it is offered: a select box with 10,000 entries helps
-    nobody and costs every run. Up to MAX_UNIT_CHOICES entries are listed (the current one always)."""
-    if len(labels) <= MAX_UNIT_CHOICES:
-        return labels
-    term = st.text_input("Einheit suchen (Kürzel oder Name)", max_chars=100, key=f"{key}_search").strip()
-    found = [unit_id for unit_id, label in labels.items() if term.casefold() in label.casefold()]
-    if len(found) > MAX_UNIT_CHOICES:
-        st.caption(
-            f"Zur Auswahl stehen die ersten {fmt_number(MAX_UNIT_CHOICES)} von {fmt_number(len(found))} "
-            "Einheiten; ein Suchbegriff grenzt sie ein."
-        )
-    listed = found[:MAX_UNIT_CHOICES]
-    if isinstance(keep, int) and keep in labels and keep not in listed:
-        listed.insert(0, keep)
-    return {unit_id: labels[unit_id] for unit_id in listed}
+    """A long list of units is searched before it is offered (ui.pickers)."""
+    return pickers.searched(
+        labels, key=key, keep=keep, search_label="Einheit suchen (Kürzel oder Name)", noun="Einheiten"
+    )
 
 
 def _soll_rule_form(user: UserInfo) -> None:

@@ -17,7 +17,7 @@ from model.enums import Category, MeasureStatus, Rag, labels_of
 from model.measures import FIELD_LABELS, MATURITY_LABELS, MeasureInputError, StaleEditError, update_measure
 from model.ozg import load_ozg_catalogue
 from model.scoring import INPUT_LABELS, ScoreWeights, ScoreWeightsError, set_score_weights
-from ui import cache
+from ui import cache, pickers
 from ui.locale import fmt_number
 from ui.plain import escaped
 
@@ -117,6 +117,21 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
     ozg = {service.ozg_id: f"{service.ozg_id} – {service.name}" for service in load_ozg_catalogue()}
     suffix = f"{measure_id}_{snapshot['version']}"
     labels = FIELD_LABELS
+    # A large city's units and Lotsen are searched above the form (a form reruns only on submit).
+    units = pickers.searched(
+        dict(options.units),
+        key=f"m_unit_{suffix}",
+        keep=snapshot["unit_id"],
+        search_label="Organisationseinheit suchen (Kürzel oder Name)",
+        noun="Einheiten",
+    )
+    contacts = pickers.searched(
+        dict(options.pilots),
+        key=f"m_contact_{suffix}",
+        keep=snapshot["contact_pilot_id"],
+        search_label="Ansprechperson suchen (Name oder Kürzel)",
+        noun="Lotsinnen und Lotsen",
+    )
     with st.form(f"roadmap_edit_{suffix}"):
         st.markdown("**Maßnahme bearbeiten**")
         values: dict[str, Any] = {
@@ -153,14 +168,9 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
                 key=f"m_rag_{suffix}",
             )
         with middle:
-            values["unit_id"] = _choice(
-                labels["unit_id"], dict(options.units), snapshot["unit_id"], f"m_unit_{suffix}"
-            )
+            values["unit_id"] = _choice(labels["unit_id"], units, snapshot["unit_id"], f"m_unit_{suffix}")
             values["contact_pilot_id"] = _choice(
-                labels["contact_pilot_id"],
-                dict(options.pilots),
-                snapshot["contact_pilot_id"],
-                f"m_contact_{suffix}",
+                labels["contact_pilot_id"], contacts, snapshot["contact_pilot_id"], f"m_contact_{suffix}"
             )
             values["decision_ref"] = st.text_input(
                 labels["decision_ref"], snapshot["decision_ref"] or "", max_chars=50, key=f"m_ref_{suffix}"

@@ -25,6 +25,7 @@ from model.migrate import migrate
 from model.scoring import DEFAULT_WEIGHTS, score_weights
 from model.tables import AuditEntry, Measure
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
+from ui import pickers
 
 PAGE = "pages/roadmap.py"
 ROLES = list(DEMO_USERS)
@@ -213,6 +214,20 @@ def test_a_link_with_filters_opens_the_same_view(app_as) -> None:
     assert widget(at.multiselect, "Kategorie").value == []  # unknown values in a link are dropped
     frame = at.dataframe[0].value
     assert set(frame["Klasse"]) <= {"B", "C"} and set(frame["Status"]) == {"geplant"}
+
+
+def test_a_long_list_of_units_or_lotsen_in_the_measure_form_is_searched_first(app_as, monkeypatch) -> None:
+    monkeypatch.setattr(pickers, "MAX_CHOICES", 3)  # the demo city has more units and Lotsen
+
+    def form_box(at: AppTest, prefix: str) -> Any:
+        return next(box for box in at.selectbox if (box.key or "").startswith(prefix))
+
+    at = open_roadmap("admin")
+    for prefix in ("m_unit_", "m_contact_"):
+        assert len(form_box(at, prefix).options) <= 1 + 3 + 1  # "–", three, and the current value
+    widget(at.text_input, "Organisationseinheit suchen (Kürzel oder Name)").input("Bürgeramt").run()
+    assert any("Bürgeramt" in option for option in form_box(at, "m_unit_").options)
+    assert not at.exception
 
 
 # ------------------------------------------------------------------ admin writes

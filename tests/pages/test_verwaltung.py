@@ -22,7 +22,7 @@ from model.enums import Role
 from model.migrate import migrate
 from model.tables import AppUser, AuditEntry, FundingProgramme, ItStaff, Measure, Milestone, OrgUnit, Phase
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
-from ui import admin_views
+from ui import pickers
 from ui.navigation import USER_KEY
 
 PAGE = "pages/verwaltung.py"
@@ -168,7 +168,7 @@ def test_units_tab_renames_a_unit(own_demo) -> None:
 
 
 def test_a_long_unit_list_is_searched_before_it_is_offered(own_demo, monkeypatch) -> None:
-    monkeypatch.setattr(admin_views, "MAX_UNIT_CHOICES", 5)  # the demo city has about 40 units
+    monkeypatch.setattr(pickers, "MAX_CHOICES", 5)  # the demo city has about 40 units
     at = open_tab("Organisationseinheiten")
     assert len(at.selectbox(key="unit_selected").options) == 1 + 5  # "anlegen" + the first five
     assert any("Zur Auswahl stehen die ersten 5 von" in caption.value for caption in at.caption)
