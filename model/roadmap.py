@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, true
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
@@ -253,30 +253,80 @@ class EditChoices:
     units: tuple[tuple[int, str], ...]
     pilots: tuple[tuple[int, str], ...]
     funding: tuple[tuple[int, str], ...]
+    units_found: int = 0  # how many units match the search (the list holds at most `limit`)
+    pilots_found: int = 0
 
 
-def edit_choices(*, session: Session) -> EditChoices:
-    """Units, Lotsen (names: admin only) and funding programmes a measure can refer to."""
+def _contains(term: str | None, *columns: Any) -> Any:
+    """Any of `columns` contains `term` (any case; % and _ meant literally); true without a term."""
+    if not term:
+        return true()
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def edit_choices(
+    *,
+    session: Session,
+    unit_search: str | None = None,
+    pilot_search: str | None = None,
+    limit: int | None = None,
+    keep_unit: int | None = None,
+    keep_pilot: int | None = None,
+) -> EditChoices:
+    """Units, Lotsen (names: admin only) and funding programmes a measure can refer to.
+
+    A search keeps units whose code or name, Lotsen whose name or unit code contains it; `limit`
+    keeps the first matches (the current values `keep_unit`/`keep_pilot` always), counted in
+    `units_found`/`pilots_found`.
+    """
+    unit_match = _contains(unit_search, OrgUnit.code, OrgUnit.name)
     units = session.exec(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.active).order_by(OrgUnit.code)
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.active)
+        .where(or_(unit_match, OrgUnit.id == keep_unit))
+        .order_by(OrgUnit.id != keep_unit, OrgUnit.code)
+        .limit(None if limit is None else limit + 1)
     ).all()
+    units_found = session.exec(select(func.count()).select_from(OrgUnit).where(unit_match)).one()
+    pilot_match = and_(~Pilot.anonymised, _contains(pilot_search, Pilot.name, OrgUnit.code))  # type: ignore[arg-type]
     pilots = session.exec(
         select(Pilot.id, Pilot.name, OrgUnit.code, Pilot.stage)
         .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .where(~Pilot.anonymised)  # type: ignore[arg-type]
-        .order_by(Pilot.name)
+        .where(or_(pilot_match, Pilot.id == keep_pilot))
+        .order_by(Pilot.id != keep_pilot, Pilot.name)
+        .limit(None if limit is None else limit + 1)
     ).all()
+    pilots_found = session.exec(
+        select(func.count()).select_from(Pilot).join(OrgUnit, OrgUnit.id == Pilot.unit_id).where(pilot_match)
+    ).one()
     funding = session.exec(
         select(FundingProgramme.id, FundingProgramme.name).order_by(FundingProgramme.name)
     ).all()
+    unit_options = [
+        (uid, f"{code} – {name}" + ("" if active else " (aufgelöst)")) for uid, code, name, active in units
+    ]
+    pilot_options = [
+        (pid, f"{name} ({code})" + (" – ausgeschieden" if stage == PilotStage.LEFT else ""))
+        for pid, name, code, stage in pilots
+    ]
     return EditChoices(
-        units=tuple(
-            (uid, f"{code} – {name}" + ("" if active else " (aufgelöst)"))
-            for uid, code, name, active in units
-        ),
-        pilots=tuple(
-            (pid, f"{name} ({code})" + (" – ausgeschieden" if stage == PilotStage.LEFT else ""))
-            for pid, name, code, stage in pilots
-        ),
+        units=tuple(_first(unit_options, limit, keep_unit)),
+        pilots=tuple(_first(pilot_options, limit, keep_pilot)),
         funding=tuple((fid, name) for fid, name in funding),
+        units_found=int(units_found),
+        pilots_found=int(pilots_found),
     )
+
+
+def _first(options: list[tuple[int, str]], limit: int | None, keep: int | None) -> list[tuple[int, str]]:
+    """The first `limit` options (in query order), plus the kept one, which the query reads first."""
+    kept = [option for option in options if option[0] == keep]
+    rest = [option for option in options if option[0] != keep][:limit]
+    return kept + rest
+
+
+def edit_choice_counts(*, session: Session) -> tuple[int, int]:
+    """How many units and (not anonymised) Lotsen the edit form could offer."""
+    units = session.exec(select(func.count()).select_from(OrgUnit)).one()
+    pilots = session.exec(select(func.count()).select_from(Pilot).where(~Pilot.anonymised)).one()  # type: ignore[arg-type]
+    return int(units), int(pilots)

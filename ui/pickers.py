@@ -37,3 +37,19 @@ def searched(
     if keep is not None and keep in labels and keep not in listed:
         listed.insert(0, keep)
     return {value: labels[value] for value in listed}
+
+
+def search_term(total: int, *, key: str, search_label: str) -> str | None:
+    """For a list read from the database: the search field when `total` is too long to list."""
+    if total <= MAX_CHOICES:
+        return None
+    return st.text_input(search_label, max_chars=100, key=f"{key}_search").strip() or None
+
+
+def note_cut(found: int, *, noun: str) -> None:
+    """Say that only the first MAX_CHOICES of `found` matches are listed."""
+    if found > MAX_CHOICES:
+        st.caption(
+            f"Zur Auswahl stehen die ersten {fmt_number(MAX_CHOICES)} von {fmt_number(found)} "
+            f"{noun}; ein Suchbegriff grenzt sie ein."
+        )

@@ -113,25 +113,28 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
     if snapshot is None:
         st.warning("Diese Maßnahme gibt es nicht mehr.")
         return
-    options = cache.query(roadmap.edit_choices)
-    ozg = {service.ozg_id: f"{service.ozg_id} – {service.name}" for service in load_ozg_catalogue()}
     suffix = f"{measure_id}_{snapshot['version']}"
     labels = FIELD_LABELS
     # A large city's units and Lotsen are searched above the form (a form reruns only on submit).
-    units = pickers.searched(
-        dict(options.units),
-        key=f"m_unit_{suffix}",
-        keep=snapshot["unit_id"],
-        search_label="Organisationseinheit suchen (Kürzel oder Name)",
-        noun="Einheiten",
+    unit_total, pilot_total = cache.query(roadmap.edit_choice_counts)
+    unit_term = pickers.search_term(
+        unit_total, key=f"m_unit_{suffix}", search_label="Organisationseinheit suchen (Kürzel oder Name)"
     )
-    contacts = pickers.searched(
-        dict(options.pilots),
-        key=f"m_contact_{suffix}",
-        keep=snapshot["contact_pilot_id"],
-        search_label="Ansprechperson suchen (Name oder Kürzel)",
-        noun="Lotsinnen und Lotsen",
+    pilot_term = pickers.search_term(
+        pilot_total, key=f"m_contact_{suffix}", search_label="Ansprechperson suchen (Name oder Kürzel)"
     )
+    options = cache.query(
+        roadmap.edit_choices,
+        unit_search=unit_term,
+        pilot_search=pilot_term,
+        limit=pickers.MAX_CHOICES,
+        keep_unit=snapshot["unit_id"],
+        keep_pilot=snapshot["contact_pilot_id"],
+    )
+    pickers.note_cut(options.units_found, noun="Einheiten")
+    pickers.note_cut(options.pilots_found, noun="Lotsinnen und Lotsen")
+    units, contacts = dict(options.units), dict(options.pilots)
+    ozg = {service.ozg_id: f"{service.ozg_id} – {service.name}" for service in load_ozg_catalogue()}
     with st.form(f"roadmap_edit_{suffix}"):
         st.markdown("**Maßnahme bearbeiten**")
         values: dict[str, Any] = {

@@ -246,3 +246,17 @@ def test_edit_choices_name_units_people_and_programmes(engine, city) -> None:
     assert any(label == "99 – Altamt (aufgelöst)" for label in units.values())
     assert list(dict(choices.pilots).values()) == ["Bea Beispiel (20) – ausgeschieden"]
     assert choices.funding == ()
+
+
+def test_edit_choices_search_limit_and_keep_the_current_values(engine, city) -> None:
+    with read_session(engine) as session:
+        everything = edit_choices(session=session)
+        first = edit_choices(session=session, limit=1)
+        found = edit_choices(session=session, unit_search="10.", limit=1, keep_unit=city["20"])
+        literal = edit_choices(session=session, unit_search="%")
+
+    assert len(first.units) == 1 and first.units_found == len(everything.units) > 1
+    ids = [unit_id for unit_id, _ in found.units]
+    assert ids[0] == city["20"] and len(ids) == 2  # the current unit, then the first match
+    assert found.units_found == sum("10." in label for _, label in everything.units)
+    assert literal.units == () and literal.units_found == 0  # % is a character, not a wildcard
