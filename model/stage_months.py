@@ -35,7 +35,7 @@ INSERT_BATCH = 5_000
 KEEP_DAYS = 31  # days besides month ends whose counts stay stored (the key figures compare 30 days)
 
 
-def closed(dates: Sequence[date]) -> list[date]:
+def storable(dates: Sequence[date]) -> list[date]:
     """The dates worth storing: month ends and the last 31 days, up to today. A write dated on or
     before a stored date removes it (a stage step today removes today's counts), so a stored
     date is never out of date."""
@@ -51,9 +51,9 @@ def _kept(day: date, today: date) -> bool:
 # ------------------------------------------------------------------ reading
 
 
-def stored_months(*, session: Session, dates: Sequence[date]) -> set[date]:
+def stored_dates(*, session: Session, dates: Sequence[date]) -> set[date]:
     """Which of `dates` this session sees as stored."""
-    wanted = closed(dates)
+    wanted = storable(dates)
     if not wanted:
         return set()
     rows = session.exec(select(StageMonthDone.month_end).where(StageMonthDone.month_end.in_(wanted)))  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ def unit_stage_counts(*, session: Session, dates: Sequence[date], use_stored: bo
     `ensure_stored` (with its own connection) before the session's first query, so that the
     session sees what it stored.
     """
-    stored = stored_months(session=session, dates=dates) if use_stored else set()
+    stored = stored_dates(session=session, dates=dates) if use_stored else set()
     live_dates = sorted(set(dates) - stored)
     parts = []
     if stored:
@@ -114,7 +114,7 @@ def prepare(*, session: Session, dates: Sequence[date]) -> None:
 
 
 def prepare_months(*, session: Session, root_id: int | None) -> tuple[date, ...]:
-    """The month ends of a trend (`monthly_dates`), with the closed ones stored first.
+    """The month ends of a trend (`monthly_dates`, ending today), stored first.
 
     Storing uses its own connections; if `session` has not read anything yet, it then sees the
     stored counts (a session that has read already sees its older snapshot and counts live).
@@ -135,24 +135,24 @@ def prepare_months(*, session: Session, root_id: int | None) -> tuple[date, ...]
 
 
 def ensure_stored(*, engine: Engine, dates: Sequence[date]) -> int:
-    """Store the counts of every closed month end in `dates` that is not stored yet.
+    """Store the counts of every storable date in `dates` that is not stored yet.
 
     Computed inside the write transaction that holds the lock, so no write that changes the
-    history can come between the computation and the insert. Returns how many month ends were
-    stored (0 when all were there: one indexed read).
+    history can come between the computation and the insert. Returns how many dates were stored
+    (0 when all were there: one indexed read).
     """
-    wanted = closed(dates)
+    wanted = storable(dates)
     if not wanted:
         return 0
     with Session(engine) as session:
-        if stored_months(session=session, dates=wanted) == set(wanted):
+        if stored_dates(session=session, dates=wanted) == set(wanted):
             return 0
     # Imported here: model.db imports nothing of this module, but keep the dependency one-way.
     from model.db import write_session
 
     with write_session(engine) as session:
         _lock(session)
-        missing = sorted(set(wanted) - stored_months(session=session, dates=wanted))
+        missing = sorted(set(wanted) - stored_dates(session=session, dates=wanted))
         if not missing:
             return 0
         rows = [
@@ -196,7 +196,7 @@ def _lock(session: Session) -> int:
 
 
 def invalidate(session: Session | OrmSession, *, since: date | None) -> None:
-    """Forget the stored months from `since` on (None: all), within the caller's transaction."""
+    """Forget the stored dates from `since` on (None: all), within the caller's transaction."""
     version = _lock(session)  # type: ignore[arg-type]
     for table in (StageMonth, StageMonthDone):
         statement = delete(table)
@@ -207,7 +207,7 @@ def invalidate(session: Session | OrmSession, *, since: date | None) -> None:
 
 
 def invalidations(*, session: Session) -> int:
-    """How many times stored months were invalidated (for tests and the curious)."""
+    """How many times stored dates were invalidated (for tests and the curious)."""
     value = session.execute(select(AppSetting.value).where(AppSetting.key == STATE_KEY)).scalar_one_or_none()
     return 0 if value is None else int(value)
 
