@@ -681,27 +681,40 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         delete = selected != NEW and st.checkbox("Diesen Meilenstein löschen", key=f"{key}_delete")
         if not st.form_submit_button("Meilenstein speichern"):
             return
-    if delete:
-        run_command(
-            PROGRAMME_TAB,
-            programme.delete_milestone,
-            success="Der Meilenstein wurde gelöscht.",
-            forget=(f"{key}_seen",),
-            milestone_id=selected,
-            actor=user.username,
-            seen=seen,
-        )
-        return
-    run_command(
-        PROGRAMME_TAB,
-        programme.save_milestone,
-        success=f"Der Meilenstein „{escaped(values['title'])}“ wurde gespeichert.",
-        forget=(f"{key}_seen",),
-        milestone_id=None if selected == NEW else selected,
-        values=values,
-        actor=user.username,
+    _save_or_delete(
+        user,
+        key=key,
+        selected=selected,
         seen=seen,
+        values=values if not delete else None,
+        id_field="milestone_id",
+        save=programme.save_milestone,
+        remove=programme.delete_milestone,
+        saved=f"Der Meilenstein „{escaped(values['title'])}“ wurde gespeichert.",
+        deleted="Der Meilenstein wurde gelöscht.",
     )
+
+
+def _save_or_delete(
+    user: UserInfo,
+    *,
+    key: str,
+    selected: object,
+    seen: dict[str, Any] | None,
+    values: dict[str, Any] | None,
+    id_field: str,
+    save: Callable[..., Any],
+    remove: Callable[..., Any],
+    saved: str,
+    deleted: str,
+) -> None:
+    """Save a programme record from its form, or delete it (values None), naming what the form showed."""
+    common: dict[str, Any] = {"forget": (f"{key}_seen",), "actor": user.username, "seen": seen}
+    if values is None:
+        run_command(PROGRAMME_TAB, remove, success=deleted, **{id_field: selected}, **common)
+        return
+    record_id = None if selected == NEW else selected
+    run_command(PROGRAMME_TAB, save, success=saved, **{id_field: record_id}, values=values, **common)
 
 
 def _phase_choice(phase_names: dict[int, str], current: object, key: str) -> int | None:
@@ -763,26 +776,17 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         delete = selected != NEW and st.checkbox("Diesen Beschluss löschen", key=f"{key}_delete")
         if not st.form_submit_button("Beschluss speichern"):
             return
-    if delete:
-        run_command(
-            PROGRAMME_TAB,
-            programme.delete_gate_decision,
-            success="Der Beschluss wurde gelöscht.",
-            forget=(f"{key}_seen",),
-            gate_id=selected,
-            actor=user.username,
-            seen=seen,
-        )
-        return
-    run_command(
-        PROGRAMME_TAB,
-        programme.save_gate_decision,
-        success="Der Beschluss wurde gespeichert.",
-        forget=(f"{key}_seen",),
-        gate_id=None if selected == NEW else selected,
-        values=values,
-        actor=user.username,
+    _save_or_delete(
+        user,
+        key=key,
+        selected=selected,
         seen=seen,
+        values=values if not delete else None,
+        id_field="gate_id",
+        save=programme.save_gate_decision,
+        remove=programme.delete_gate_decision,
+        saved="Der Beschluss wurde gespeichert.",
+        deleted="Der Beschluss wurde gelöscht.",
     )
 
 

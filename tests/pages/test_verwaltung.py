@@ -254,6 +254,20 @@ def test_two_admins_editing_one_milestone_the_later_save_is_refused(own_demo) ->
     assert len([row for row in audit_rows(own_demo, "milestone") if row.action == "update"]) == 1
 
 
+def test_programme_tab_deletes_a_milestone_with_an_audit_row(own_demo) -> None:
+    with read_session(own_demo) as session:
+        milestone = session.exec(select(Milestone).order_by(Milestone.id)).first()
+    at = open_tab("Programm")
+    at.selectbox(key="milestone_selected").set_value(milestone.id).run()
+    at.checkbox(key=f"milestone_{milestone.id}_delete").check()
+    at = submit(at, "Meilenstein speichern")
+
+    assert any("gelöscht" in message for message in texts(at.success))
+    with read_session(own_demo) as session:
+        assert session.get(Milestone, milestone.id) is None
+    assert only_change(own_demo, "milestone", "delete") is not None
+
+
 def first_measure(at: AppTest, engine: Engine) -> Measure:
     title = at.data_editor[0].value.iloc[0]["title"]
     with read_session(engine) as session:
