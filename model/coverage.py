@@ -153,6 +153,18 @@ def _in_dezernat(unit_id: ColumnElement[int], dezernat_id: int | None) -> Column
     return scope_condition(unit_id, dezernat_id, name="dezernat_tree")
 
 
+MAX_DEZERNAT_BARS = 40  # Dezernate drawn in one chart; more than that nobody can read
+
+
+def largest_gaps(dezernate: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The `limit` (default MAX_DEZERNAT_BARS) Dezernate of a `coverage_by_dezernat` frame with the
+    largest gaps, in code order; all of them when there are not more."""
+    limit = MAX_DEZERNAT_BARS if limit is None else limit
+    if len(dezernate) <= limit:
+        return dezernate
+    return dezernate.sort_values(["Fehlend", "Soll"], ascending=False).head(limit).sort_values("Kürzel")
+
+
 def coverage_units(
     *, session: Session, root_id: int | None = None, dezernat_id: int | None = None
 ) -> pd.DataFrame:

@@ -64,9 +64,16 @@ st.caption(
     "Klicken Sie auf die Balken eines Dezernats, um seine Einheiten zu sehen (Doppelklick hebt die Auswahl "
     "auf). Ohne Maus: das Dezernat links im Filter wählen."
 )
+# More bars than anyone can read (a Land-wide programme has hundreds of Dezernate): the largest gaps.
+charted = coverage.largest_gaps(dezernate)
+if len(charted) < len(dezernate):
+    st.caption(
+        f"Das Diagramm zeigt die {fmt_number(len(charted))} Dezernate mit den größten Lücken von "
+        f"{fmt_number(len(dezernate))}; die Tabelle darunter enthält alle."
+    )
 event = charts.show_chart(
-    charts.soll_ist_bars(dezernate, category="Kürzel", name="Name", selection=SELECTION),
-    description=soll_ist_description(dezernate, "Dezernat"),
+    charts.soll_ist_bars(charted, category="Kürzel", name="Name", selection=SELECTION),
+    description=soll_ist_description(charted, "Dezernat"),
     data=dezernate.drop(columns=["dezernat_id"]),
     key="chart_dezernate",
     name="Soll und Ist je Dezernat",

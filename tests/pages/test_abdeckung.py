@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pyarrow as pa
 import pytest
 
 from model import coverage
@@ -69,3 +71,23 @@ def test_without_a_choice_no_dezernat_is_drilled_into(demo_database) -> None:
 
     headers = [header.value for header in at.main.subheader]
     assert headers == ["Soll und Ist je Dezernat", "Lotsen je 100 Beschäftigte", "Lückenliste"]
+
+
+def test_with_more_dezernate_than_fit_the_chart_shows_the_largest_gaps(demo_database, monkeypatch) -> None:
+    monkeypatch.setattr(coverage, "MAX_DEZERNAT_BARS", 2)
+    at = open_page("leitung", PAGE)
+    with read_session(make_engine(demo_database)) as session:
+        dezernate = coverage.coverage_by_dezernat(session=session)
+
+    chart = at.get("vega_lite_chart")[0]
+    drawn = {row["Kürzel"] for dataset in chart.proto.datasets for row in _rows(dataset)}
+    expected = set(coverage.largest_gaps(dezernate, limit=2)["Kürzel"])
+    assert drawn == expected and len(dezernate) > 2
+    assert any(f"die 2 Dezernate mit den größten Lücken von {len(dezernate)}" in c.value for c in at.caption)
+    table = next(frame for frame in frames(at) if "Kürzel" in frame.columns and len(frame) == len(dezernate))
+    assert set(table["Kürzel"]) == set(dezernate["Kürzel"])  # the table keeps all
+
+
+def _rows(dataset) -> list[dict]:  # type: ignore[no-untyped-def]
+    table = pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_all()
+    return table.to_pylist() if "Kürzel" in table.column_names else []
