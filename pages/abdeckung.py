@@ -115,7 +115,9 @@ st.caption(
     f"Qualifizierte und aktive Lotsen je 100 Beschäftigte; in dieser Auswahl insgesamt "
     f"{fmt_number(figures.per_hundred, 1)}."
 )
-ratios = dezernate.assign(Wert=dezernate["Lotsen je 100 Beschäftigte"].astype(float).fillna(0))
+ratios = charted.assign(Wert=charted["Lotsen je 100 Beschäftigte"].astype(float).fillna(0))
+if len(charted) < len(dezernate):
+    st.caption(f"Gezeigt: dieselben {fmt_number(len(charted))} Dezernate wie oben; die Tabelle enthält alle.")
 charts.show_chart(
     charts.horizontal_bars(
         ratios, category="Kürzel", value="Wert", value_title="Lotsen je 100 Beschäftigte", decimals=1
