@@ -195,3 +195,21 @@ def _wait_for_login_cookie(page: Page, timeout: float = 20.0) -> None:
             return
         page.wait_for_timeout(100)
     pytest.fail("The login cookie was not set within 20 s.", pytrace=False)
+
+
+def open_from_menu(page: Page, link: str, heading: str | None = None, attempts: int = 3) -> None:
+    """Click `link` in the sidebar menu until the page's heading shows.
+
+    Right after a login the cookie component's late rerun can swallow a menu click on a loaded
+    machine; a person would click again, and so does this.
+    """
+    target = page.get_by_role("heading", name=heading or link, level=1)
+    for attempt in range(attempts):
+        page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=link, exact=True).click()
+        wait_for_app(page)
+        try:
+            expect(target).to_be_visible(timeout=8_000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, login
+from tests.e2e.conftest import DEMO_PASSWORD, login, open_from_menu
 from tests.e2e.test_accessibility import assert_accessible
 from tests.model.test_exchange import BAD_ROWS, bad_workbook
 from tests.support.app_server import wait_for_app
@@ -42,8 +42,7 @@ def test_a_workbook_with_bad_rows_on_three_sheets_is_refused_with_every_error(
     before = row_counts(database_url)
     login(page, "cdo", DEMO_PASSWORD)
     # Through the menu, as a user does (a reload right after login can beat the cookie write).
-    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Verwaltung").click()
-    wait_for_app(page)
+    open_from_menu(page, "Verwaltung")
     page.get_by_role("tab", name="Import/Export", exact=True).click()
     wait_for_app(page)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from model.db import make_engine, read_session
 from model.tables import AppUser, OrgUnit, Pilot
-from tests.e2e.conftest import DEMO_PASSWORD, login
+from tests.e2e.conftest import DEMO_PASSWORD, login, open_from_menu
 from tests.e2e.test_accessibility import assert_accessible
 from tests.support.app_server import wait_for_app
 
@@ -49,9 +49,7 @@ def logged_in(new_context: Callable[[], BrowserContext], username: str) -> Page:
 
 
 def go_to(page: Page, title: str) -> None:
-    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True).click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    open_from_menu(page, title)
 
 
 def choose(page: Page, label: str, option: str) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, login
+from tests.e2e.conftest import DEMO_PASSWORD, login, open_from_menu
 from tests.e2e.test_accessibility import assert_accessible
 from tests.support.app_server import wait_for_app
 
@@ -20,9 +20,7 @@ SELECTION_CAPTION = re.compile(r"^(\d+) von (\d+) Maßnahmen ausgewählt\.$")
 def open_roadmap(page: Page, username: str) -> None:
     login(page, username, DEMO_PASSWORD)
     # Through the menu, as a user does (a reload right after login can beat the cookie write).
-    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Roadmap").click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="Roadmap", level=1)).to_be_visible()
+    open_from_menu(page, "Roadmap")
     # Vega draws asynchronously after the script run.
     expect(page.locator(MATRIX)).to_be_visible()
 
