@@ -38,12 +38,10 @@ def _cookie_issued_at(settings: Settings) -> datetime | None:
         return None
     try:
         payload = jwt.decode(token, settings.cookie_key, algorithms=["HS256"])
-        expires = datetime.fromtimestamp(float(payload["exp_date"]), UTC)
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError, OSError):
+        expires = float(payload["exp_date"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
-    if expires <= clock.now():
-        return None  # expired: the login form, as the library would decide
-    return expires - timedelta(days=settings.cookie_expiry_days)
+    return datetime.fromtimestamp(expires, UTC) - timedelta(days=settings.cookie_expiry_days)
 
 
 def _check_configuration(settings: Settings) -> str:
@@ -90,17 +88,11 @@ def login_gate() -> UserInfo | None:
     if not was_authenticated and cookie_issued is not None:
         with read_session() as session:
             username = _cookie_username(settings)
-            valid = (
-                username is not None
-                and auth_store.valid_user(session=session, username=username, issued_at=cookie_issued)
-                is not None
-            )
-        if valid:
-            # The request already carries the cookie: accept it in this very run (the library's own
-            # cookie login), so a page opens at once instead of after the cookie component's round trip.
-            authenticator.authentication_controller.login(token={"username": username})
-        else:
-            st.session_state["logout"] = True  # the library then ignores the cookie
+            if (
+                username is None
+                or auth_store.valid_user(session=session, username=username, issued_at=cookie_issued) is None
+            ):
+                st.session_state["logout"] = True  # the library then ignores the cookie
     st.session_state.pop(NOTICE_KEY, None)
     heading = st.empty()
     if not was_authenticated:
