@@ -172,15 +172,22 @@ def login(page: Page, username: str, password: str) -> None:
     user_field = page.get_by_label("Benutzername", exact=True)
     if not user_field.is_visible():
         open_app(page)
-    user_field.fill(username)
-    page.get_by_label("Passwort", exact=True).fill(password)
-    for _attempt in range(3):
+    password_field = page.get_by_label("Passwort", exact=True)
+    # Logged in (the logout button) or refused (a message): the answer to a submit.
+    answered = page.get_by_role("button", name="Abmelden").or_(page.locator("[data-testid=stAlert]"))
+    for attempt in range(3):
+        user_field.fill(username)
+        password_field.fill(password)
         page.get_by_role("button", name="Anmelden").click()
-        wait_for_app(page)
-        # On a loaded machine the cookie component's late rerun can swallow the submit: the form is
-        # then still there, filled in, without any message. Click again, as a person would.
-        if not user_field.is_visible() or page.locator("[data-testid=stAlert]").count() > 0:
+        # On a loaded machine the cookie component's late rerun can swallow the submit: no answer
+        # comes. Fill in and click again, as a person would.
+        try:
+            expect(answered.first).to_be_visible(timeout=15_000)
             break
+        except AssertionError:
+            if attempt == 2:
+                raise
+    wait_for_app(page)
     _wait_for_login_cookie(page)
 
 
