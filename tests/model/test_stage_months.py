@@ -53,6 +53,23 @@ def fill(engine: Engine) -> list[date]:
     return stored(engine)
 
 
+def step(
+    engine: Engine, name: str, stage: PilotStage, *, reason: str, changed_on: date | None = None
+) -> None:
+    """The CDO-Büro moves a Lotse one stage on, through the command the pages use."""
+    with write_session(engine) as session:
+        pilot = session.exec(select(Pilot).where(Pilot.name == name)).one()
+        change_stage(
+            session=session,
+            actor=ADMIN,
+            pilot_id=pilot.id,
+            expected_version=pilot.version,
+            to_stage=stage.value,
+            reason=reason,
+            changed_on=changed_on,
+        )
+
+
 def assert_same_as_the_history(engine: Engine) -> None:
     assert counts(engine, use_stored=True) == counts(engine, use_stored=False)
 
@@ -101,33 +118,14 @@ def test_the_trends_read_the_same_with_and_without_stored_months(engine, city) -
 
 def test_a_step_dated_today_forgets_only_today(engine, city) -> None:
     kept = [day for day in fill(engine) if day < TODAY]
-    with write_session(engine) as session:
-        p5 = session.exec(select(Pilot).where(Pilot.name == "P5")).one()
-        change_stage(
-            session=session,
-            actor=ADMIN,
-            pilot_id=p5.id,
-            expected_version=p5.version,
-            to_stage=PilotStage.SELECTED.value,
-            reason="Auswahl bestätigt",
-        )
+    step(engine, "P5", PilotStage.SELECTED, reason="Auswahl bestätigt")
     assert stored(engine) == kept
     assert_same_as_the_history(engine)
 
 
 def test_a_backdated_step_forgets_the_months_from_its_date(engine, city) -> None:
     fill(engine)
-    with write_session(engine) as session:
-        p2 = session.exec(select(Pilot).where(Pilot.name == "P2")).one()
-        change_stage(
-            session=session,
-            actor=ADMIN,
-            pilot_id=p2.id,
-            expected_version=p2.version,
-            to_stage=PilotStage.ACTIVE.value,
-            reason="Nachgetragen",
-            changed_on=date(2026, 10, 25),
-        )
+    step(engine, "P2", PilotStage.ACTIVE, reason="Nachgetragen", changed_on=date(2026, 10, 25))
     assert all(day < date(2026, 10, 25) for day in stored(engine))
     assert_same_as_the_history(engine)
     fill(engine)
@@ -179,16 +177,7 @@ def test_a_step_from_a_stage_the_history_does_not_hold_forgets_from_the_old_star
         session.add(imported)
     fill(engine)
     assert_same_as_the_history(engine)
-    with write_session(engine) as session:
-        p7 = session.exec(select(Pilot).where(Pilot.name == "P7")).one()
-        change_stage(
-            session=session,
-            actor=ADMIN,
-            pilot_id=p7.id,
-            expected_version=p7.version,
-            to_stage=PilotStage.QUALIFIED.value,
-            reason="Abschluss",
-        )
+    step(engine, "P7", PilotStage.QUALIFIED, reason="Abschluss")
     assert all(day < date(2026, 3, 1) for day in stored(engine))
     assert_same_as_the_history(engine)
 
