@@ -85,3 +85,6 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 
 # Registers the invalidation of stored month-end counts on every session's flush (see that module).
 import model.stage_months  # noqa: E402, F401
+
+# Keeps each unit's stored place in the tree on every flush that adds, renames or moves one.
+import model.unit_paths  # noqa: E402, F401

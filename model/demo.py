@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, inspect,
 from sqlmodel import SQLModel
 from tqdm import tqdm
 
-from model import clock, stage_months
+from model import clock, stage_months, unit_paths
 from model.db import write_session
 from model.demo_city import org as org_plan
 from model.demo_city import people, roadmap, words
@@ -133,6 +133,7 @@ def seed(
         writer = _Writer(connection, bar)
         _fill(writer, size, random.Random(SEED + size.seed_offset), today or clock.today(), password_hash)
         stage_months.invalidate(session, since=None)  # a new history: no stored month-end counts
+        unit_paths.refresh(connection)  # units were inserted past the ORM
         _write_audit(connection, scale, _counts(connection))
         _sync_sequences(connection)
         counts = _counts(connection)

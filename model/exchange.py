@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from model import clock, stage_months
+from model import clock, stage_months, unit_paths
 from model.audit import record_audit
 from model.enums import (
     Category,
@@ -1110,6 +1110,8 @@ class _Applier:
             self.tick(len(chunk), sheet)
         if sheet == UNITS.name:
             self.set_parents(changes)
+            if changes:
+                unit_paths.refresh(self.session)  # written past the ORM: every place anew
         # Audited last, so that references to records of the same sheet resolve to their ids.
         for change in changes:
             action = "create" if change.existing_id is None else "update"

@@ -7,23 +7,25 @@ only deactivated; a move that would put a unit below itself is refused.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Text, cast, func, literal
+from sqlalchemy import and_, func, true
 from sqlmodel import Session, select
 
-from model import app_settings
+from model import app_settings, unit_paths
 from model.admin_guard import AdminError, check_version, clean_number, clean_text, require_admin
 from model.app_settings import SollRuleSetting
 from model.audit import diff, record_audit
 from model.enums import CURRENT_STAGES, SollRule, UnitKind, label, labels_of
 from model.it_staff import CENTRAL_IT_KEY
-from model.queries import soll_expression
+from model.queries import contains, soll_expression
 from model.scope import units_in_scope
 from model.tables import AppSetting, ItStaff, Measure, OrgUnit, Pilot, PilotStageChange
 
 ENTITY = "org_unit"
-PATH_SEPARATOR = " › "
+PATH_SEPARATOR = unit_paths.PATH_SEPARATOR
 MAX_HEADCOUNT = 1_000_000
 MAX_TARGET = 1_000
 
@@ -34,36 +36,22 @@ def choice_label(*, depth: int, code: str, name: str, active: bool) -> str:
     return f"{'· ' * depth}{code} – {name}{marker}"
 
 
-def _tree_cte():  # type: ignore[no-untyped-def]
-    """Every unit with its depth, its path of Kürzel and a sort key (recursive CTE)."""
-    roots = select(
-        OrgUnit.id.label("id"),  # type: ignore[union-attr]
-        literal(0).label("depth"),
-        cast(OrgUnit.code, Text).label("path"),
-        cast(OrgUnit.code, Text).label("sort_key"),
-    ).where(OrgUnit.parent_id.is_(None))  # type: ignore[union-attr]
-    tree = roots.cte("unit_tree", recursive=True)
-    children = select(
-        OrgUnit.id,
-        (tree.c.depth + 1),
-        tree.c.path + literal(PATH_SEPARATOR) + OrgUnit.code,
-        tree.c.sort_key + literal("\x1f") + OrgUnit.code,
-    ).join(tree, OrgUnit.parent_id == tree.c.id)
-    return tree.union_all(children)
+TREE_COLUMNS = [
+    "id", "code", "name", "kind", "parent_id", "headcount", "target_pilots", "soll",
+    "active", "version", "depth", "path", "pilots", "children",
+]  # fmt: skip
 
 
-def _counts(session: Session, column, where=None) -> dict[int, int]:  # type: ignore[no-untyped-def]
-    query = select(column, func.count()).where(column.is_not(None)).group_by(column)
-    if where is not None:
-        query = query.where(where)
-    return {int(key): int(count) for key, count in session.exec(query).all()}
+def unit_tree(
+    *, session: Session, limit: int | None = None, unit_ids: tuple[int, ...] | None = None
+) -> pd.DataFrame:
+    """Units (active and inactive) in tree order with path, Soll and how much history they carry.
 
-
-def unit_tree(*, session: Session) -> pd.DataFrame:
-    """All units (active and inactive) in tree order with path, Soll and how much history they carry."""
-    tree = _tree_cte()
+    `limit` reads the first units in tree order, `unit_ids` only those units; the place in the
+    tree is stored with each unit (model.unit_paths), so neither reads the whole tree.
+    """
     rule = app_settings.soll_rule(session=session)
-    rows = session.exec(
+    query = (
         select(
             OrgUnit.id,
             OrgUnit.code,
@@ -75,23 +63,83 @@ def unit_tree(*, session: Session) -> pd.DataFrame:
             soll_expression(rule).label("soll"),
             OrgUnit.active,
             OrgUnit.version,
-            tree.c.depth,
-            tree.c.path,
-            tree.c.sort_key,
-        ).join(tree, tree.c.id == OrgUnit.id)
-    ).all()
-    columns = [
-        "id", "code", "name", "kind", "parent_id", "headcount", "target_pilots", "soll",
-        "active", "version", "depth", "path", "sort_key",
-    ]  # fmt: skip
-    # Sorted here, by code point: database collations may ignore the separator and spaces.
-    frame = pd.DataFrame(rows, columns=columns).sort_values("sort_key").drop(columns="sort_key")
-    frame = frame.reset_index(drop=True)
-    pilots = _counts(session, Pilot.unit_id, Pilot.stage.in_([s.value for s in CURRENT_STAGES]))  # type: ignore[attr-defined]
-    children = _counts(session, OrgUnit.parent_id)
-    frame["pilots"] = frame["id"].map(pilots).fillna(0).astype(int)
-    frame["children"] = frame["id"].map(children).fillna(0).astype(int)
-    return frame
+            OrgUnit.depth,
+            OrgUnit.path,
+            OrgUnit.sort_key,
+        )
+        .order_by(OrgUnit.sort_key)
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        query = query.where(OrgUnit.id.in_(unit_ids))  # type: ignore[union-attr]
+    units = query.subquery()
+    stages = [stage.value for stage in CURRENT_STAGES]
+    pilots = (
+        select(func.count())
+        .where(Pilot.unit_id == units.c.id, Pilot.stage.in_(stages))  # type: ignore[attr-defined]
+        .scalar_subquery()
+    )
+    children = select(func.count()).where(OrgUnit.parent_id == units.c.id).scalar_subquery()
+    shown = [units.c[name] for name in TREE_COLUMNS[:-2]]
+    rows = session.exec(select(*shown, pilots, children).order_by(units.c.sort_key)).all()
+    return pd.DataFrame(rows, columns=TREE_COLUMNS)
+
+
+def unit_counts(*, session: Session) -> tuple[int, int]:
+    """How many units are active and how many inactive."""
+    counts = dict(session.exec(select(OrgUnit.active, func.count()).group_by(OrgUnit.active)).all())
+    return int(counts.get(True, 0)), int(counts.get(False, 0))
+
+
+@dataclass(frozen=True)
+class UnitChoices:
+    options: tuple[tuple[int, str], ...]  # (id, "· · Kürzel – Name") in tree order
+    found: int  # units matching the search (more than `options` holds when cut)
+
+
+def _choice_filter(*, active_only: bool, outside_of: int | None, session: Session) -> Any:
+    """Active units only, and/or none in the subtree of `outside_of` (where a unit cannot move to)."""
+    conditions = [OrgUnit.active] if active_only else []
+    if outside_of is not None:
+        own = session.exec(select(OrgUnit.sort_key).where(OrgUnit.id == outside_of)).one_or_none()
+        if own is not None:
+            below = own + unit_paths.SORT_SEPARATOR
+            conditions.append(
+                and_(OrgUnit.sort_key != own, func.substr(OrgUnit.sort_key, 1, len(below)) != below)
+            )
+    return and_(true(), *conditions)
+
+
+def unit_choice_count(*, session: Session, active_only: bool = False, outside_of: int | None = None) -> int:
+    """How many units a unit choice would offer without a search."""
+    where = _choice_filter(active_only=active_only, outside_of=outside_of, session=session)
+    return int(session.exec(select(func.count()).select_from(OrgUnit).where(where)).one())
+
+
+def unit_choices(
+    *,
+    session: Session,
+    search: str | None = None,
+    limit: int | None = None,
+    keep: int | None = None,
+    active_only: bool = False,
+    outside_of: int | None = None,
+) -> UnitChoices:
+    """Units to choose from in tree order: those whose Kürzel or name contains `search`, the first
+    `limit` of them, and always `keep` (the current value) if it is allowed at all."""
+    allowed = _choice_filter(active_only=active_only, outside_of=outside_of, session=session)
+    match = and_(allowed, contains(search, OrgUnit.code, OrgUnit.name))
+    columns = (OrgUnit.id, OrgUnit.depth, OrgUnit.code, OrgUnit.name, OrgUnit.active, OrgUnit.sort_key)
+    rows = list(session.exec(select(*columns).where(match).order_by(OrgUnit.sort_key).limit(limit)).all())
+    if keep is not None and keep not in {row[0] for row in rows}:
+        kept = session.exec(select(*columns).where(allowed, OrgUnit.id == keep)).all()
+        rows = sorted([*rows, *kept], key=lambda row: row[5] or "")
+    found = session.exec(select(func.count()).select_from(OrgUnit).where(match)).one()
+    options = tuple(
+        (int(unit_id), choice_label(depth=depth, code=code, name=name, active=bool(active)))
+        for unit_id, depth, code, name, active, _ in rows
+    )
+    return UnitChoices(options=options, found=int(found))
 
 
 def unit_references(*, session: Session, unit_id: int) -> dict[str, int]:

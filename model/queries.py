@@ -10,9 +10,10 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Date, and_, case, exists, func, literal, or_, union_all
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, true, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlalchemy.sql.selectable import CTE
@@ -353,3 +354,11 @@ def monthly_dates(*, session: Session, root_id: int | None) -> tuple[date, ...]:
 def compare_date(days: int = 30) -> date:
     """The date key figures are compared with (30 days before today)."""
     return clock.today() - timedelta(days=days)
+
+
+def contains(term: str | None, *columns: Any) -> Any:
+    """Any of `columns` contains `term` (any case; % and _ meant literally); true without a term."""
+    if not term:
+        return true()
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))

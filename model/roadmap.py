@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, true
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
 from model.enums import Category, MeasureStatus, PilotStage, Rag, labels_of
 from model.measures import FIELD_LABELS
+from model.queries import contains
 from model.scope import UnitOption, scope_condition
 from model.scoring import ScoreWeights, benefit_expression, class_expression, score_expression, score_weights
 from model.tables import FundingProgramme, Measure, OrgUnit, Pilot
@@ -257,14 +258,6 @@ class EditChoices:
     pilots_found: int = 0
 
 
-def _contains(term: str | None, *columns: Any) -> Any:
-    """Any of `columns` contains `term` (any case; % and _ meant literally); true without a term."""
-    if not term:
-        return true()
-    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
-
-
 def edit_choices(
     *,
     session: Session,
@@ -280,7 +273,7 @@ def edit_choices(
     keeps the first matches (the current values `keep_unit`/`keep_pilot` always), counted in
     `units_found`/`pilots_found`.
     """
-    unit_match = _contains(unit_search, OrgUnit.code, OrgUnit.name)
+    unit_match = contains(unit_search, OrgUnit.code, OrgUnit.name)
     units = session.exec(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.active)
         .where(or_(unit_match, OrgUnit.id == keep_unit))
@@ -288,7 +281,7 @@ def edit_choices(
         .limit(None if limit is None else limit + 1)
     ).all()
     units_found = session.exec(select(func.count()).select_from(OrgUnit).where(unit_match)).one()
-    pilot_match = and_(~Pilot.anonymised, _contains(pilot_search, Pilot.name, OrgUnit.code))  # type: ignore[arg-type]
+    pilot_match = and_(~Pilot.anonymised, contains(pilot_search, Pilot.name, OrgUnit.code))  # type: ignore[arg-type]
     pilots = session.exec(
         select(Pilot.id, Pilot.name, OrgUnit.code, Pilot.stage)
         .join(OrgUnit, OrgUnit.id == Pilot.unit_id)

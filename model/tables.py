@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from model import clock
@@ -21,6 +21,14 @@ class OrgUnit(SQLModel, table=True):
     target_pilots: int | None = Field(default=None, ge=0)  # explicit Soll; None = from the rule
     active: bool = Field(default=True, index=True)
     version: int = Field(default=1)
+    # The unit's place in the tree, kept by model.unit_paths: depth (0 = top), path of Kürzel
+    # ("1 › 33"), and a key that sorts the tree in order (parent before children, siblings by
+    # Kürzel); compared by code point, also on PostgreSQL (collation "C").
+    depth: int = Field(default=0)
+    path: str | None = Field(default=None, sa_type=Text)
+    sort_key: str | None = Field(
+        default=None, sa_type=Text().with_variant(Text(collation="C"), "postgresql"), index=True
+    )
 
     pilots: list["Pilot"] = Relationship(back_populates="unit")
 

@@ -42,7 +42,7 @@ from ui.charts import FONT_SIZE, PALETTE
 from ui.filters import scope_filter
 from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
 from ui.plain import escaped
-from ui.tables import show_table
+from ui.tables import MAX_SHOWN_ROWS, show_table
 
 FLASH_KEY = "verwaltung_flash"
 PINNED_KEY = "verwaltung_pinned_tables"
@@ -170,19 +170,25 @@ def _unit_table(tree: pd.DataFrame) -> pd.DataFrame:
 
 def render_units(user: UserInfo) -> None:
     show_flash(UNITS_TAB)
-    tree = cache.query(org_units.unit_tree)
+    active, inactive = cache.query(org_units.unit_counts)
+    # The first rows in tree order; the downloads read every unit when clicked.
+    tree = cache.query(org_units.unit_tree, limit=MAX_SHOWN_ROWS)
     st.subheader("Organigramm")
-    active = tree["active"].astype(bool)
     st.caption(
-        f"{fmt_number(int(active.sum()))} aktive und {fmt_number(int((~active).sum()))} "
+        f"{fmt_number(active)} aktive und {fmt_number(inactive)} "
         "inaktive Organisationseinheiten. Einheiten mit Historie werden nie gelöscht, nur deaktiviert."
     )
-    show_table(_unit_table(tree), name="Organisationseinheiten", key="units_table")
+    show_table(
+        _unit_table(tree),
+        name="Organisationseinheiten",
+        key="units_table",
+        total=active + inactive,
+        whole=lambda: _unit_table(cache.query(org_units.unit_tree)),
+    )
     _soll_rule_form(user)
-    # The choices come from the tree already read (one recursive query, not two).
-    labels = unit_labels(tree)
     st.subheader("Einheit bearbeiten")
-    offered = searched_units(labels, key="unit_selected", keep=st.session_state.get("unit_selected"))
+    current = st.session_state.get("unit_selected")
+    offered = unit_options(key="unit_selected", keep=current if isinstance(current, int) else None)
     selected = st.selectbox(
         "Organisationseinheit",
         [NEW, *offered],
@@ -190,30 +196,32 @@ def render_units(user: UserInfo) -> None:
         key="unit_selected",
     )
     if selected == NEW:
-        _new_unit_form(user, tree)
+        _new_unit_form(user)
         return
-    unit = tree[tree["id"] == selected].iloc[0]
+    found = cache.query(org_units.unit_tree, unit_ids=(selected,))
+    if found.empty:
+        st.info("Diese Organisationseinheit gibt es nicht mehr.")
+        return
+    unit = found.iloc[0]
     _edit_unit_form(user, unit)
-    _move_unit_form(user, unit, tree, labels)
+    _move_unit_form(user, unit)
     _unit_status_actions(user, unit)
 
 
-def unit_labels(tree: pd.DataFrame, *, active_only: bool = False) -> dict[int, str]:
-    """Id → "· · Kürzel – Name" in tree order (indented by depth), from a `unit_tree` frame."""
-    rows = tree[tree["active"].astype(bool)] if active_only else tree
-    return {
-        int(unit_id): org_units.choice_label(depth=int(depth), code=code, name=name, active=bool(is_active))
-        for unit_id, depth, code, name, is_active in zip(
-            rows["id"], rows["depth"], rows["code"], rows["name"], rows["active"], strict=True
-        )
-    }
+def unit_options(
+    *, key: str, keep: int | None = None, active_only: bool = False, outside_of: int | None = None
+) -> dict[int, str]:
+    """Id → "· · Kürzel – Name" in tree order; a long list is searched first (ui.pickers).
 
-
-def searched_units(labels: dict[int, str], *, key: str, keep: object = None) -> dict[int, str]:
-    """A long list of units is searched before it is offered (ui.pickers)."""
-    return pickers.searched(
-        labels, key=key, keep=keep, search_label="Einheit suchen (Kürzel oder Name)", noun="Einheiten"
-    )
+    `key` names the search field (`<key>_search`); `keep` (the current value) is always listed.
+    """
+    allowed = {"active_only": active_only, "outside_of": outside_of}
+    total = cache.query(org_units.unit_choice_count, **allowed)
+    term = pickers.search_term(total, key=key, search_label="Einheit suchen (Kürzel oder Name)")
+    limit = pickers.MAX_CHOICES
+    choices = cache.query(org_units.unit_choices, search=term, limit=limit, keep=keep, **allowed)
+    pickers.note_cut(choices.found, noun="Einheiten")
+    return dict(choices.options)
 
 
 def _soll_rule_form(user: UserInfo) -> None:
@@ -278,8 +286,8 @@ def _unit_fields(prefix: str, unit: pd.Series | None) -> dict[str, Any]:
     return {"code": code, "name": name, "kind": kind, "headcount": headcount, "target_pilots": explicit}
 
 
-def _new_unit_form(user: UserInfo, tree: pd.DataFrame) -> None:
-    parents = searched_units(unit_labels(tree, active_only=True), key="unit_new_parent")
+def _new_unit_form(user: UserInfo) -> None:
+    parents = unit_options(key="unit_new_parent", active_only=True)
     with st.form("unit_new_form"):
         values = _unit_fields("unit_new", None)
         parent = st.selectbox(
@@ -317,13 +325,10 @@ def _edit_unit_form(user: UserInfo, unit: pd.Series) -> None:
             )
 
 
-def _move_unit_form(user: UserInfo, unit: pd.Series, tree: pd.DataFrame, labels: dict[int, str]) -> None:
-    own_path = unit["path"]
-    # The unit itself and its sub-units are not offered (the model refuses such cycles too).
-    inside = (tree["path"] == own_path) | tree["path"].str.startswith(own_path + org_units.PATH_SEPARATOR)
-    allowed = {unit_id: labels[unit_id] for unit_id in tree.loc[~inside, "id"]}
+def _move_unit_form(user: UserInfo, unit: pd.Series) -> None:
     parent_id = None if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
-    targets = searched_units(allowed, key=f"unit_move_{unit['id']}", keep=parent_id)
+    # The unit itself and its sub-units are not offered (the model refuses such cycles too).
+    targets = unit_options(key=f"unit_move_{unit['id']}", keep=parent_id, outside_of=int(unit["id"]))
     current = TOP_LEVEL if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
     options = [TOP_LEVEL, *targets]
     with st.form("unit_move_form"):
@@ -1178,10 +1183,10 @@ def _staff_cells(frame: pd.DataFrame, state: dict[str, Any]) -> list[StaffCell]:
 def _central_unit_form(user: UserInfo) -> None:
     central = cache.query(it_staff.central_it_unit)
     st.subheader("Zentrale IT-Einheit")
-    choices = searched_units(
-        unit_labels(cache.query(org_units.unit_tree), active_only=True),
+    choices = unit_options(
         key="central_it_unit",
         keep=central.id if central is not None and central.configured else None,
+        active_only=True,
     )
     if central is None:
         st.caption("Noch kein IT-Personal erfasst.")

@@ -2,41 +2,17 @@
 
 A select box with 10,000 units or 20,000 Lotsen helps nobody and sends every entry to the browser on
 every run. Above MAX_CHOICES entries a text field comes first; the select box then lists the first
-MAX_CHOICES entries that contain the search term (any case), and always the current value.
+MAX_CHOICES entries that contain the search term (any case), and always the current value. The
+search runs in the database (model.org_units.unit_choices, model.roadmap.edit_choices).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import streamlit as st
 
 from ui.locale import fmt_number
 
 MAX_CHOICES = 300
-
-
-def searched(
-    labels: dict[Any, str], *, key: str, keep: object = None, search_label: str, noun: str
-) -> dict[Any, str]:
-    """`labels` (value → label) cut down by a search field above it when longer than MAX_CHOICES.
-
-    `key` names the search field (`<key>_search`); `keep` is the current value, listed whatever
-    the search finds; `noun` is the plural in the note ("Einheiten").
-    """
-    if len(labels) <= MAX_CHOICES:
-        return labels
-    term = st.text_input(search_label, max_chars=100, key=f"{key}_search").strip().casefold()
-    found = [value for value, label in labels.items() if term in label.casefold()]
-    if len(found) > MAX_CHOICES:
-        st.caption(
-            f"Zur Auswahl stehen die ersten {fmt_number(MAX_CHOICES)} von {fmt_number(len(found))} "
-            f"{noun}; ein Suchbegriff grenzt sie ein."
-        )
-    listed = found[:MAX_CHOICES]
-    if keep is not None and keep in labels and keep not in listed:
-        listed.insert(0, keep)
-    return {value: labels[value] for value in listed}
 
 
 def search_term(total: int, *, key: str, search_label: str) -> str | None:

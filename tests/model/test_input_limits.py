@@ -45,8 +45,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Lotsen-Grenztest-2026!"
 # Streamlit widgets and editor columns where a user types free text.
 TEXT_WIDGETS = {"text_input", "text_area", "chat_input", "TextColumn"}
-# Written by the app itself, never typed by a user: JSON of the audit trail and of meeting figures.
+# Written by the app itself, never typed by a user: JSON of the audit trail and of meeting figures,
+# and a unit's place in the tree (its Kürzel joined, as deep as the tree goes).
 MACHINE_TEXT = {("audit_log", "changes"), ("meeting_snapshot", "payload")}
+MACHINE_TEXT |= {("org_unit", "path"), ("org_unit", "sort_key")}
 # The table behind each sheet of the exchange format, and the columns its references point to.
 SHEET_TABLES = {"Organisationseinheiten": "org_unit", "Lotsen": "pilot", "Maßnahmen": "measure"}
 SHEET_TABLES |= {"IT-Personal": "it_staff", "Förderprogramme": "funding_programme"}
