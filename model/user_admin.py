@@ -6,12 +6,14 @@ this module; every command is admin-only and audited in the caller's transaction
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from model import auth_store
-from model.admin_guard import AdminError, clean_text, require_admin
+from model.admin_guard import AdminError, clean_text, refuse_stale, require_admin
 from model.audit import record_audit
 from model.enums import Role, labels_of
 from model.tables import AppUser, Pilot
@@ -50,10 +52,17 @@ def users_overview(*, session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _user(session: Session, user_id: int) -> AppUser:
-    user = session.get(AppUser, user_id)
+# What the account form shows; a change is refused when the stored account no longer has these.
+SEEN_FIELDS = ("role", "pilot_id", "active")
+
+
+def _user(session: Session, user_id: int, seen: dict[str, Any] | None = None) -> AppUser:
+    """The account, locked for this transaction; StaleEditError if it changed since the form showed `seen`."""
+    user = session.get(AppUser, user_id, with_for_update=True)
     if user is None:
         raise AdminError("Dieses Benutzerkonto gibt es nicht (mehr).")
+    if seen is not None and any(getattr(user, name) != seen.get(name) for name in SEEN_FIELDS):
+        refuse_stale(what=f"Das Konto „{user.username}“")
     return user
 
 
@@ -115,10 +124,12 @@ def create_user(
     )
 
 
-def change_role(*, session: Session, user_id: int, role: str, actor: str) -> AppUser:
-    """A new role; at least one active admin always remains."""
+def change_role(
+    *, session: Session, user_id: int, role: str, actor: str, seen: dict[str, Any] | None = None
+) -> AppUser:
+    """A new role; at least one active admin always remains. `seen`: what the form showed."""
     require_admin(session=session, actor=actor)
-    user = _user(session, user_id)
+    user = _user(session, user_id, seen)
     new_role = _role(role)
     if user.role == new_role.value:
         raise AdminError("Es wurde nichts geändert.")
@@ -139,10 +150,17 @@ def change_role(*, session: Session, user_id: int, role: str, actor: str) -> App
     return user
 
 
-def link_pilot(*, session: Session, user_id: int, pilot_email: str | None, actor: str) -> AppUser:
+def link_pilot(
+    *,
+    session: Session,
+    user_id: int,
+    pilot_email: str | None,
+    actor: str,
+    seen: dict[str, Any] | None = None,
+) -> AppUser:
     """Link a login to a Lotse (by the Lotse's e-mail), or remove the link (empty e-mail)."""
     require_admin(session=session, actor=actor)
-    user = _user(session, user_id)
+    user = _user(session, user_id, seen)
     pilot_id = _pilot_by_email(session, pilot_email, user_id=user_id)
     if pilot_id == user.pilot_id:
         raise AdminError("Es wurde nichts geändert.")
@@ -161,10 +179,12 @@ def link_pilot(*, session: Session, user_id: int, pilot_email: str | None, actor
     return user
 
 
-def set_active(*, session: Session, user_id: int, active: bool, actor: str) -> AppUser:
+def set_active(
+    *, session: Session, user_id: int, active: bool, actor: str, seen: dict[str, Any] | None = None
+) -> AppUser:
     """Deactivate (every session of the user ends at once) or reactivate a login."""
     admin = require_admin(session=session, actor=actor)
-    user = _user(session, user_id)
+    user = _user(session, user_id, seen)
     if user.active == active:
         raise AdminError("Das Konto ist bereits " + ("aktiv." if active else "deaktiviert."))
     if not active and user.id == admin.id:

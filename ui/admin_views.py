@@ -459,6 +459,20 @@ def _new_user_form(user: UserInfo) -> None:
 def _user_actions(user: UserInfo, account: pd.Series) -> None:
     user_id = int(account["id"])
     name = escaped(account["username"])
+    key = f"user_{user_id}"
+    # What the forms show, kept until a save: a change another admin made meanwhile refuses it.
+    pilot_id = account["pilot_id"]
+    current = {
+        "role": account["role"],
+        "pilot_id": None if pd.isna(pilot_id) else int(pilot_id),
+        "active": bool(account["active"]),
+    }
+    common: dict[str, Any] = {
+        "user_id": user_id,
+        "actor": user.username,
+        "seen": shown_values(key, current),
+        "forget": (f"{key}_seen",),
+    }
     with st.form("user_role_form"):
         roles = list(ROLES)
         role = st.selectbox(
@@ -473,9 +487,8 @@ def _user_actions(user: UserInfo, account: pd.Series) -> None:
                 USERS_TAB,
                 user_admin.change_role,
                 success=f"Die Rolle von „{name}“ ist jetzt „{ROLES[role]}“.",
-                user_id=user_id,
                 role=role,
-                actor=user.username,
+                **common,
             )
     with st.form("user_link_form"):
         pilot_email = st.text_input(
@@ -489,9 +502,8 @@ def _user_actions(user: UserInfo, account: pd.Series) -> None:
                 USERS_TAB,
                 user_admin.link_pilot,
                 success=f"Die Verknüpfung von „{name}“ wurde gespeichert.",
-                user_id=user_id,
                 pilot_email=pilot_email,
-                actor=user.username,
+                **common,
             )
     with st.form("user_password_form", clear_on_submit=True):
         first = st.text_input("Neues Passwort", type="password", max_chars=72, key="user_pw_1")
@@ -508,7 +520,7 @@ def _user_actions(user: UserInfo, account: pd.Series) -> None:
                     new_password=first,
                     actor=user.username,
                 )
-    active = bool(account["active"])
+    active = current["active"]
     if st.button("Konto deaktivieren" if active else "Konto reaktivieren", key="user_toggle_active"):
         run_command(
             USERS_TAB,
@@ -516,9 +528,8 @@ def _user_actions(user: UserInfo, account: pd.Series) -> None:
             success=f"„{name}“ ist deaktiviert; alle Anmeldungen sind beendet."
             if active
             else f"„{name}“ ist wieder aktiv.",
-            user_id=user_id,
             active=not active,
-            actor=user.username,
+            **common,
         )
 
 

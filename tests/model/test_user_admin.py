@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from model import auth_store, user_admin
-from model.admin_guard import AdminError
+from model.admin_guard import AdminError, StaleEditError
 from model.auth_store import AuthError
 from model.db import read_session, write_session
 from model.enums import PilotStage, Role, UnitKind
@@ -202,6 +202,29 @@ def test_role_change_is_audited_with_old_and_new(engine, accounts) -> None:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "role")).one()
     assert entry.actor == "cdo"
     assert json.loads(entry.changes) == {"role": ["leitung", "admin"]}
+
+
+def test_a_change_to_an_account_that_changed_since_the_form_showed_it_is_refused(engine, accounts) -> None:
+    shown = {"role": Role.LEITUNG.value, "pilot_id": None, "active": True}
+    with write_session(engine) as session:
+        user_admin.change_role(
+            session=session, user_id=accounts["leitung"], role=Role.ADMIN.value, actor="cdo", seen=shown
+        )
+    for command, arguments in [
+        (user_admin.change_role, {"role": Role.LOTSE.value}),
+        (user_admin.link_pilot, {"pilot_email": "lena.lotsin@example.org"}),
+        (user_admin.set_active, {"active": False}),
+    ]:
+        with (
+            pytest.raises(StaleEditError, match="„leitung“ wurde inzwischen von jemand anderem geändert"),
+            write_session(engine) as session,
+        ):
+            command(session=session, user_id=accounts["leitung"], actor="cdo", seen=shown, **arguments)
+    with read_session(engine) as session:
+        stored = session.get(AppUser, accounts["leitung"])
+        actions = session.exec(select(AuditEntry.action).where(AuditEntry.entity == "app_user")).all()
+    assert (stored.role, stored.pilot_id, stored.active) == (Role.ADMIN.value, None, True)
+    assert [action for action in actions if action != "create"] == ["role"]
 
 
 def test_only_admins_manage_users(engine, accounts) -> None:

@@ -207,6 +207,25 @@ def test_users_tab_changes_a_role(own_demo) -> None:
     assert json.loads(entry.changes) == {"role": ["leitung", "admin"]}
 
 
+def test_two_admins_changing_one_account_the_later_change_is_refused(own_demo) -> None:
+    with read_session(own_demo) as session:
+        account = session.exec(select(AppUser).where(AppUser.username == "leitung")).one()
+    first, second = open_tab("Benutzer"), open_tab("Benutzer")
+    for at in (first, second):  # both forms drawn from the same stored account
+        at.selectbox(key="user_selected").set_value(account.id).run()
+    first.selectbox(key=f"user_role_{account.id}").set_value(Role.ADMIN.value)
+    first = submit(first, "Rolle speichern")
+    second.selectbox(key=f"user_role_{account.id}").set_value(Role.LOTSE.value)
+    second = submit(second, "Rolle speichern")
+
+    assert any("Die Rolle von" in message for message in texts(first.success))
+    assert any("inzwischen von jemand anderem geändert" in message for message in texts(second.error))
+    with read_session(own_demo) as session:
+        stored = session.get(AppUser, account.id)
+        assert stored.role == Role.ADMIN.value
+    assert [row.action for row in audit_rows(own_demo, "app_user") if row.action != "create"] == ["role"]
+
+
 def test_users_tab_refuses_a_weak_password_in_german(own_demo) -> None:
     at = open_tab("Benutzer")
     at.text_input(key="user_new_username").input("neu")
