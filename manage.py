@@ -194,9 +194,11 @@ def cmd_bench(args: argparse.Namespace) -> None:
     from bench import runner
 
     database_url = args.database_url or os.environ.get("DATABASE_URL")
+    # An existing database is reported under the scale named for it, else as what it is.
+    scale = args.scale or ("DATABASE_URL" if database_url else "S")
     try:
         report = runner.run_bench(
-            scale=args.scale,
+            scale=scale,
             runs=args.runs,
             database_url=database_url,
             paths=args.page,
@@ -231,7 +233,11 @@ def add_bench_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         help="Laufzeit jeder Seite je Rolle messen (temporäre Demo-Datenbank oder DATABASE_URL)",
         usage=argparse.SUPPRESS,
     )
-    bench.add_argument("--scale", default="S", choices=["S", "M", "L"], help="Stufe der Demo-Daten")
+    bench.add_argument(
+        "--scale",
+        choices=["S", "M", "L"],
+        help="Stufe der Demo-Daten (Standard S); mit --database-url nur die Bezeichnung im Bericht",
+    )
     bench.add_argument("--json", action="store_true", help="ein JSON-Objekt statt der Tabelle")
     bench.add_argument("--runs", type=_positive, default=5, help="Läufe je Seite und Rolle (Median)")
     bench.add_argument("--page", action="append", metavar="PATH", help="nur diese Seite, z. B. roadmap")

@@ -225,17 +225,48 @@ def _per_quarter(groups: list[Any]) -> pd.DataFrame:
     return _labelled(frame)
 
 
-def units_with_measures(*, session: Session, root_id: int | None = None) -> list[UnitOption]:
-    """Units in the scope that own at least one measure: the options of the unit filter."""
-    rows = session.exec(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.parent_id, OrgUnit.kind)
-        .where(
-            OrgUnit.id.in_(select(Measure.unit_id).distinct()),  # type: ignore[union-attr]
-            scope_condition(OrgUnit.id, root_id),
-        )
-        .order_by(OrgUnit.code)
-    ).all()
+def _with_measures(root_id: int | None) -> Any:
+    return and_(
+        OrgUnit.id.in_(select(Measure.unit_id).distinct()),  # type: ignore[union-attr]
+        scope_condition(OrgUnit.id, root_id),
+    )
+
+
+def units_with_measures(
+    *,
+    session: Session,
+    root_id: int | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    keep: tuple[int, ...] = (),
+    codes: tuple[str, ...] | None = None,
+) -> list[UnitOption]:
+    """Units in the scope that own at least one measure: the options of the unit filter, by Kürzel.
+
+    `search` keeps units whose Kürzel or name contains it, `limit` the first of them; the units in
+    `keep` (those chosen already) are listed whatever the search finds, if they are in the scope.
+    `codes` reads only these Kürzel (the units a link names).
+    """
+    allowed = _with_measures(root_id)
+    if codes is not None:
+        allowed = and_(allowed, OrgUnit.code.in_(codes))  # type: ignore[attr-defined]
+    columns = (OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.parent_id, OrgUnit.kind)
+    match = and_(allowed, contains(search, OrgUnit.code, OrgUnit.name))
+    rows = list(session.exec(select(*columns).where(match).order_by(OrgUnit.code).limit(limit)).all())
+    listed = {row[0] for row in rows}
+    missing = [unit_id for unit_id in keep if unit_id not in listed]
+    if missing:
+        rows += session.exec(select(*columns).where(allowed, OrgUnit.id.in_(missing))).all()  # type: ignore[union-attr]
+        rows.sort(key=lambda row: row[1])
     return [UnitOption(*row) for row in rows]
+
+
+def count_units_with_measures(
+    *, session: Session, root_id: int | None = None, search: str | None = None
+) -> int:
+    """How many units `units_with_measures` finds without a limit."""
+    match = and_(_with_measures(root_id), contains(search, OrgUnit.code, OrgUnit.name))
+    return int(session.exec(select(func.count()).select_from(OrgUnit).where(match)).one())
 
 
 def measure_detail(*, session: Session, measure_id: int) -> dict[str, Any] | None:

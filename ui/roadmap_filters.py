@@ -5,6 +5,7 @@ A copied link opens the same view; values a link names that do not exist are dro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -12,8 +13,9 @@ import streamlit as st
 from model import roadmap
 from model.enums import Category, MeasureStatus, labels_of
 from model.roadmap import MeasureFilter
+from model.scope import UnitOption
 from model.scoring import CLASSES
-from ui import cache
+from ui import cache, pickers
 from ui.filters import Scope
 
 CATEGORIES = labels_of(Category)
@@ -27,12 +29,17 @@ URL_PARAMS = {
 }
 
 
-def _from_url(key: str, allowed: dict[str, Any]) -> None:
-    """Seed a multiselect from the link once; values the link names but that do not exist are dropped."""
+def _from_url(key: str, allowed: dict[str, Any] | Callable[[tuple[str, ...]], dict[str, Any]]) -> None:
+    """Seed a multiselect from the link once; values the link names but that do not exist are dropped.
+
+    `allowed` maps each allowed value in the link to the widget's value, or is a function that
+    reads that map for the values the link names.
+    """
     if key in st.session_state:
         return
     wanted = st.query_params.get_all(URL_PARAMS[key])
-    st.session_state[key] = [allowed[value] for value in wanted if value in allowed]
+    known = allowed(tuple(wanted)) if callable(allowed) else allowed
+    st.session_state[key] = [known[value] for value in wanted if value in known]
 
 
 def _to_url(key: str, codes: list[str]) -> None:
@@ -43,19 +50,44 @@ def _to_url(key: str, codes: list[str]) -> None:
         st.query_params[param] = codes
 
 
+def _unit_options(root_id: int | None) -> list[UnitOption]:
+    """The units the unit filter offers: searched first when there are more than MAX_CHOICES."""
+    total = cache.query(roadmap.count_units_with_measures, root_id=root_id)
+    term = pickers.search_term(total, key="roadmap_units", search_label="Einheit suchen (Kürzel oder Name)")
+    chosen = tuple(st.session_state["roadmap_units"])
+    units = cache.query(
+        roadmap.units_with_measures, root_id=root_id, search=term, limit=pickers.MAX_CHOICES, keep=chosen
+    )
+    found = cache.query(roadmap.count_units_with_measures, root_id=root_id, search=term) if term else total
+    pickers.note_cut(found, noun="Einheiten")
+    return units
+
+
 def page_filters(scope: Scope) -> MeasureFilter:
     """Category, status, unit, class and OZG filters above the charts, kept in the URL."""
-    units = cache.query(roadmap.units_with_measures, root_id=scope.root_id)
-    unit_labels = {unit.id: f"{unit.code} – {unit.name}" for unit in units}
+    root_id = scope.root_id
     _from_url("roadmap_categories", {code: code for code in CATEGORIES})
     _from_url("roadmap_statuses", {code: code for code in STATUSES})
-    _from_url("roadmap_units", {unit.code: unit.id for unit in units})
+    _from_url(
+        "roadmap_units",
+        lambda codes: (
+            {
+                unit.code: unit.id
+                for unit in cache.query(roadmap.units_with_measures, root_id=root_id, codes=codes)
+            }
+            if codes
+            else {}
+        ),
+    )
     _from_url("roadmap_classes", {name: name for name in CLASSES})
     if "roadmap_ozg" not in st.session_state:
         st.session_state["roadmap_ozg"] = st.query_params.get("ozg") == "1"
+    first, second, third = st.columns([3, 2, 3])
+    with third:  # a Land's thousands of units are searched before they are offered (ui.pickers)
+        units = _unit_options(root_id)
+    unit_labels = {unit.id: f"{unit.code} – {unit.name}" for unit in units}
     # A unit outside a newly chosen Dezernat cannot stay selected.
     st.session_state["roadmap_units"] = [u for u in st.session_state["roadmap_units"] if u in unit_labels]
-    first, second, third = st.columns([3, 2, 3])
     categories = first.multiselect(
         "Kategorie",
         list(CATEGORIES),

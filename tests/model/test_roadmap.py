@@ -10,6 +10,7 @@ from model.db import read_session, write_session
 from model.enums import Category, MeasureStatus
 from model.roadmap import (
     MeasureFilter,
+    count_units_with_measures,
     edit_choices,
     matrix_points,
     measure_counts,
@@ -217,6 +218,22 @@ def test_unit_filter_offers_units_with_measures_in_scope(engine, city) -> None:
         dez_one = units_with_measures(session=session, root_id=city["Dez I"])
     assert [unit.code for unit in everywhere] == ["10", "10.1", "20"]
     assert [unit.code for unit in dez_one] == ["10", "10.1"]
+
+
+def test_unit_filter_searches_limits_keeps_the_chosen_and_reads_a_links_codes(engine, city) -> None:
+    with read_session(engine) as session:
+        first = units_with_measures(session=session, limit=1)
+        kept = units_with_measures(session=session, limit=1, keep=(city["20"],))
+        outside = units_with_measures(session=session, root_id=city["Dez I"], keep=(city["20"],))
+        searched = units_with_measures(session=session, search="10.")
+        linked = units_with_measures(session=session, codes=("20", "99", "30"))
+        counts = [count_units_with_measures(session=session, search=term) for term in (None, "10", "zzz")]
+    assert [unit.code for unit in first] == ["10"]
+    assert [unit.code for unit in kept] == ["10", "20"]
+    assert [unit.code for unit in outside] == ["10", "10.1"]  # a chosen unit outside the scope is dropped
+    assert [unit.code for unit in searched] == ["10.1"]
+    assert [unit.code for unit in linked] == ["20"]
+    assert counts == [3, 2, 0]
 
 
 def test_detail_carries_the_version_the_edit_is_based_on(engine, city) -> None:

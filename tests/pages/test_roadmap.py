@@ -230,6 +230,28 @@ def test_a_long_list_of_units_or_lotsen_in_the_measure_form_is_searched_first(ap
     assert not at.exception
 
 
+def test_a_long_unit_filter_is_searched_and_a_linked_unit_stays_chosen(app_as, monkeypatch) -> None:
+    monkeypatch.setattr(pickers, "MAX_CHOICES", 3)  # the demo city has more units with measures
+    with read_session() as session:
+        units = roadmap.units_with_measures(session=session)
+    last = units[-1]  # by Kürzel: not among the first three
+    at = new_app()
+    at.query_params["einheit"] = last.code
+    at.run()
+    log_in(at, DEMO_USERS["leitung"])
+    at.switch_page(PAGE).run()
+
+    unit_filter = widget(at.multiselect, "Verantwortliche Organisationseinheit")
+    assert unit_filter.value == [last.id]
+    assert len(unit_filter.options) == 3 + 1  # the first three and the chosen one
+    assert any(f"ersten 3 von {len(units)}" in caption.value for caption in at.caption)
+    widget(at.text_input, "Einheit suchen (Kürzel oder Name)").input(units[1].name).run()
+    unit_filter = widget(at.multiselect, "Verantwortliche Organisationseinheit")
+    assert f"{units[1].code} – {units[1].name}" in unit_filter.options
+    assert unit_filter.value == [last.id] and at.query_params["einheit"] == last.code
+    assert not at.exception
+
+
 # ------------------------------------------------------------------ admin writes
 
 
