@@ -5,6 +5,11 @@ With the place stored and the sort key indexed that is one ordered, limited quer
 walk over every unit on every run. An ORM flush that adds a unit or changes a Kürzel or a parent
 refreshes the subtrees below those units in the same transaction (an event, so no write path can
 forget it); bulk writes past the ORM (import, demo seed) call `refresh(session)` for all units.
+
+Refreshes are serialised: on SQLite every write transaction is (BEGIN IMMEDIATE); on PostgreSQL
+a refresh first takes a transaction-level advisory lock. So when two admins restructure at once
+(one moves a unit below P, the other renames P's parent), the later refresh waits for the earlier
+transaction to commit and then sees its units; no stored place is computed from a stale tree.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ FULL_REFRESH_ABOVE = 50
 _PENDING = "unit_paths_pending"
 _PLACE = ("depth", "path", "sort_key")
 _CHUNK = 500
+_PG_LOCK = 0x4C6F_7473  # "Lots": the advisory lock of tree refreshes on PostgreSQL
 
 
 def _walk(roots: Collection[int] | None) -> CTE:
@@ -73,6 +79,9 @@ def refresh(connection: Connection | OrmSession, roots: Collection[int] | None =
     """Store the place of the units below and including `roots` (None: all), in the caller's transaction."""
     if roots is not None and not roots:
         return
+    bind = connection.connection() if isinstance(connection, OrmSession) else connection
+    if bind.dialect.name == "postgresql":
+        bind.execute(select(func.pg_advisory_xact_lock(_PG_LOCK)))
     tree = _walk(roots)
     table = OrgUnit.__table__  # type: ignore[attr-defined]
     statement = (
@@ -80,7 +89,6 @@ def refresh(connection: Connection | OrmSession, roots: Collection[int] | None =
         .where(table.c.id == tree.c.id)
         .values(depth=tree.c.depth, path=tree.c.path, sort_key=tree.c.sort_key)
     )
-    bind = connection.connection() if isinstance(connection, OrmSession) else connection
     bind.execute(statement)
 
 

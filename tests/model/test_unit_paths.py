@@ -6,12 +6,17 @@ stored columns after adding, renaming, moving, many units in one flush, an impor
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
 from sqlmodel import select
 
 from model import demo, org_units, unit_paths
 from model.db import read_session, write_session
 from model.enums import Role, UnitKind
 from model.tables import AppUser, OrgUnit
+from tests.conftest import ON_POSTGRES
 from tests.model.test_exchange import UNIT_HEADERS, run_import, workbook_bytes
 
 SEP = unit_paths.SORT_SEPARATOR
@@ -160,3 +165,28 @@ def test_tree_order_ignores_the_databases_collation(engine) -> None:
     with read_session(engine) as session:
         order = org_units.unit_tree(session=session)["code"].tolist()
     assert order == ["Dez A", "1", "1.1", "1.1.1", "Dez B", "2", "B Amt", "Ba", "a", "b-Amt", "Ä"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one write transaction at a time (PostgreSQL pass)")
+def test_two_admins_restructuring_at_once_leave_no_stale_place(engine) -> None:
+    """One moves unit 2 below 1.1 while the other renames 1 (the parent of 1.1) in a second transaction."""
+    ids = small_tree(engine)
+    moved = threading.Event()
+
+    def move_and_hold() -> None:
+        with write_session(engine) as session:
+            session.get(OrgUnit, ids["2"]).parent_id = ids["1.1"]
+            session.flush()  # refreshes 2's place (under the lock) ...
+            moved.set()
+            time.sleep(1.0)  # ... and commits only after the rename below has been flushed
+
+    mover = threading.Thread(target=move_and_hold)
+    mover.start()
+    assert moved.wait(timeout=30)
+    with write_session(engine) as session:
+        session.get(OrgUnit, ids["1"]).code = "10"
+        session.flush()  # without the lock this refresh would not see 2 below 1.1
+    mover.join(timeout=30)
+
+    assert stored_places(engine) == expected_places(engine)
+    assert stored_places(engine)["2"][1] == "Dez A › 10 › 1.1 › 2"
