@@ -1,11 +1,19 @@
 """The login gate: the only module that touches streamlit-authenticator.
 
-The library checks passwords and writes the cookie; roles, lockout and revocation come from
-model.auth_store, checked on the server on every run.
+The library shows the login form and checks the password (bcrypt). The login cookie is handled
+here, in the library's format (a JWT of username and expiry, signed with the cookie key): read
+from the request (st.context.cookies) in the first run of a new session, written after a login and
+deleted after a logout by a script in the page. The library is only built for the login form: its
+constructor draws a cookie component that answers its first drawing, and every cookie change it
+sees, with another run of the script. After a login that run could swallow the user's first click
+in the menu, and every new session waited for it before its page settled.
+Roles, lockout and revocation come from model.auth_store, checked on the server on every run.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -27,20 +35,29 @@ LOGIN_FIELDS = {
     "Captcha": "Sicherheitsabfrage",
 }
 ISSUED_KEY = "lc_issued_at"
-AUTHENTICATOR_KEY = "lc_authenticator"
 NOTICE_KEY = "lc_auth_notice"
+COOKIE_SCRIPT_KEY = "lc_cookie_script"  # a cookie write or delete still to be sent to the browser
+# Session keys of the library: who is logged in, and "logout" (the library then ignores cookies).
+LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
+SIGNING = "HS256"
 
 
-def _cookie_issued_at(settings: Settings) -> datetime | None:
-    """Issue time of the request's login cookie, if it carries a valid signature."""
+def _token_payload(settings: Settings) -> dict[str, object] | None:
+    """The request's login cookie, if it carries a valid signature and has not expired."""
     token = st.context.cookies.get(settings.cookie_name)
     if not token:
         return None
     try:
-        payload = jwt.decode(token, settings.cookie_key, algorithms=["HS256"])
-        expires = float(payload["exp_date"])
+        payload = jwt.decode(token, settings.cookie_key, algorithms=[SIGNING])
+        if float(payload["exp_date"]) <= time.time():
+            return None
+        str(payload["username"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
+    return payload
+
+
+def _issued_at(settings: Settings, expires: float) -> datetime:
     return datetime.fromtimestamp(expires, UTC) - timedelta(days=settings.cookie_expiry_days)
 
 
@@ -69,38 +86,79 @@ def _record_failures(creds: dict[str, dict[str, dict[str, object]]]) -> None:
 
 
 def login_gate() -> UserInfo | None:
-    """Render the login form if needed; return the validated user of this run, or None."""
+    """Show the login form if needed; return the validated user of this run, or None."""
     settings = get_settings()
     cookie_key = _check_configuration(settings)
+    _send_cookie_script()
+    if st.session_state.get("authentication_status"):
+        user = _still_valid(st.session_state["username"])
+        if user is not None:
+            return user
+        _end_session()
+        st.warning("Ihre Sitzung ist nicht mehr gültig. Bitte melden Sie sich erneut an.")
+    elif not st.session_state.get("logout"):
+        user = _user_from_cookie(settings)
+        if user is not None:
+            return user
+    return _login_form(settings, cookie_key)
+
+
+def _still_valid(username: str) -> UserInfo | None:
+    issued = st.session_state[ISSUED_KEY]
+    with read_session() as session:
+        return auth_store.valid_user(session=session, username=username, issued_at=issued)
+
+
+def _user_from_cookie(settings: Settings) -> UserInfo | None:
+    """A new session of a browser with a valid login cookie is logged in at once, in its first run."""
+    payload = _token_payload(settings)
+    if payload is None:
+        return None
+    username, issued = str(payload["username"]), _issued_at(settings, float(payload["exp_date"]))  # type: ignore[arg-type]
+    with read_session() as session:
+        user = auth_store.valid_user(session=session, username=username, issued_at=issued)
+    if user is not None:
+        _start_session(user, issued)
+    return user
+
+
+def _start_session(user: UserInfo, issued: datetime) -> None:
+    st.session_state.update(
+        {"authentication_status": True, "username": user.username, "name": user.display_name, "logout": None}
+    )
+    st.session_state[ISSUED_KEY] = issued
+
+
+def _end_session() -> None:
+    for key in LIBRARY_KEYS:
+        st.session_state[key] = None
+    st.session_state["logout"] = True  # this session's request cookie no longer counts
+    st.session_state.pop(ISSUED_KEY, None)
+
+
+def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
     with read_session() as session:
         creds = auth_store.credentials(session=session)
-    authenticator = stauth.Authenticate(
-        creds,
-        settings.cookie_name,
-        cookie_key,
-        settings.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=settings.login_sleep_time,
-    )
-    st.session_state[AUTHENTICATOR_KEY] = authenticator
-    was_authenticated = bool(st.session_state.get("authentication_status"))
-    cookie_issued = _cookie_issued_at(settings)
-    if not was_authenticated and cookie_issued is not None:
-        with read_session() as session:
-            username = _cookie_username(settings)
-            if (
-                username is None
-                or auth_store.valid_user(session=session, username=username, issued_at=cookie_issued) is None
-            ):
-                st.session_state["logout"] = True  # the library then ignores the cookie
     st.session_state.pop(NOTICE_KEY, None)
-    heading = st.empty()
-    if not was_authenticated:
-        heading.title("Lotsen-Cockpit")
-    try:
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
-    except LoginError:
-        st.session_state["authentication_status"] = False
+    form = st.empty()
+    with form.container():
+        st.title("Lotsen-Cockpit")
+        # Inside the box that a successful login clears: the library's cookie component (drawn by
+        # the constructor) is gone before this module writes the cookie, so it does not report
+        # the new cookie back with another run.
+        authenticator = stauth.Authenticate(
+            creds,
+            settings.cookie_name,
+            cookie_key,
+            0,  # no cookie from the library: this module writes it (see above)
+            auto_hash=False,
+            login_sleep_time=settings.login_sleep_time,
+        )
+        st.session_state["logout"] = True  # nor does the library read it: a valid one was taken above
+        try:
+            authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
+        except LoginError:
+            st.session_state["authentication_status"] = False
     _record_failures(creds)
 
     if not st.session_state.get("authentication_status"):
@@ -110,42 +168,51 @@ def login_gate() -> UserInfo | None:
             st.error("Benutzername oder Passwort ist nicht korrekt.")
         return None
 
-    heading.empty()
+    form.empty()  # the page follows in this same run
     username = st.session_state["username"]
-    if not was_authenticated:
-        from_cookie = cookie_issued is not None and not st.session_state.get("logout")
-        st.session_state[ISSUED_KEY] = cookie_issued if from_cookie else clock.now()
-        if not from_cookie:
-            with write_session() as session:
-                auth_store.record_successful_login(session=session, username=username)
+    issued = clock.now()
+    with write_session() as session:
+        auth_store.record_successful_login(session=session, username=username)
     with read_session() as session:
-        user = auth_store.valid_user(
-            session=session, username=username, issued_at=st.session_state[ISSUED_KEY]
-        )
+        user = auth_store.valid_user(session=session, username=username, issued_at=issued)
     if user is None:
-        authenticator.logout(location="unrendered")
-        st.session_state.pop(ISSUED_KEY, None)
-        st.warning("Ihre Sitzung ist nicht mehr gültig. Bitte melden Sie sich erneut an.")
+        _end_session()
         return None
+    _start_session(user, issued)
+    expires = issued + timedelta(days=settings.cookie_expiry_days)
+    token = jwt.encode({"username": username, "exp_date": expires.timestamp()}, cookie_key, algorithm=SIGNING)
+    _set_cookie(settings.cookie_name, token, expires=expires)
     return user
 
 
-def _cookie_username(settings: Settings) -> str | None:
-    token = st.context.cookies.get(settings.cookie_name)
-    try:
-        return str(jwt.decode(token, settings.cookie_key, algorithms=["HS256"])["username"])
-    except (jwt.PyJWTError, KeyError, TypeError):
-        return None
+def _set_cookie(name: str, value: str, *, expires: datetime) -> None:
+    """Have the browser store (or, with an expiry in the past, delete) the login cookie."""
+    st.session_state[COOKIE_SCRIPT_KEY] = (
+        "<script>(() => {"
+        f"const cookie = {json.dumps(name)} + '=' + {json.dumps(value)};"
+        f"const expires = new Date({int(expires.timestamp() * 1000)}).toUTCString();"
+        "const secure = location.protocol === 'https:' ? '; Secure' : '';"
+        "document.cookie = cookie + '; expires=' + expires + '; path=/; SameSite=Strict' + secure;"
+        "})();</script>"
+    )
+    _send_cookie_script()
+
+
+def _send_cookie_script() -> None:
+    """Send a pending cookie script once (st.html runs it in the page; no rerun follows)."""
+    script = st.session_state.pop(COOKIE_SCRIPT_KEY, None)
+    if script:
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def logout(user: UserInfo) -> None:
-    """End this session and every earlier cookie of the user, then show the login form."""
+    """End this session and every earlier cookie of the user; the next run shows the login form.
+
+    Meant as the logout button's on_click: it runs before the script, which then draws the form.
+    """
     with write_session() as session:
         auth_store.revoke_sessions(
             session=session, username=user.username, actor=user.username, reason="logout"
         )
-    authenticator = st.session_state.get(AUTHENTICATOR_KEY)
-    if authenticator is not None:
-        authenticator.logout(location="unrendered")
-    st.session_state.pop(ISSUED_KEY, None)
-    st.rerun()
+    _end_session()
+    _set_cookie(get_settings().cookie_name, "", expires=datetime(1970, 1, 1, tzinfo=UTC))

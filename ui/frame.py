@@ -15,8 +15,7 @@ def sidebar(user: UserInfo) -> None:
     with st.sidebar:
         st.text(f"Angemeldet: {user.display_name}")
         st.caption(f"Rolle: {label(user.role)}")
-        if st.button("Abmelden", key="lc_logout_button", width="stretch"):
-            logout(user)
+        st.button("Abmelden", key="lc_logout_button", width="stretch", on_click=logout, args=(user,))
 
 
 def demo_marker() -> None:

@@ -179,8 +179,8 @@ def login(page: Page, username: str, password: str) -> None:
         user_field.fill(username)
         password_field.fill(password)
         page.get_by_role("button", name="Anmelden").click()
-        # On a loaded machine the cookie component's late rerun can swallow the submit: no answer
-        # comes. Fill in and click again, as a person would.
+        # On a loaded machine the login page's cookie component (its first answer is a second run)
+        # can swallow the submit: no answer comes. Fill in and click again, as a person would.
         try:
             expect(answered.first).to_be_visible(timeout=15_000)
             break
@@ -192,7 +192,7 @@ def login(page: Page, username: str, password: str) -> None:
 
 
 def _wait_for_login_cookie(page: Page, timeout: float = 20.0) -> None:
-    """The cookie is written by a component after the login run; a page.goto() before it lands
+    """The cookie is written by a script in the login run's page; a page.goto() before it ran
     would open the login form again. Wait for it (a failed login simply has none)."""
     if page.get_by_label("Benutzername", exact=True).is_visible():
         return
@@ -207,8 +207,9 @@ def _wait_for_login_cookie(page: Page, timeout: float = 20.0) -> None:
 def open_from_menu(page: Page, link: str, heading: str | None = None, attempts: int = 3) -> None:
     """Click `link` in the sidebar menu until the page's heading shows.
 
-    Right after a login the cookie component's late rerun can swallow a menu click on a loaded
-    machine; a person would click again, and so does this.
+    The login no longer answers with a late rerun that could swallow the first click (ui/auth.py;
+    test_login checks that a login takes one run); a click lost anyway on a loaded CI machine is
+    clicked again, as a person would.
     """
     target = page.get_by_role("heading", name=heading or link, level=1)
     for attempt in range(attempts):

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, login
+from tests.e2e.conftest import DEMO_PASSWORD, login, open_from_menu
 from tests.e2e.test_accessibility import assert_accessible
 from tests.support.app_server import wait_for_app
 
@@ -20,9 +20,7 @@ PAGES = {"Übersicht": "uebersicht", "Rollout": "rollout", "Abdeckung": "abdecku
 
 def go_to(page: Page, title: str) -> None:
     """Open a page through the sidebar menu (the session, and with it the filter, stays)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    open_from_menu(page, title)
 
 
 def chart(page: Page, key: str) -> Locator:

@@ -131,6 +131,44 @@ def test_logout_revokes_earlier_cookies(
     expect_login_form(open_with_cookies(new_context, cookies))
 
 
+# Counts script runs from the page's first moment (installed before the app's own scripts).
+COUNT_RUNS = """
+window.lcRuns = 0;
+new MutationObserver((records) => {
+    for (const record of records) {
+        if (record.target.dataset && record.target.dataset.testScriptState === "running") window.lcRuns += 1;
+    }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});
+"""
+
+
+def test_a_login_and_a_new_session_with_the_cookie_take_one_run_each(
+    page: Page, context: BrowserContext, new_context: Callable[[], BrowserContext]
+) -> None:
+    """No cookie component answers with a second run: nothing can swallow the first click after a login,
+    and a bookmark opens its page in one run."""
+    open_app(page)
+    page.evaluate(f"() => {{ {COUNT_RUNS} }}")
+    page.get_by_label("Benutzername", exact=True).fill("leitung")
+    page.get_by_label("Passwort", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect_overview(page)
+    page.wait_for_timeout(2_000)
+    assert page.evaluate("window.lcRuns") == 1
+    cookies = [cookie for cookie in context.cookies() if cookie["name"] == COOKIE_NAME]
+    assert cookies and cookies[0]["sameSite"] == "Strict"
+
+    fresh = new_context()
+    fresh.add_cookies(cookies)  # type: ignore[arg-type]
+    fresh.add_init_script(COUNT_RUNS)
+    bookmark = fresh.new_page()
+    bookmark.goto("/rollout")
+    expect(bookmark.get_by_role("heading", name="Rollout", level=1)).to_be_visible()
+    bookmark.wait_for_timeout(2_000)
+    assert bookmark.evaluate("window.lcRuns") == 1
+    expect(bookmark.get_by_label("Benutzername", exact=True)).to_have_count(0)
+
+
 def open_with_cookies(new_context: Callable[[], BrowserContext], cookies: list[Cookie]) -> Page:
     context = new_context()
     context.add_cookies(cookies)  # type: ignore[arg-type]
