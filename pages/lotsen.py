@@ -146,11 +146,14 @@ def roster_section() -> None:
         on_click="ignore",
         disabled=size.addresses == 0,
     )
+    def first_rows(search: str | None, limit: int) -> pd.DataFrame:
+        if search is None and limit <= len(frame):
+            return frame.head(limit)  # the same first rows, read above for the table
+        return cache.query(pilots.roster, viewer=user, search=search, limit=limit, **chosen_filters)
+
     names = pilot_views.detail_choices(
         size.people,
-        lambda search, limit: cache.query(
-            pilots.roster, viewer=user, search=search, limit=limit, **chosen_filters
-        ),
+        first_rows,
         lambda search: cache.query(pilots.roster_size, viewer=user, search=search, **chosen_filters).people,
     )
     chosen = st.selectbox(
