@@ -25,7 +25,6 @@ from model.scope import units_in_scope
 from model.tables import AppSetting, ItStaff, Measure, OrgUnit, Pilot, PilotStageChange
 
 ENTITY = "org_unit"
-PATH_SEPARATOR = unit_paths.PATH_SEPARATOR
 MAX_HEADCOUNT = 1_000_000
 MAX_TARGET = 1_000
 
