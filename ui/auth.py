@@ -104,7 +104,9 @@ def login_gate() -> UserInfo | None:
 
 
 def _still_valid(username: str) -> UserInfo | None:
-    issued = st.session_state[ISSUED_KEY]
+    issued = st.session_state.get(ISSUED_KEY)
+    if issued is None:
+        return None
     with read_session() as session:
         return auth_store.valid_user(session=session, username=username, issued_at=issued)
 
