@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from model import auth_store
+from model.db import write_session
 from model.enums import Role
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
 from ui.navigation import PAGES, pages_for
@@ -50,3 +52,16 @@ def test_logout_returns_to_the_login_form(app_as) -> None:
     assert not at.exception
     assert [field.label for field in at.text_input] == ["Benutzername", "Passwort"]
     assert not at.metric
+
+
+def test_a_session_revoked_elsewhere_ends_with_a_german_notice_and_the_login_form(app_as) -> None:
+    at = app_as("leitung")
+    with write_session() as session:  # e.g. a password reset by the CDO-Büro
+        auth_store.revoke_sessions(session=session, username="leitung", actor="cdo", reason="revoke")
+    at.run()
+    assert not at.exception
+    assert [warning.value for warning in at.warning] == [
+        "Ihre Sitzung ist nicht mehr gültig. Bitte melden Sie sich erneut an."
+    ]
+    assert [field.label for field in at.text_input] == ["Benutzername", "Passwort"]
+    assert not at.metric and not at.sidebar.button
