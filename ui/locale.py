@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -72,9 +73,69 @@ def fmt_signed(value: float | int, decimals: int = 0) -> str:
     return f"{sign}{fmt_number(abs(value), decimals)}"
 
 
+# Streamlit's own labels that a German screen reader would read out in English (WCAG 3.1.2).
+STREAMLIT_LABELS = {
+    "Skip to main content": "Zum Hauptinhalt springen",
+    "Collapse sidebar": "Seitenleiste einklappen",
+    "Expand sidebar": "Seitenleiste ausklappen",
+    "Link to heading": "Link zu dieser Überschrift",
+    "App pages": "Seiten der Anwendung",
+    "Sidebar": "Seitenleiste",
+    "Open": "Öffnen",
+    "Clear all": "Alle entfernen",
+    "Browse files": "Dateien auswählen",
+    "Drag and drop file here": "Datei hierher ziehen",
+    "Drag and drop files here": "Dateien hierher ziehen",
+    "Upload": "Hochladen",
+    "file upload": "Datei hochladen",
+}
+STREAMLIT_PREFIXES = {"Help for ": "Hilfe zu "}
+_GERMAN_PAGE = r"""<script>(() => {
+  document.documentElement.lang = "de";
+  if (window.lcGerman) return;
+  window.lcGerman = true;
+  const words = %(words)s, prefixes = %(prefixes)s;
+  const german = (text) => {
+    if (Object.hasOwn(words, text)) return words[text];
+    for (const [english, translated] of Object.entries(prefixes)) {
+      if (text.startsWith(english)) return translated + text.slice(english.length);
+    }
+    const limit = /^(\S+) per file(.*)$/.exec(text);  // the upload limit: "20MB per file • XLSX, CSV"
+    return limit ? `höchstens ${limit[1]} je Datei${limit[2]}` : null;
+  };
+  const labelled = "a[aria-label], button[aria-label], nav[aria-label], section[aria-label], " +
+    "[role=region][aria-label], input[aria-label]";
+  const texts = "a[href='#stMain'], [data-testid=stFileUploaderDropzoneInstructions] span, " +
+    "[data-testid=stFileUploaderDropzone] button p";
+  const translate = () => {
+    for (const element of document.querySelectorAll(labelled)) {
+      const label = german(element.getAttribute("aria-label"));
+      if (label) element.setAttribute("aria-label", label);
+    }
+    for (const element of document.querySelectorAll(texts)) {
+      for (const node of element.childNodes) {
+        const text = node.nodeType === Node.TEXT_NODE ? german(node.textContent.trim()) : null;
+        if (text) node.textContent = text;
+      }
+    }
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; translate(); });
+  }).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"],
+  });
+  translate();
+})();</script>"""
+
+
 def set_document_language() -> None:
-    """Streamlit serves <html lang="en">; screen readers must read German (WCAG 3.1.1)."""
+    """Streamlit serves <html lang="en"> and labels its own controls in English; screen readers must
+    read German (WCAG 3.1.1, 3.1.2). One script per page: the language, and a watcher that gives
+    Streamlit's labels their German wording whenever Streamlit draws them."""
     st.html(
-        "<script>document.documentElement.lang = 'de';</script>",
+        _GERMAN_PAGE % {"words": json.dumps(STREAMLIT_LABELS), "prefixes": json.dumps(STREAMLIT_PREFIXES)},
         unsafe_allow_javascript=True,
     )

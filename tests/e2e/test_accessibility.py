@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -58,3 +60,25 @@ def test_overview_is_accessible(page: Page, username: str) -> None:
     expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
 
     assert_accessible(page)
+
+
+def test_streamlits_own_controls_are_labelled_in_german(page: Page) -> None:
+    """With lang="de", English labels would be read out with German pronunciation (WCAG 3.1.2)."""
+    login(page, "cdo", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
+
+    expect(page.get_by_role("link", name="Zum Hauptinhalt springen")).to_have_count(1)
+    expect(page.get_by_role("button", name="Seitenleiste einklappen")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Seiten der Anwendung")).to_be_visible()
+    expect(page.get_by_role("button", name="Hilfe zu Lotsinnen und Lotsen im Programm")).to_be_visible()
+    snapshot = page.locator("body").aria_snapshot()
+    for english in ("Skip to main content", "Collapse sidebar", "Link to heading", "Help for", "App pages"):
+        assert english not in snapshot, english
+    # Streamlit draws these again on every page: they stay German after moving on.
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Verwaltung", exact=True).click()
+    page.get_by_role("tab", name="Import/Export").click()
+    expect(page.get_by_role("button", name="Hochladen", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^höchstens \S+ je Datei • XLSX, CSV$"))).to_be_visible()
+    snapshot = page.locator("body").aria_snapshot()
+    for english in ("Help for", "file upload", "per file", '"Upload"'):
+        assert english not in snapshot, english
