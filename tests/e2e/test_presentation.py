@@ -50,7 +50,7 @@ def choose(page: Page, key: str, option: str) -> None:
     """Pick a selectbox option; a rerun that redraws the box can close its list, so try again."""
     for attempt in range(4):
         wait_for_app(page)
-        page.locator(f".st-key-{key}").get_by_role("button", name="Open").click()
+        page.locator(f".st-key-{key}").get_by_role("button", name="Öffnen").click()
         try:
             page.get_by_role("option", name=option).click(timeout=3_000)
             return
