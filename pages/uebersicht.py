@@ -1,5 +1,8 @@
 """Übersicht: where the programme stands, what changed in 30 days, and what needs attention."""
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 
 from model import coverage, overview
@@ -136,36 +139,36 @@ with schedule.container(border=True):
         st.caption("Nichts überfällig.")
     link("rollout", "Zum Zeitplan")
 
+def names_panel(title: str, count: int, names: Callable[..., pd.DataFrame], name: str) -> None:
+    """A panel counting people; the CDO-Büro also sees the names (the first NAMES_SHOWN; downloads: all)."""
+    st.markdown(f"**{title}: {fmt_number(count)}**")
+    if is_admin and count:
+        charts.data_table(
+            cache.query(names, root_id=scope.root_id, limit=NAMES_SHOWN),
+            name=name,
+            total=count,
+            whole=lambda: cache.query(names, root_id=scope.root_id),
+        )
+    elif count:
+        st.caption("Namen sieht nur das CDO-Büro.")
+    link("lotsen", "Zu Lotsen & Qualifizierung")
+
+
 people, support = st.columns(2)
 with people.container(border=True):
-    st.markdown(
-        f"**Lotsen ohne Statusmeldung seit über {overview.STALE_AFTER_DAYS} Tagen: "
-        f"{fmt_number(items.stale_pilots)}**"
+    names_panel(
+        f"Lotsen ohne Statusmeldung seit über {overview.STALE_AFTER_DAYS} Tagen",
+        items.stale_pilots,
+        overview.stale_pilot_names,
+        "Lotsen ohne Statusmeldung",
     )
-    if is_admin and items.stale_pilots:
-        stale = cache.query(overview.stale_pilot_names, root_id=scope.root_id, limit=NAMES_SHOWN)
-        charts.data_table(
-            stale,
-            name="Lotsen ohne Statusmeldung",
-            total=items.stale_pilots,
-            whole=lambda: cache.query(overview.stale_pilot_names, root_id=scope.root_id),
-        )
-    elif items.stale_pilots:
-        st.caption("Namen sieht nur das CDO-Büro.")
-    link("lotsen", "Zu Lotsen & Qualifizierung")
 with support.container(border=True):
-    st.markdown(f"**Offene Unterstützungswünsche: {fmt_number(items.open_support_requests)}**")
-    if is_admin and items.open_support_requests:
-        requests = cache.query(overview.open_support_request_names, root_id=scope.root_id, limit=NAMES_SHOWN)
-        charts.data_table(
-            requests,
-            name="Offene Unterstützungswünsche",
-            total=items.open_support_requests,
-            whole=lambda: cache.query(overview.open_support_request_names, root_id=scope.root_id),
-        )
-    elif items.open_support_requests:
-        st.caption("Namen sieht nur das CDO-Büro.")
-    link("lotsen", "Zu Lotsen & Qualifizierung")
+    names_panel(
+        "Offene Unterstützungswünsche",
+        items.open_support_requests,
+        overview.open_support_request_names,
+        "Offene Unterstützungswünsche",
+    )
 
 st.subheader("Abdeckung im Zeitverlauf")
 history = cache.query(coverage.coverage_history, root_id=scope.root_id)
