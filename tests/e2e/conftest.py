@@ -172,6 +172,9 @@ def login(page: Page, username: str, password: str) -> None:
     user_field = page.get_by_label("Benutzername", exact=True)
     if not user_field.is_visible():
         open_app(page)
+    # The login page's cookie component answers its first drawing with a second run; a submit
+    # sent before that run is over can be swallowed by it. Type once the page has settled.
+    wait_for_app(page)
     password_field = page.get_by_label("Passwort", exact=True)
     # Logged in (the logout button) or refused (a message): the answer to a submit.
     answered = page.get_by_role("button", name="Abmelden").or_(page.locator("[data-testid=stAlert]"))

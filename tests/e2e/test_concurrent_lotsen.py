@@ -81,11 +81,13 @@ def log_in_all(pages: dict[str, Page]) -> None:
     """All eight log in at once, then open Mein Status (each step for every page, then wait)."""
     for page in pages.values():
         page.goto("/")
+    for page in pages.values():
+        wait_for_app(page, timeout=PATIENCE_MS / 1000)  # the login page's second run is over
     for username, page in pages.items():
         page.get_by_label("Benutzername", exact=True).fill(username)
         page.get_by_label("Passwort", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Anmelden").click()
-    # A click in the menu during the login's second run can get lost: wait until it is over.
+    # Every login answered (the Übersicht shown) before anyone clicks in the menu.
     settle(pages, "Übersicht")
     for page in pages.values():
         page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Mein Status").click()
