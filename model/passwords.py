@@ -29,9 +29,7 @@ def _common_passwords() -> frozenset[str]:
     if not COMMON_PASSWORDS_FILE.exists():
         return frozenset()
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(
-        line.strip().casefold() for line in lines if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def password_problem(password: str, *, username: str = "") -> str | None:

@@ -146,6 +146,7 @@ def roster_section() -> None:
         on_click="ignore",
         disabled=size.addresses == 0,
     )
+
     def first_rows(search: str | None, limit: int) -> pd.DataFrame:
         if search is None and limit <= len(frame):
             return frame.head(limit)  # the same first rows, read above for the table

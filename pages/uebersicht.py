@@ -139,6 +139,7 @@ with schedule.container(border=True):
         st.caption("Nichts überfällig.")
     link("rollout", "Zum Zeitplan")
 
+
 def names_panel(title: str, count: int, names: Callable[..., pd.DataFrame], name: str) -> None:
     """A panel counting people; the CDO-Büro also sees the names (the first NAMES_SHOWN; downloads: all)."""
     st.markdown(f"**{title}: {fmt_number(count)}**")

@@ -44,7 +44,7 @@ from model.migrate import migrate  # noqa: E402
 from tests.support.app_server import APP_ROOT, free_port, new_cookie_key, streamlit_server  # noqa: E402
 from ui.navigation import PAGES, available  # noqa: E402
 
-STABLE_FOR = 0.5  # seconds the run must stay over (the login page's cookie component reruns once)
+STABLE_FOR = 0.5  # seconds the run must stay over before a run counts as the last one
 TIMEOUT = 120.0
 POLL_MS = 20
 EMPTY_APP = """import streamlit as st

@@ -29,6 +29,8 @@ PLAN_KEY = "adm_exchange_plan"
 FLASH_KEY = "adm_exchange_flash"
 AUDIT_DAYS = 30
 SHOWN_ERRORS = 100  # on screen; the downloads hold every error
+
+
 def _admin_only(user: UserInfo) -> bool:
     if user.role is Role.ADMIN:
         return True

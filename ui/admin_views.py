@@ -60,8 +60,6 @@ NEW = "new"
 TOP_LEVEL = "top"
 
 
-
-
 def yes_no(value: object) -> str:
     return "ja" if bool(value) else "nein"
 

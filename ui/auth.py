@@ -3,10 +3,10 @@
 The library shows the login form and checks the password (bcrypt). The login cookie is handled
 here, in the library's format (a JWT of username and expiry, signed with the cookie key): read
 from the request (st.context.cookies) in the first run of a new session, written after a login and
-deleted after a logout by a script in the page. The library is only built for the login form: its
-constructor draws a cookie component that answers its first drawing, and every cookie change it
-sees, with another run of the script. After a login that run could swallow the user's first click
-in the menu, and every new session waited for it before its page settled.
+deleted after a logout by a script in the page. The library's own cookie component
+(extra_streamlit_components.CookieManager, drawn by its constructor) is replaced by a stand-in
+that draws nothing: the component answers its first drawing with another run of the script, which
+arrived a few hundred milliseconds after the login form and swallowed a submit sent meanwhile.
 Roles, lockout and revocation come from model.auth_store, checked on the server on every run.
 """
 
@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from model import auth_store, clock
@@ -40,6 +42,18 @@ COOKIE_SCRIPT_KEY = "lc_cookie_script"  # a cookie write or delete still to be s
 # Session keys of the library: who is logged in, and "logout" (the library then ignores cookies).
 LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SIGNING = "HS256"
+
+
+class _NoCookieComponent:
+    """Stands in for the library's cookie component: this module reads and writes the cookie itself,
+    and the library is built with no cookie expiry and "logout" set, so it never asks this object."""
+
+    def __init__(self, key: str = "init") -> None:
+        self.cookies: dict[str, str] = {}
+
+
+# The library looks the component up through its module's `stx` name each time it is built.
+cookie_model.stx = SimpleNamespace(CookieManager=_NoCookieComponent)  # type: ignore[attr-defined]
 
 
 def _token_payload(settings: Settings) -> dict[str, object] | None:
@@ -145,9 +159,6 @@ def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
     form = st.empty()
     with form.container():
         st.title("Lotsen-Cockpit")
-        # Inside the box that a successful login clears: the library's cookie component (drawn by
-        # the constructor) is gone before this module writes the cookie, so it does not report
-        # the new cookie back with another run.
         authenticator = stauth.Authenticate(
             creds,
             settings.cookie_name,

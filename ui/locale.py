@@ -88,6 +88,8 @@ STREAMLIT_LABELS = {
     "Drag and drop files here": "Dateien hierher ziehen",
     "Upload": "Hochladen",
     "file upload": "Datei hochladen",
+    "Show password": "Passwort anzeigen",
+    "Hide password": "Passwort verbergen",
 }
 STREAMLIT_PREFIXES = {"Help for ": "Hilfe zu "}
 _GERMAN_PAGE = r"""<script>(() => {

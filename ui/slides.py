@@ -48,8 +48,6 @@ HIDE_MENU_CSS = """
 """
 
 
-
-
 def apply_style(*, contrast: bool, menu: bool) -> None:
     css = BASE_CSS + (CONTRAST_CSS if contrast else "") + ("" if menu else HIDE_MENU_CSS)
     st.html(f"<style>{css}</style>")

@@ -172,8 +172,6 @@ def login(page: Page, username: str, password: str) -> None:
     user_field = page.get_by_label("Benutzername", exact=True)
     if not user_field.is_visible():
         open_app(page)
-    # The login page's cookie component answers its first drawing with a second run; a submit
-    # sent before that run is over can be swallowed by it. Type once the page has settled.
     wait_for_app(page)
     password_field = page.get_by_label("Passwort", exact=True)
     # Logged in (the logout button) or refused (a message): the answer to a submit.
@@ -182,8 +180,7 @@ def login(page: Page, username: str, password: str) -> None:
         user_field.fill(username)
         password_field.fill(password)
         page.get_by_role("button", name="Anmelden").click()
-        # On a loaded machine the login page's cookie component (its first answer is a second run)
-        # can swallow the submit: no answer comes. Fill in and click again, as a person would.
+        # No answer within 15 s on a loaded machine: fill in and click again, as a person would.
         try:
             expect(answered.first).to_be_visible(timeout=15_000)
             break

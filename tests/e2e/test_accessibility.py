@@ -52,6 +52,8 @@ def test_login_page_is_accessible(page: Page) -> None:
     expect(page.get_by_label("Benutzername", exact=True)).to_be_visible()
 
     assert_accessible(page)
+    expect(page.get_by_role("button", name="Passwort anzeigen")).to_be_visible()
+    assert "Show password" not in page.locator("body").aria_snapshot()
 
 
 @pytest.mark.parametrize("username", ["cdo", "leitung"])

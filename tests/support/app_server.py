@@ -122,8 +122,8 @@ def streamlit_server(
 def wait_for_app(page: Page, *, timeout: float = APP_RUN_TIMEOUT) -> None:
     """Wait until the script run is over and stays over for STABLE_FOR seconds.
 
-    On the login page the library's cookie component answers its first drawing with a second
-    run, so a single "notRunning" is not yet the final screen.
+    A page's script may draw a fragment or rerun itself after a write: one "notRunning" need not
+    be the final screen.
     """
     deadline = time.monotonic() + timeout
     stable_since: float | None = None
