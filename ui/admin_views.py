@@ -1256,15 +1256,20 @@ def fte_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
         )
     )
     labels = base.mark_text(fontSize=FONT_SIZE).encode(
-        text="VZÄ_text:N",
-        color=alt.condition(alt.datum["VZÄ"] > top * 0.45, alt.value("#FFFFFF"), alt.value("#1A1A1A")),
+        text=alt.Text("VZÄ_text:N"),
+        color=alt.ColorValue(
+            **alt.condition(alt.datum["VZÄ"] > top * 0.45, alt.value("#FFFFFF"), alt.value("#1A1A1A"))
+        ),
     )
-    height = max(120, 28 * frame["Einheit"].nunique())
-    return (
-        alt.layer(cells, labels)
-        .properties(height=height)
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+    # Channel classes and settings in the constructor: see ui.charts.layered.
+    return alt.layer(
+        cells,
+        labels,
+        height=max(120, 28 * frame["Einheit"].nunique()),
+        config=alt.Config(
+            axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320),
+            legend=alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE),
+        ),
     )
 
 
@@ -1306,18 +1311,23 @@ def deadline_timeline(frame: pd.DataFrame, *, today: date) -> alt.LayerChart:
             "Lage:N", scale=alt.Scale(domain=states, range=[PALETTE[5], PALETTE[1], PALETTE[0], PALETTE[2]])
         ),
     )
-    labels = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE, color="#1A1A1A").encode(text="Hinweis:N")
+    labels = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE, color="#1A1A1A").encode(
+        text=alt.Text("Hinweis:N")
+    )
     rule = (
         alt.Chart(pd.DataFrame({"heute": [pd.Timestamp(today)], "text": [f"heute, {fmt_date(today)}"]}))
         .mark_rule(strokeDash=[4, 4], color="#1A1A1A")
-        .encode(x="heute:T", tooltip=[alt.Tooltip("text:N", title="Datum")])
+        .encode(x=alt.X("heute:T"), tooltip=[alt.Tooltip("text:N", title="Datum")])
     )
-    height = max(120, 30 * len(frame))
-    return (
-        alt.layer(rule, points, labels)
-        .properties(height=height)
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=360)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom")
+    return alt.layer(
+        rule,
+        points,
+        labels,
+        height=max(120, 30 * len(frame)),
+        config=alt.Config(
+            axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=360),
+            legend=alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom"),
+        ),
     )
 
 
@@ -1329,9 +1339,14 @@ def labelled_bars(frame: pd.DataFrame, *, category: str, value: str, text: str, 
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{text}:N", title=title)],
     )
     bars = base.mark_bar(color=PALETTE[0])
-    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color="#1A1A1A").encode(text=f"{text}:N")
-    return (
-        alt.layer(bars, labels)
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320)
-        .configure_view(stroke=None)
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color="#1A1A1A").encode(
+        text=alt.Text(f"{text}:N")
+    )
+    return alt.layer(
+        bars,
+        labels,
+        config=alt.Config(
+            axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320),
+            view=alt.ViewConfig(stroke=None),
+        ),
     )

@@ -25,13 +25,28 @@ EXPORT_WIDTH = 900  # pixels of a downloaded chart image (the page has no contai
 BAR_STEP = 28  # pixels per bar: room for a label of FONT_SIZE
 
 
-def _configure(chart: alt.Chart | alt.LayerChart) -> alt.Chart | alt.LayerChart:
+# Top-level settings of every chart. Altair copies a layered chart and all its layers on every
+# method call (.properties, .configure_*): charts are built with these in one constructor call.
+TOP_LEVEL: dict[str, Any] = {
     # fit-x: the chart takes the container's width; its height is the plot's, axes and legend come on top.
-    return (
-        chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
-    )
+    "autosize": alt.AutoSizeParams(type="fit-x", contains="padding"),
+    "config": alt.Config(
+        axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK),
+        legend=alt.LegendConfig(
+            labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK
+        ),
+    ),
+}
+
+
+def layered(*layers: alt.Chart, height: int) -> alt.LayerChart:
+    """The layers as one chart of the page's width and `height` pixels, with the house settings.
+
+    Encodings in the builders use channel classes (alt.Text, alt.X2, alt.Description …), not
+    shorthand strings or dicts: Altair turns each of those through `from_dict`, which rebuilds
+    its table of all schema classes every time (about 6 ms per channel).
+    """
+    return alt.layer(*layers, height=height, **TOP_LEVEL)
 
 
 def german_columns(frame: pd.DataFrame) -> dict[str, Any]:
@@ -101,11 +116,13 @@ def horizontal_bars(
         y=alt.Y(f"{category}:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1)),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip("_label:N", title=value_title)],
-        description="_aria:N",  # what a screen reader says for each bar, in German formats
+        description=alt.Description("_aria:N"),  # what a screen reader says for each bar, in German formats
     )
     bars = base.mark_bar(color=colour or PALETTE[0])
-    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(text="_label:N")
-    return _configure(alt.layer(bars, labels).properties(height=BAR_STEP * max(len(frame), 1)))
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(
+        text=alt.Text("_label:N")
+    )
+    return layered(bars, labels, height=BAR_STEP * max(len(frame), 1))
 
 
 def show_chart(
@@ -221,7 +238,7 @@ def soll_ist_bars(
             alt.Tooltip("_label:N", title="Anzahl"),
             alt.Tooltip("_detail:N", title="Übersicht"),
         ],
-        description="_aria:N",
+        description=alt.Description("_aria:N"),
     )
     legend = alt.Legend(title=None, orient="top", symbolStrokeWidth=2)
     colour = alt.Color(
@@ -232,9 +249,13 @@ def soll_ist_bars(
     )
     if selection:
         chosen = alt.selection_point(name=selection, fields=[category], on="click", clear="dblclick")
-        bars = bars.add_params(chosen).encode(opacity=alt.condition(chosen, alt.value(1.0), alt.value(0.35)))
-    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(text="_label:N")
-    return _configure(alt.layer(bars, labels).properties(height=44 * max(len(frame), 1)))
+        bars = bars.add_params(chosen).encode(
+            opacity=alt.OpacityValue(**alt.condition(chosen, alt.value(1.0), alt.value(0.35)))
+        )
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(
+        text=alt.Text("_label:N")
+    )
+    return layered(bars, labels, height=44 * max(len(frame), 1))
 
 
 def line_over_time(
@@ -254,8 +275,8 @@ def line_over_time(
     )
     data["_aria"] = "Stand " + data["_date"] + f", {value_title}: " + data["_label"]
     axis_labels = f"{vega_number()} + ' %'" if share else vega_number()
-    return _configure(
-        alt.Chart(data)
+    return (
+        alt.Chart(data, height=280, **TOP_LEVEL)
         .mark_line(point=alt.OverlayMarkDef(size=60, filled=True), color=PALETTE[0], strokeWidth=3)
         .encode(
             x=alt.X(f"{date_field}:T", axis=_month_axis()),
@@ -266,9 +287,8 @@ def line_over_time(
                 axis=alt.Axis(labelExpr=axis_labels),
             ),
             tooltip=[alt.Tooltip("_date:N", title="Stand"), alt.Tooltip("_label:N", title=value_title)],
-            description="_aria:N",
+            description=alt.Description("_aria:N"),
         )
-        .properties(height=280)
     )
 
 
@@ -288,8 +308,8 @@ def stacked_area(
         _date=frame[date_field].map(fmt_date),
         _label=frame[value].map(fmt_number),
     )
-    return _configure(
-        alt.Chart(data)
+    return (
+        alt.Chart(data, height=300, **TOP_LEVEL)
         .mark_area(opacity=1, line={"color": INK, "strokeWidth": 0.5})
         .encode(
             x=alt.X(f"{date_field}:T", axis=_month_axis()),
@@ -306,9 +326,8 @@ def stacked_area(
                 alt.Tooltip(f"{series}:N"),
                 alt.Tooltip("_label:N", title=value_title),
             ],
-            description=f"{series}:N",
+            description=alt.Description(f"{series}:N"),
         )
-        .properties(height=300)
     )
 
 
@@ -347,7 +366,11 @@ def gantt(bars: pd.DataFrame, events: pd.DataFrame, *, today: Any) -> alt.LayerC
         alt.Tooltip("_period:N", title="Zeitraum"),
     ]
     base = alt.Chart(bar_data).encode(
-        y=y, x=alt.X("Beginn:T", axis=x_axis), x2="Ende:T", tooltip=tooltip, description="_aria:N"
+        y=y,
+        x=alt.X("Beginn:T", axis=x_axis),
+        x2=alt.X2("Ende:T"),
+        tooltip=tooltip,
+        description=alt.Description("_aria:N"),
     )
     plan = base.transform_filter(alt.datum.Art == "Plan").mark_bar(
         size=30, fill="#FFFFFF", fillOpacity=0.6, stroke=INK, strokeDash=[6, 3], strokeWidth=1.5
@@ -368,7 +391,7 @@ def gantt(bars: pd.DataFrame, events: pd.DataFrame, *, today: Any) -> alt.LayerC
         layers.append(_events_layer(events, y=y, x_axis=x_axis))
     layers.extend(_today_layers(today, x_axis=x_axis))
     height = max(56 * len(phases), 330)  # the legends on the right need about 330 pixels
-    return _configure(alt.layer(*layers).properties(height=height))
+    return layered(*layers, height=height)
 
 
 def _events_layer(events: pd.DataFrame, *, y: alt.Y, x_axis: alt.Axis) -> alt.Chart:
@@ -418,7 +441,7 @@ def _events_layer(events: pd.DataFrame, *, y: alt.Y, x_axis: alt.Axis) -> alt.Ch
                 alt.Tooltip("_body:N", title="Gremium"),
                 alt.Tooltip("_paper:N", title="Vorlage-Nr."),
             ],
-            description="_aria:N",
+            description=alt.Description("_aria:N"),
         )
     )
 
@@ -431,12 +454,12 @@ def _today_layers(today: Any, *, x_axis: alt.Axis) -> list[alt.Chart]:
         .encode(
             x=alt.X("Datum:T", axis=x_axis),
             tooltip=[alt.Tooltip("_label:N", title="Datum")],
-            description="_label:N",
+            description=alt.Description("_label:N"),
         )
     )
     text = (
         alt.Chart(data)
         .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=FONT_SIZE, color=INK)
-        .encode(x=alt.X("Datum:T", axis=x_axis), y=alt.value(0), text="_label:N")
+        .encode(x=alt.X("Datum:T", axis=x_axis), y=alt.YValue(0), text=alt.Text("_label:N"))
     )
     return [rule, text]

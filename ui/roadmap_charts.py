@@ -86,18 +86,21 @@ def _quadrant_labels() -> alt.Chart:
     )
     left = frame[frame["align"] == "left"]
     right = frame[frame["align"] == "right"]
-    encode = {"x": "x:Q", "y": "y:Q", "text": "Text:N"}
     style = {"fontSize": FONT_SIZE + 1, "fontWeight": "bold", "color": GRID_COLOUR, "baseline": "middle"}
     return alt.layer(
-        alt.Chart(left).mark_text(align="left", **style).encode(**encode),
-        alt.Chart(right).mark_text(align="right", **style).encode(**encode),
+        *(
+            alt.Chart(part)
+            .mark_text(align=align, **style)
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("Text:N"))
+            for part, align in ((left, "left"), (right, "right"))
+        )
     )
 
 
 def _split_lines() -> alt.LayerChart:
     rule = {"color": GRID_COLOUR, "strokeDash": [6, 4], "strokeWidth": 1.5}
-    vertical = alt.Chart(pd.DataFrame({"x": [EFFORT_SPLIT]})).mark_rule(**rule).encode(x="x:Q")
-    horizontal = alt.Chart(pd.DataFrame({"y": [BENEFIT_SPLIT]})).mark_rule(**rule).encode(y="y:Q")
+    vertical = alt.Chart(pd.DataFrame({"x": [EFFORT_SPLIT]})).mark_rule(**rule).encode(x=alt.X("x:Q"))
+    horizontal = alt.Chart(pd.DataFrame({"y": [BENEFIT_SPLIT]})).mark_rule(**rule).encode(y=alt.Y("y:Q"))
     return alt.layer(vertical, horizontal)
 
 
@@ -134,7 +137,9 @@ def priority_matrix(frame: pd.DataFrame, *, height: int = 640) -> alt.LayerChart
                 scale=alt.Scale(type="sqrt", range=[12, 260] if dense else [40, 900]),
                 legend=alt.Legend(orient="right", labelExpr=vega_number(), tickCount=4),
             ),
-            opacity=selected.then(alt.value(0.6 if dense else 0.85)).otherwise(alt.value(0.15)),
+            opacity=alt.OpacityValue(
+                **selected.then(alt.value(0.6 if dense else 0.85)).otherwise(alt.value(0.15))
+            ),
             tooltip=[
                 alt.Tooltip("Maßnahme:N"),
                 alt.Tooltip("Kategorie:N"),
@@ -148,19 +153,25 @@ def priority_matrix(frame: pd.DataFrame, *, height: int = 640) -> alt.LayerChart
     )
     # Canvas: Vega's SVG brush has no accessible name (axe: svg-img-alt); the chart's alt text
     # and the table alternative carry its content for screen readers.
-    chart = alt.layer(_split_lines(), _quadrant_labels(), points).properties(
-        height=height, usermeta={"embedOptions": {"renderer": "canvas"}}
+    return alt.layer(
+        _split_lines(),
+        _quadrant_labels(),
+        points,
+        height=height,
+        usermeta={"embedOptions": {"renderer": "canvas"}},
+        config=CONFIG,
     )
-    return _configure(chart)
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    # Dark labels: the theme's grey axis text stays below 4.5:1 on white.
-    return chart.configure_axis(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR
-    ).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR
-    )
+# Dark labels: the theme's grey axis text stays below 4.5:1 on white. Set in the constructor of
+# each chart: Altair copies a chart and its layers on every .configure_* call (see ui.charts.layered).
+_LABELS = {
+    "labelFontSize": FONT_SIZE,
+    "titleFontSize": FONT_SIZE,
+    "labelColor": TEXT_COLOUR,
+    "titleColor": TEXT_COLOUR,
+}
+CONFIG = alt.Config(axis=alt.AxisConfig(**_LABELS), legend=alt.LegendConfig(**_LABELS))
 
 
 def selected_ids(event: object, frame: pd.DataFrame) -> list[int] | None:
@@ -199,12 +210,12 @@ def _quarter_axis(first: int, last: int, *, title: str | None = None) -> alt.X:
 def _today_rule(today: date, *, labelled: bool = True) -> alt.Chart | alt.LayerChart:
     """A black line at today's position; the word "heute" above it where asked."""
     frame = pd.DataFrame({"start": [quarter_index(today)], "Text": ["heute"]})
-    base = alt.Chart(frame).encode(x="start:Q")
+    base = alt.Chart(frame).encode(x=alt.X("start:Q"))
     rule = base.mark_rule(color="#000000", strokeWidth=2)
     if not labelled:
         return rule
     label = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=FONT_SIZE, y=0).encode(
-        text="Text:N"
+        text=alt.Text("Text:N")
     )
     return alt.layer(rule, label)
 
@@ -233,7 +244,7 @@ def timeline_bars(frame: pd.DataFrame, *, today: date, width: int = 560) -> alt.
         .mark_bar(stroke="#333333", strokeWidth=0.5, cornerRadius=2)
         .encode(
             x=_quarter_axis(first, last, title="Quartal (schwarze Linie: heute)"),
-            x2="ende:Q",
+            x2=alt.X2("ende:Q"),
             y=alt.Y(
                 "Maßnahme:N",
                 sort=None,
@@ -243,37 +254,33 @@ def timeline_bars(frame: pd.DataFrame, *, today: date, width: int = 560) -> alt.
             color=alt.Color(
                 "Kategorie:N", scale=alt.Scale(domain=CATEGORY_LABELS, range=PALETTE), legend=None
             ),
-            tooltip=["Maßnahme:N", "Kategorie:N", "Status:N", "Zeitraum:N"],
+            tooltip=[alt.Tooltip(name) for name in ("Maßnahme:N", "Kategorie:N", "Status:N", "Zeitraum:N")],
         )
     )
     # A constant position needs no data: one rule for today in every category block.
     today_rule = (
         alt.Chart()
         .mark_rule(color="#000000", strokeWidth=2, aria=False)
-        .encode(x=alt.datum(quarter_index(today)))
+        .encode(x=alt.XDatum(quarter_index(today)))
     )
-    chart = (
-        alt.layer(bars, today_rule, data=data)
-        .properties(height=alt.Step(22), width=width)
-        .facet(
-            row=alt.Row(
-                "Kategorie:N",
-                sort=shown,
-                title=None,
-                header=alt.Header(
-                    labelAngle=0,
-                    labelAnchor="start",
-                    labelOrient="top",
-                    labelFontSize=FONT_SIZE + 1,
-                    labelFontWeight="bold",
-                    labelColor=TEXT_COLOUR,
-                ),
+    return alt.layer(bars, today_rule, data=data, height=alt.Step(22), width=width).facet(
+        row=alt.Row(
+            "Kategorie:N",
+            sort=shown,
+            title=None,
+            header=alt.Header(
+                labelAngle=0,
+                labelAnchor="start",
+                labelOrient="top",
+                labelFontSize=FONT_SIZE + 1,
+                labelFontWeight="bold",
+                labelColor=TEXT_COLOUR,
             ),
-            spacing=14,
-        )
-        .resolve_scale(y="independent")
+        ),
+        spacing=14,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        config=CONFIG,
     )
-    return _configure(chart)
 
 
 def timeline_heatmap(frame: pd.DataFrame, *, today: date) -> alt.LayerChart:
@@ -294,7 +301,7 @@ def timeline_heatmap(frame: pd.DataFrame, *, today: date) -> alt.LayerChart:
     high = float(data["Anzahl"].max()) if len(data) else 1.0
     base = alt.Chart(data).encode(
         x=_quarter_axis(first, last),
-        x2="ende:Q",
+        x2=alt.X2("ende:Q"),
         y=alt.Y("Kategorie:N", sort=CATEGORY_LABELS, title=None, axis=alt.Axis(labelLimit=320)),
     )
     # A light colour range keeps the black numbers at 6:1 contrast or more on every cell.
@@ -305,15 +312,18 @@ def timeline_heatmap(frame: pd.DataFrame, *, today: date) -> alt.LayerChart:
             scale=alt.Scale(range=["#e8f1fa", "#4a90c8"], domain=[0, high]),
             legend=alt.Legend(labelExpr=vega_number(), orient="bottom"),
         ),
-        tooltip=["Kategorie:N", "Quartal:N", alt.Tooltip("Text:N", title="Laufende Maßnahmen")],
+        tooltip=[
+            alt.Tooltip("Kategorie:N"),
+            alt.Tooltip("Quartal:N"),
+            alt.Tooltip("Text:N", title="Laufende Maßnahmen"),
+        ],
     )
     numbers = (
         alt.Chart(data)
         .mark_text(fontSize=FONT_SIZE - 1, color="#000000")
-        .encode(x="mitte:Q", y=alt.Y("Kategorie:N", sort=CATEGORY_LABELS), text="Text:N")
+        .encode(x=alt.X("mitte:Q"), y=alt.Y("Kategorie:N", sort=CATEGORY_LABELS), text=alt.Text("Text:N"))
     )
-    chart = alt.layer(cells, _today_rule(today), numbers).properties(height=alt.Step(34))
-    return _configure(chart)
+    return alt.layer(cells, _today_rule(today), numbers, height=alt.Step(34), config=CONFIG)
 
 
 def quarter_label(index: int) -> str:
