@@ -5,7 +5,9 @@ import streamlit as st
 from ui import frame
 from ui.auth import login_gate
 from ui.locale import set_document_language
-from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation
+from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation, leave_legacy_app_run
+
+leave_legacy_app_run()
 
 with app_frame():
     st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")

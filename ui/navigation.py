@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,6 +119,29 @@ def app_frame() -> Iterator[None]:
         yield
     finally:
         _run.in_frame = False
+
+
+def leave_legacy_app_run() -> None:
+    """The first run of a server's life: rerun at once, before any widget is drawn.
+
+    Until the first st.navigation call of a process, Streamlit runs app.py inside its legacy pages/
+    wrapper, and widgets drawn there get other ids than in every later run: the login form of the
+    first session after a restart dropped its first submit (scripts/first_render.py showed it).
+    Recognised per run (Streamlit's wrapper `_mpa_v1` is on the call stack), so that concurrent first
+    sessions each get it; the process-wide flag alone would only tell the first of them.
+    """
+    if PagesManager.uses_pages_directory or _inside_legacy_wrapper():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _inside_legacy_wrapper() -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def leave_legacy_pages_mode() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import VIEWPORT
+from tests.e2e.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, VIEWPORT
 from tests.support.app_server import streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -37,3 +37,19 @@ def test_simultaneous_deep_links_after_a_restart_get_the_login(browser: Browser,
         finally:
             for context in contexts:
                 context.close()
+
+
+def test_the_first_login_after_a_restart_needs_one_submit(browser: Browser, database_url: str) -> None:
+    """The first run of a fresh process is Streamlit's legacy wrapper: its form must not drop a submit."""
+    with streamlit_server(database_url) as url:
+        context = browser.new_context(viewport=VIEWPORT, locale="de-DE", base_url=url)
+        try:
+            page = context.new_page()
+            page.goto("/")
+            wait_for_app(page)
+            page.get_by_label("Benutzername", exact=True).fill(DEMO_ACCOUNTS["admin"])
+            page.get_by_label("Passwort", exact=True).fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Anmelden").click()  # once: no retry as in conftest.login
+            expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
+        finally:
+            context.close()
