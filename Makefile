@@ -30,11 +30,11 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
 # The whole suite on SQLite, then the model and page tests again on a throwaway PostgreSQL server.
-# Three workers on two cores: browser tests spend much of their time waiting for a page (measured
-# on this machine: 543 s with -n 2, 488 s with -n 3 for the SQLite pass).
+# Two workers on two cores. Three cut the SQLite pass from 543 to 488-510 s here, but the load delayed
+# a browser's timer so that the eight simultaneous clicks of test_concurrent_lotsen came 364 ms apart.
 test: $(VENV)/.installed-dev system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 3 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile
 	LOTSEN_TEST_DB=postgres $(PY) -m pytest -n 2 --dist loadfile tests/model tests/pages
 
 # Known vulnerabilities of the pinned requirements (asks PyPI's vulnerability data; CI runs it).
