@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
@@ -10,9 +11,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from model import clock
 from model.chart_images import chart_png, chart_svg
+from model.chart_specs import vega_lite_spec
 from ui.locale import VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
 from ui.tables import download_buttons, file_stem
 
@@ -23,6 +26,7 @@ INK = "#1F1F1F"  # text and outlines: contrast over 15:1 on white
 MONTH_TICKS = {"interval": "month", "step": 3}
 EXPORT_WIDTH = 900  # pixels of a downloaded chart image (the page has no container width to offer)
 BAR_STEP = 28  # pixels per bar: room for a label of FONT_SIZE
+ARROW_TRANSFORMER = "lotsen_arrow"
 
 
 # Top-level settings of every chart. Altair copies a layered chart and all its layers on every
@@ -138,13 +142,13 @@ def show_chart(
     """Draw a chart with a screen-reader description, downloads and its data as a table.
 
     With `selection_mode` the chart reruns the page on a click or brush and the selection
-    state is returned (st.altair_chart's on_select="rerun"); otherwise None.
+    state is returned (on_select="rerun"); otherwise None.
     `table` is the on-screen table (e.g. German-formatted); the CSV download gets `data`.
     The chart sits in a container with the CSS class `st-key-<key>_box` (a stable selector).
     """
     with st.container(key=f"{key}_box"):
-        event = st.altair_chart(
-            chart,
+        event = st.vega_lite_chart(
+            spec=page_spec(chart),
             width="stretch",
             alt=description,
             key=key,
@@ -158,7 +162,7 @@ def show_chart(
         png, svg = st.columns(2)
         png.download_button(
             "Bild (PNG)",
-            data=lambda: chart_png(_export_spec(chart)),  # built on click: to_dict validates the spec
+            data=lambda: chart_png(_export_spec(chart)),  # built on click, with the schema check
             file_name=f"{stem}.png",
             mime="image/png",
             key=f"{key}_png",
@@ -176,9 +180,34 @@ def show_chart(
     return event if selection_mode else None
 
 
+def _arrow_dataset(data: Any, datasets: dict[str, bytes]) -> dict[str, str]:
+    """Altair data transformer: the chart's frame as Arrow bytes under a name that hashes them."""
+    payload = dataframe_util.convert_anything_to_arrow_bytes(data)
+    name = hashlib.blake2b(payload, digest_size=16, usedforsecurity=False).hexdigest()
+    datasets[name] = payload
+    return {"name": name}
+
+
+alt.data_transformers.register(ARROW_TRANSFORMER, _arrow_dataset)
+
+
+def page_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The spec st.vega_lite_chart draws: what st.altair_chart would send, without its schema check.
+
+    As in st.altair_chart, the data travel as Arrow datasets named by their content's hash, and
+    Altair's own theme is off (the page's theme applies). st.altair_chart validates every chart
+    against the Vega-Lite schema on every run (40 ms for the priority matrix at scale L); the
+    builders are checked once, by tests/test_chart_specs.py.
+    """
+    datasets: dict[str, bytes] = {}
+    spec = vega_lite_spec(chart, theme="none", transformer=ARROW_TRANSFORMER, datasets=datasets)
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
+
+
 def _export_spec(chart: alt.TopLevelMixin) -> str:
     """The chart for the image downloads: a chart that fits the page width gets a fixed width."""
-    spec = chart.to_dict()
+    spec = vega_lite_spec(chart, validate=True)
     if spec.get("autosize", {}).get("type") == "fit-x" and "width" not in spec:
         spec["width"] = EXPORT_WIDTH
     return json.dumps(spec)

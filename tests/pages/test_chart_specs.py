@@ -1,0 +1,72 @@
+"""Every chart the pages draw is valid Vega-Lite.
+
+The pages send their specs without Altair's schema check (ui.charts.page_spec): these tests do the
+check instead, on every chart of every page for every role, and on the one builder the demo data
+do not reach (the Roadmap's quarter grid, drawn for many measures).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import altair as alt
+import pytest
+
+from model import clock, roadmap
+from model.db import read_session
+from tests.pages.conftest import DEMO_USERS
+from ui import charts
+from ui import roadmap_charts as rc
+from ui.navigation import available, pages_for
+
+ROOT_SCHEMA = alt.vegalite.v6.schema.core.Root
+
+
+def schema_error(spec: dict[str, Any]) -> str | None:
+    """Why `spec` is not valid Vega-Lite, or None."""
+    try:
+        ROOT_SCHEMA.validate(spec)
+    except Exception as error:  # jsonschema's ValidationError; the message names the path
+        return str(error)[:500]
+    return None
+
+
+def test_the_check_finds_an_invalid_spec() -> None:
+    data = {"values": [{"a": 1}]}
+    assert (
+        schema_error(
+            {"data": data, "mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+        )
+        is None
+    )
+    assert schema_error({"data": data, "mark": "balken"}) is not None
+    assert (
+        schema_error({"data": data, "mark": "bar", "encoding": {"x": {"field": "a", "type": "Menge"}}})
+        is not None
+    )
+
+
+@pytest.mark.parametrize("role", list(DEMO_USERS))
+def test_every_chart_of_every_page_is_valid_vega_lite(app_as, role) -> None:
+    at = app_as(role)
+    checked = 0
+    for spec in pages_for(role):
+        if not available(spec):
+            continue
+        at.switch_page(spec.file).run()
+        assert not at.exception, spec.path
+        for number, chart in enumerate(at.get("vega_lite_chart"), start=1):
+            drawn = json.loads(chart.proto.spec)
+            assert schema_error(drawn) is None, (spec.path, number, schema_error(drawn))
+            assert chart.proto.datasets, (spec.path, number)  # the data travel as Arrow, not in the spec
+            checked += 1
+    assert checked >= 9  # every role sees Übersicht (2 charts), Rollout (3), Abdeckung (2), Roadmap (2)
+
+
+def test_the_roadmap_quarter_grid_is_valid_vega_lite(demo_database) -> None:
+    with read_session() as session:
+        grid = roadmap.timeline(session=session, filters=roadmap.MeasureFilter(), max_bars=0)
+    assert not grid.per_measure and not grid.frame.empty
+    spec = charts.page_spec(rc.timeline_heatmap(grid.frame, today=clock.today()))
+    assert set(spec.pop("datasets").values()) and schema_error(spec) is None, schema_error(spec)
