@@ -39,6 +39,7 @@ def matrix_section(table: pd.DataFrame, filters: MeasureFilter, counts: MeasureC
     note = listed_note(counts, len(frame))
     if note:
         st.caption(note)
+    view = rc.table_view(table)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         event = charts.show_chart(
@@ -48,13 +49,14 @@ def matrix_section(table: pd.DataFrame, filters: MeasureFilter, counts: MeasureC
                 f"(senkrecht), Größe nach Kosten, Farbe und Form nach Kategorie. Quadranten: {summary}."
                 + (f" {note}" if note else "")
             ),
-            data=rc.table_view(table),
+            data=view,
             key="roadmap_matrix",
             name="Prioritätenmatrix",
             selection_mode=[rc.POINT_SELECTION, rc.BRUSH_SELECTION],
         )
     ids = rc.selected_ids(event, frame)
-    chosen = table if ids is None else table[table["id"].isin(ids)]
+    picked = table["id"].isin(ids) if ids is not None else None
+    chosen = table if picked is None else table[picked]
     with right, st.container(key="roadmap_selection"):
         st.markdown("**Maßnahmen in der Auswahl**")
         if ids is None:
@@ -64,8 +66,13 @@ def matrix_section(table: pd.DataFrame, filters: MeasureFilter, counts: MeasureC
             )
         else:
             st.caption(f"{fmt_number(len(chosen))} von {fmt_number(len(table))} Maßnahmen ausgewählt.")
-        view = rc.table_view(chosen)[["Maßnahme", "Klasse", "Score", "Quadrant", "Status"]]
-        show_table(view, name="Roadmap_Auswahl", key="roadmap_selection_table", height=430)
+        listed = view if picked is None else view[picked]
+        show_table(
+            listed[["Maßnahme", "Klasse", "Score", "Quadrant", "Status"]],
+            name="Roadmap_Auswahl",
+            key="roadmap_selection_table",
+            height=430,
+        )
     return None if ids is None else [int(value) for value in chosen["id"]]
 
 
