@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from model import clock, coverage, overview, rollout, snapshots
 from model.chart_images import chart_png
+from model.chart_specs import vega_lite_spec
 from model.enums import MeasureStatus, PhaseStatus, Rag, label
 from model.overview import Change
 from model.queries import CURRENT, open_support_condition
@@ -189,15 +190,20 @@ def _more(shown: int, total: int) -> tuple[str, ...]:
 # ------------------------------------------------------------------ charts
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (
-        chart.configure(background="#FFFFFF", padding=12)
-        .configure_axis(
-            labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK, labelLimit=420
-        )
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK)
-        .configure_view(stroke=None)
-    )
+# One config object for every deck chart, passed to the layer's constructor: each method on a
+# layered chart (.properties, .configure_*) would copy all layers again. Altair puts background and
+# padding into the config, so they stay there.
+CHART_CONFIG = alt.Config(
+    background="#FFFFFF",
+    padding=12,
+    axis=alt.AxisConfig(
+        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK, labelLimit=420
+    ),
+    legend=alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK),
+    view=alt.ViewConfig(stroke=None),
+)
+# Channel classes rather than shorthand strings in .encode: Altair turns each string or dict into a
+# channel via from_dict, which rebuilds its table of schema classes on every call.
 
 
 def timeline_chart(bars: pd.DataFrame, *, today: date) -> alt.TopLevelMixin:
@@ -214,7 +220,9 @@ def timeline_chart(bars: pd.DataFrame, *, today: date) -> alt.TopLevelMixin:
         labelExpr=VEGA_QUARTER, tickCount={"interval": "month", "step": 3}, title=None, labelAngle=0
     )
     y = alt.Y("Phase:N", sort=phases, title=None)
-    base = alt.Chart(data).encode(y=y, x=alt.X("Beginn:T", axis=axis), x2="Ende:T", description="_aria:N")
+    base = alt.Chart(data).encode(
+        y=y, x=alt.X("Beginn:T", axis=axis), x2=alt.X2("Ende:T"), description=alt.Description("_aria:N")
+    )
     plan = base.transform_filter(alt.datum.Art == rollout.PLANNED).mark_bar(
         size=44, fill="#FFFFFF", stroke=INK, strokeDash=[8, 4], strokeWidth=2
     )
@@ -234,15 +242,14 @@ def timeline_chart(bars: pd.DataFrame, *, today: date) -> alt.TopLevelMixin:
     rule = (
         alt.Chart(marker)
         .mark_rule(color=INK, strokeWidth=3, strokeDash=[3, 3])
-        .encode(x="Datum:T", description="_label:N")
+        .encode(x=alt.X("Datum:T"), description=alt.Description("_label:N"))
     )
     text = (
         alt.Chart(marker)
         .mark_text(align="left", baseline="top", dx=6, dy=4, fontSize=FONT_SIZE, color=INK)
-        .encode(x="Datum:T", y=alt.value(0), text="_label:N")
+        .encode(x=alt.X("Datum:T"), y=alt.YValue(0), text=alt.Text("_label:N"))
     )
-    layered = alt.layer(plan, actual, rule, text).properties(height=max(70 * len(phases), 200))
-    return _configure(layered)
+    return alt.layer(plan, actual, rule, text, height=max(70 * len(phases), 200), config=CHART_CONFIG)
 
 
 def share_bars(frame: pd.DataFrame, *, category: str) -> alt.TopLevelMixin:
@@ -255,16 +262,21 @@ def share_bars(frame: pd.DataFrame, *, category: str) -> alt.TopLevelMixin:
             scale=alt.Scale(domain=[0, 100]),
             axis=alt.Axis(labelExpr=VEGA_PERCENT, tickCount=5),
         ),
-        description="_aria:N",
+        description=alt.Description("_aria:N"),
     )
     bars = base.mark_bar(color=PALETTE[0])
-    labels = base.mark_text(align="left", dx=8, fontSize=FONT_SIZE, color=INK).encode(text="_label:N")
+    labels = base.mark_text(align="left", dx=8, fontSize=FONT_SIZE, color=INK).encode(
+        text=alt.Text("_label:N")
+    )
     height = min(max(48 * len(frame), 120), BAR_CHART_HEIGHT)  # a fixed budget: the slide must fit
-    return _configure(alt.layer(bars, labels).properties(height=height))
+    return alt.layer(bars, labels, height=height, config=CHART_CONFIG)
 
 
 def _chart(chart: alt.TopLevelMixin, *, description: str, data: Table) -> Chart:
-    return Chart(spec=chart.to_json(indent=None), description=description, data=data)
+    # The same string as chart.to_json(indent=None), without the schema check (see model.chart_specs;
+    # tests/model/test_deck.py validates every deck chart) and under the lock for Altair's settings.
+    spec = json.dumps(vega_lite_spec(chart), indent=None, sort_keys=True, ensure_ascii=False)
+    return Chart(spec=spec, description=description, data=data)
 
 
 @lru_cache(maxsize=32)

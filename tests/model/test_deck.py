@@ -4,6 +4,7 @@ its Stand and page number, the charts as images with alt text, German umlauts, a
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from model import clock, deck, demo, snapshots
 from model.db import make_engine, read_session, write_session
 from model.migrate import migrate
 from model.tables import Pilot
+from tests.support.vega import schema_error
 
 NOW = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)  # 14:05 Uhr in Germany
 STAND = "Stand: 23.11.2026, 14:05 Uhr"
@@ -102,6 +104,15 @@ def test_charts_are_images_with_alt_text_in_both_files(demo_deck) -> None:
         assert picture._element.nvPicPr.cNvPr.get("descr").startswith(("Zeitplan mit", "Balkendiagramm"))
         assert picture.image.content_type == "image/png"
     assert sum(len(found) for found in pictures.values()) == len(chart_pages)
+
+
+def test_every_deck_chart_is_valid_vega_lite(demo_deck) -> None:
+    """The deck builds its specs without Altair's schema check (model.chart_specs): checked here."""
+    built, _pdf, _pptx, _names = demo_deck
+    specs = [json.loads(slide.chart.spec) for slide in built.slides if slide.chart is not None]
+    assert len(specs) == 2
+    for spec in specs:
+        assert schema_error(spec) is None, schema_error(spec)
 
 
 def test_no_lotse_name_appears_in_either_file(demo_deck) -> None:

@@ -8,28 +8,16 @@ do not reach (the Roadmap's quarter grid, drawn for many measures).
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import altair as alt
 import pytest
 
 from model import clock, roadmap
 from model.db import read_session
 from tests.pages.conftest import DEMO_USERS
+from tests.support.vega import schema_error
 from ui import charts
 from ui import roadmap_charts as rc
 from ui.navigation import available, pages_for
-
-ROOT_SCHEMA = alt.vegalite.v6.schema.core.Root
-
-
-def schema_error(spec: dict[str, Any]) -> str | None:
-    """Why `spec` is not valid Vega-Lite, or None."""
-    try:
-        ROOT_SCHEMA.validate(spec)
-    except Exception as error:  # jsonschema's ValidationError; the message names the path
-        return str(error)[:500]
-    return None
 
 
 def test_the_check_finds_an_invalid_spec() -> None:
