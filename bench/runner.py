@@ -2,9 +2,11 @@
 
 Each page of ui.navigation.PAGES is rendered through Streamlit's AppTest for every role that may open
 it (logged in once as the role's demo account), `runs` times, each right after st.cache_data.clear():
-the cost a user pays right after any write. Every read statement of those runs is recorded with a
-SQLAlchemy `before_cursor_execute` listener; the page's SQL floor is the time of the statements of one
-run replayed on a raw DBAPI connection with fetchall, without Streamlit, the ORM or pandas around them.
+the cost a user pays right after any write. Every read statement of a run is recorded with a
+SQLAlchemy `before_cursor_execute` listener; the page's SQL floor is the time of those statements
+replayed on a raw DBAPI connection with fetchall, without Streamlit, the ORM or pandas around them.
+Each run is replayed right after it, so both medians sample the machine in the same moments (on a
+shared machine the speed of the same queries drifts by ±25 % within minutes).
 """
 
 from __future__ import annotations
@@ -204,6 +206,22 @@ class SqlFloor:
         return sorted(self.statement_ms, reverse=True)[:count]
 
 
+def paired_floor(floors: Sequence[SqlFloor]) -> SqlFloor:
+    """The median of the replays of several page runs (per statement where all runs read the same)."""
+    if not floors:
+        return SqlFloor(total_ms=0.0)
+    texts = [text for _, text in floors[-1].statement_ms]
+    if any([text for _, text in floor.statement_ms] != texts for floor in floors):
+        per_statement = floors[-1].statement_ms
+    else:
+        per_statement = tuple(
+            (statistics.median(floor.statement_ms[index][0] for floor in floors), text)
+            for index, text in enumerate(texts)
+        )
+    total = statistics.median(floor.total_ms for floor in floors)
+    return SqlFloor(total_ms=total, statement_ms=per_statement)
+
+
 def sql_floor(*, engine: Engine, statements: Sequence[Statement], runs: int) -> SqlFloor:
     """Median time of executing and fetching all `statements` on one raw DBAPI connection."""
     if not statements:
@@ -293,12 +311,14 @@ def measure_page(
     at.switch_page(spec.file)
     at.run(timeout=RUN_TIMEOUT)  # warm-up: imports and first-use costs are not what a user waits for
     timings = []
+    floors = []
     statements: list[Statement] = []
     for _ in range(runs):
         with recorded_reads(engine) as log:
             timings.append(_timed_run(at))
+        floors.append(sql_floor(engine=engine, statements=log, runs=1))
         statements = log
-    floor = sql_floor(engine=engine, statements=statements, runs=runs)
+    floor = paired_floor(floors)
     if profile_dir is not None:
         from bench.profiling import profiled_page_runs
 

@@ -65,6 +65,19 @@ def test_recorded_reads_are_replayed_without_writes(engine) -> None:
     assert runner.sql_floor(engine=engine, statements=[], runs=3).total_ms == 0
 
 
+def test_the_floor_of_several_runs_is_their_median() -> None:
+    runs = [
+        runner.SqlFloor(total_ms=total, statement_ms=((total - 1, "SELECT a"), (1.0, "SELECT b")))
+        for total in (10.0, 30.0, 20.0)
+    ]
+    floor = runner.paired_floor(runs)
+    assert floor.total_ms == 20.0
+    assert floor.statement_ms == ((19.0, "SELECT a"), (1.0, "SELECT b"))
+    other = runner.SqlFloor(total_ms=5.0, statement_ms=((5.0, "SELECT c"),))
+    assert runner.paired_floor([*runs, other]).statement_ms == other.statement_ms  # runs read differently
+    assert runner.paired_floor([]).total_ms == 0
+
+
 def test_chart_rows_counts_the_data_of_every_chart() -> None:
     at = AppTest.from_string(CHART_APP, default_timeout=60).run()
 
