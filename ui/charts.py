@@ -197,7 +197,7 @@ def page_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     As in st.altair_chart, the data travel as Arrow datasets named by their content's hash, and
     Altair's own theme is off (the page's theme applies). st.altair_chart validates every chart
     against the Vega-Lite schema on every run (40 ms for the priority matrix at scale L); the
-    builders are checked once, by tests/test_chart_specs.py.
+    builders are checked once, by tests/pages/test_chart_specs.py.
     """
     datasets: dict[str, bytes] = {}
     spec = vega_lite_spec(chart, theme="none", transformer=ARROW_TRANSFORMER, datasets=datasets)

@@ -114,7 +114,7 @@ def priority_matrix(frame: pd.DataFrame, *, height: int = 640) -> alt.LayerChart
     # Many points: smaller and more transparent, so clusters stay readable.
     dense = len(frame) > DENSE_POINTS
     points = (
-        # A name of its own: Altair would otherwise name the view by hashing its JSON, data included.
+        # A name of its own: otherwise Altair serialises the whole chart, data included, to name the view.
         alt.Chart(frame, name="massnahmen")
         .mark_point(filled=True, stroke="#333333", strokeWidth=0.7)
         .encode(
