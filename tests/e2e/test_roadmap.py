@@ -25,6 +25,22 @@ def open_roadmap(page: Page, username: str) -> None:
     expect(page.locator(MATRIX)).to_be_visible()
 
 
+def matrix_box(page: Page) -> dict[str, float]:
+    """Where the matrix is drawn, once it has stopped moving: under load Vega and the page's layout
+    can still shift it after it became visible, and a drag at the old place selects nothing."""
+    matrix = page.locator(MATRIX)
+    matrix.scroll_into_view_if_needed()
+    box = matrix.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(200)
+        again = matrix.bounding_box()
+        if again == box:
+            break
+        box = again
+    assert box is not None
+    return box
+
+
 def selection_caption(page: Page) -> str:
     return page.get_by_text(SELECTION_CAPTION).inner_text()
 
@@ -32,8 +48,7 @@ def selection_caption(page: Page) -> str:
 def test_brushing_the_matrix_filters_the_table(page: Page) -> None:
     open_roadmap(page, "leitung")
     expect(page.get_by_text(re.compile(r"^Alle \d+ Maßnahmen\."))).to_be_visible()
-    box = page.locator(MATRIX).bounding_box()
-    assert box is not None
+    box = matrix_box(page)
 
     # Drag a rectangle over the upper left of the plot: low effort, high benefit.
     page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.08)
@@ -51,8 +66,7 @@ def test_brushing_the_matrix_filters_the_table(page: Page) -> None:
 
 def point_under_mouse(page: Page) -> tuple[float, float]:
     """Move over the plot until Vega shows a tooltip: there is a point (canvas has no DOM marks)."""
-    box = page.locator(MATRIX).bounding_box()
-    assert box is not None
+    box = matrix_box(page)
     for row in range(4, 34):
         for column in range(5, 30):
             x, y = box["x"] + box["width"] * column / 40, box["y"] + box["height"] * row / 40
