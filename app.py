@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from ui import frame
+from ui import frame, memory
 from ui.auth import login_gate
 from ui.locale import set_document_language
 from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation, leave_legacy_app_run
 
 leave_legacy_app_run()
+memory.freeze_loaded_code()
 
 with app_frame():
     st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
