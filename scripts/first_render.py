@@ -11,7 +11,8 @@ role twice over:
 The time runs from the click or the navigation until the app's script run has ended and stayed ended
 ([data-testid=stApp][data-test-script-state=notRunning] for STABLE_FOR seconds; the stable wait
 itself is not counted). "erste" is a page's first render in the server's life (its reads not yet
-cached), "Median" the median of the following `--runs`. The empty app is measured the same way.
+cached), "Median" the median of the following `--runs`. The empty app is measured the same way, before
+and after the cockpit; the faster of the two is the baseline.
 """
 
 from __future__ import annotations
@@ -257,7 +258,8 @@ def _de(value: float) -> str:
 def table(result: dict[str, Any]) -> str:
     empty = result["empty"]
     lines = [
-        f"Leere Streamlit-App / empty app: Menü {empty['menu_ms']} ms, URL {empty['url_ms']} ms (Median) · "
+        f"Leere Streamlit-App / empty app: Menü {empty['menu_ms']} ms, URL {empty['url_ms']} ms "
+        "(Median, die schnellere Messung vor oder nach dem Cockpit) · "
         f"Stufe / scale {result['scale']}",
         "",
         "| Seite / page | Rolle / role | Menü erste ms | Menü Median ms | ÷ leer "
@@ -283,10 +285,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        empty = measure_empty(browser, empty_url, args.runs)
+        before = measure_empty(browser, empty_url, args.runs)
         pages = measure_pages(browser, app_url, args.runs)
+        after = measure_empty(browser, empty_url, args.runs)
         browser.close()
-    return {"scale": args.scale, "load": os.getloadavg()[0], "empty": empty, "pages": pages}
+    # Measured before and after the cockpit; the faster of the two is the (stricter) baseline, so a
+    # slow moment of the machine during one of them cannot make the cockpit look better.
+    empty = {key: min(before[key], after[key]) for key in before}
+    return {
+        "scale": args.scale, "load": os.getloadavg()[0], "empty": empty,
+        "empty_before": before, "empty_after": after, "pages": pages,
+    }  # fmt: skip
 
 
 @contextmanager
