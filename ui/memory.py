@@ -22,9 +22,7 @@ _modules_at_freeze = 0
 
 def freeze_loaded_code() -> bool:
     """Collect once and freeze everything alive if modules were loaded since the last freeze."""
-    global _modules_at_freeze  # noqa: PLW0603 – one process-wide mark, guarded by the lock
-    if len(sys.modules) == _modules_at_freeze:
-        return False
+    global _modules_at_freeze  # one process-wide mark, guarded by the lock
     with _lock:
         loaded = len(sys.modules)
         if loaded == _modules_at_freeze:
