@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -87,6 +89,7 @@ FORM_PAYLOADS = {
 IDEA_TITLE = "<svg onload=alert('Idee')> Idee aus dem Formular"
 IDEA_DESCRIPTION = "**Beschreibung** <b onmouseover=alert(1)>aus dem Formular</b>"
 # Console errors of Streamlit itself (a missing favicon, the first run of a deep link), not of a payload.
+SHOWN_WITHIN = 15  # seconds, as long as a slow first render may take under full-suite load
 BENIGN_CONSOLE_ERRORS = ("Failed to load resource", "does not seem to exist")
 # Elements a payload that was interpreted as HTML or Markdown would leave behind.
 INJECTED = (
@@ -253,8 +256,13 @@ def xss_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def xss_url(xss_database: str) -> Iterator[str]:
-    with streamlit_server(xss_database, cookie_key=new_cookie_key()) as base_url:
+def xss_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xss-server") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def xss_url(xss_database: str, xss_log: Path) -> Iterator[str]:
+    with streamlit_server(xss_database, cookie_key=new_cookie_key(), log_file=xss_log) as base_url:
         yield base_url
 
 
@@ -311,11 +319,29 @@ def nothing_ran(page: Page, watch: Watch, where: str) -> None:
     assert watch.errors == [], where
 
 
-def shown_as_typed(page: Page, texts: list[str], where: str) -> None:
-    """Every text appears character for character on the page (all tabs), not rendered as markup."""
-    shown = re.sub(r"\s+", " ", page.locator("[data-testid=stMain]").text_content() or "")
-    missing = [text for text in texts if re.sub(r"\s+", " ", text) not in shown]
-    assert missing == [], f"{where}: not shown as typed: {missing}"
+def shown_as_typed(page: Page, texts: list[str], where: str, server_log: Path) -> None:
+    """Every text appears character for character on the page (all tabs), not rendered as markup.
+
+    Polled like Playwright's own assertions: the browser may still be drawing the tables (their
+    code is loaded on first use) when the script run is already over.
+    """
+    deadline = time.monotonic() + SHOWN_WITHIN
+    while True:
+        shown = re.sub(r"\s+", " ", page.locator("[data-testid=stMain]").text_content() or "")
+        missing = [text for text in texts if re.sub(r"\s+", " ", text) not in shown]
+        if not missing or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
+    if missing:
+        tables = page.locator("[data-testid=stMain] [data-testid=stTable]").count()
+        errors = page.locator("[data-testid=stException], [data-testid=stAlert]").all_text_contents()
+        visible = page.locator("[data-testid=stMain]").inner_text()[:1500]
+        log = server_log.read_text(encoding="utf-8", errors="replace") if server_log.exists() else ""
+        raise AssertionError(
+            f"{where}: {len(missing)} of {len(texts)} not shown as typed within {SHOWN_WITHIN} s: "
+            f"{missing}\n{tables} tables, messages {errors}; visible text: {visible!r}\n"
+            f"server log: {log[-3000:]}"
+        )
 
 
 def visit(page: Page, watch: Watch, path: str, title: str | None) -> None:
@@ -348,7 +374,7 @@ ADMIN_PAGES = [
 LEITUNG_PAGES = [("/abdeckung", "Abdeckung"), ("/roadmap", "Roadmap"), ("/praesentation", None)]
 
 
-def test_no_payload_runs_on_any_page_of_the_cdo_buero(watched) -> None:
+def test_no_payload_runs_on_any_page_of_the_cdo_buero(watched, xss_log) -> None:
     context, watch = watched
     page = logged_in(context, XSS_ADMIN, XSS_ADMIN_PASSWORD)
     # The admin's own display name is a payload: the sidebar shows it as text.
@@ -356,10 +382,10 @@ def test_no_payload_runs_on_any_page_of_the_cdo_buero(watched) -> None:
     for path, title in ADMIN_PAGES:
         visit(page, watch, path, title)
         if path == "/lotsen":  # feed, support requests and roster are HTML tables with the texts
-            shown_as_typed(page, PAYLOADS, path)
+            shown_as_typed(page, PAYLOADS, path, xss_log)
 
 
-def test_payloads_typed_into_mein_status_show_as_typed_and_never_run(watched, xss_database) -> None:
+def test_payloads_typed_into_mein_status_show_as_typed_and_never_run(watched, xss_database, xss_log) -> None:
     context, watch = watched
     page = logged_in(context, "lotse", DEMO_PASSWORD)
     visit(page, watch, "/mein-status", "Mein Status")
@@ -375,7 +401,7 @@ def test_payloads_typed_into_mein_status_show_as_typed_and_never_run(watched, xs
     expect(page.get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))).to_be_visible()
     nothing_ran(page, watch, "Mein Status, Meldung gespeichert")
     # The newest entries come first; today's activity sorts below today's 35 reports (see /lotsen).
-    shown_as_typed(page, [FORM_TEXT, FORM_BLOCKER], "Mein Status, Verlauf")
+    shown_as_typed(page, [FORM_TEXT, FORM_BLOCKER], "Mein Status, Verlauf", xss_log)
     assert stored_notes(xss_database, FORM_NOTE) == 1
 
     # Over-long input: the field takes no more than its limit (200), the counter says so.
