@@ -254,7 +254,9 @@ def timeline_chart(bars: pd.DataFrame, *, today: date) -> alt.TopLevelMixin:
 
 def share_bars(frame: pd.DataFrame, *, category: str) -> alt.TopLevelMixin:
     """Share of units covered per Dezernat (0–100), with "60 % (3 von 5)" beside each bar."""
-    base = alt.Chart(frame).encode(
+    # The frame once, on the layer: given to both layers, Altair would name each by a hash of its
+    # JSON, the frame's text form included, before moving the data up itself.
+    base = alt.Chart().encode(
         y=alt.Y(f"{category}:N", sort=None, title=None),
         x=alt.X(
             "Anteil:Q",
@@ -269,7 +271,7 @@ def share_bars(frame: pd.DataFrame, *, category: str) -> alt.TopLevelMixin:
         text=alt.Text("_label:N")
     )
     height = min(max(48 * len(frame), 120), BAR_CHART_HEIGHT)  # a fixed budget: the slide must fit
-    return alt.layer(bars, labels, height=height, config=CHART_CONFIG)
+    return alt.layer(bars, labels, data=frame, height=height, config=CHART_CONFIG)
 
 
 def _chart(chart: alt.TopLevelMixin, *, description: str, data: Table) -> Chart:

@@ -1237,7 +1237,7 @@ def fte_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
     `frame`: long format with columns Einheit, Aufgabenbereich, VZÄ, VZÄ_text, order (row order).
     """
     top = float(frame["VZÄ"].max() or 1.0)
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(  # the frame once, on the layer (see ui.charts.layered)
         y=alt.Y("Einheit:N", sort=alt.EncodingSortField("order", order="ascending"), title=None),
         x=alt.X(
             "Aufgabenbereich:N", sort=list(TASK_LABELS.values()), title=None, axis=alt.Axis(labelAngle=-30)
@@ -1265,6 +1265,7 @@ def fte_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(
         cells,
         labels,
+        data=frame,
         height=max(120, 28 * frame["Einheit"].nunique()),
         config=alt.Config(
             axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320),
@@ -1333,7 +1334,7 @@ def deadline_timeline(frame: pd.DataFrame, *, today: date) -> alt.LayerChart:
 
 def labelled_bars(frame: pd.DataFrame, *, category: str, value: str, text: str, title: str) -> alt.LayerChart:
     """Bars in the given order with a precomputed German label beside each bar."""
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(  # the frame once, on the layer (see ui.charts.layered)
         y=alt.Y(f"{category}:N", sort=None, title=None),
         x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1)),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{text}:N", title=title)],
@@ -1345,6 +1346,7 @@ def labelled_bars(frame: pd.DataFrame, *, category: str, value: str, text: str, 
     return alt.layer(
         bars,
         labels,
+        data=frame,
         config=alt.Config(
             axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320),
             view=alt.ViewConfig(stroke=None),

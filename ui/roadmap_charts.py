@@ -208,17 +208,15 @@ def _quarter_axis(first: int, last: int, *, title: str | None = None) -> alt.X:
     )
 
 
-def _today_rule(today: date, *, labelled: bool = True) -> alt.Chart | alt.LayerChart:
-    """A black line at today's position; the word "heute" above it where asked."""
+def _today_rule(today: date) -> alt.LayerChart:
+    """A black line at today's position with the word "heute" above it."""
     frame = pd.DataFrame({"start": [quarter_index(today)], "Text": ["heute"]})
-    base = alt.Chart(frame).encode(x=alt.X("start:Q"))
+    base = alt.Chart().encode(x=alt.X("start:Q"))  # the frame once, on the layer (see ui.charts.layered)
     rule = base.mark_rule(color="#000000", strokeWidth=2)
-    if not labelled:
-        return rule
     label = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=FONT_SIZE, y=0).encode(
         text=alt.Text("Text:N")
     )
-    return alt.layer(rule, label)
+    return alt.layer(rule, label, data=frame)
 
 
 def timeline_bars(frame: pd.DataFrame, *, today: date, width: int = 560) -> alt.FacetChart:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import altair as alt
+import pandas as pd
 import pytest
 
 from model import clock, roadmap
@@ -50,6 +52,28 @@ def test_every_chart_of_every_page_is_valid_vega_lite(app_as, role) -> None:
             assert chart.proto.datasets, (spec.path, number)  # the data travel as Arrow, not in the spec
             checked += 1
     assert checked >= 9  # every role sees Übersicht (2 charts), Rollout (3), Abdeckung (2), Roadmap (2)
+
+
+def test_no_chart_layer_is_named_by_hashing_its_data(app_as, monkeypatch) -> None:
+    """Layers sharing a frame get it on the layer chart (ui.charts.layered), never each its own.
+
+    Otherwise Altair names each layer by a hash of its JSON, the frame's text form included.
+    """
+    hashed: list[str] = []
+    compute_hash = alt.Chart._compute_hash
+
+    def watched(chart: alt.Chart) -> str:
+        if isinstance(chart.data, pd.DataFrame) and "_cached_hash" not in chart._kwds:
+            hashed.append(", ".join(map(str, chart.data.columns)))
+        return compute_hash(chart)
+
+    monkeypatch.setattr(alt.Chart, "_compute_hash", watched)
+    at = app_as("admin")
+    for spec in pages_for("admin"):
+        if available(spec):
+            at.switch_page(spec.file).run()
+            assert not at.exception, spec.path
+            assert hashed == [], (spec.path, hashed)
 
 
 def test_the_roadmap_quarter_grid_is_valid_vega_lite(demo_database) -> None:
