@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import altair as alt
@@ -27,6 +26,7 @@ MONTH_TICKS = {"interval": "month", "step": 3}
 EXPORT_WIDTH = 900  # pixels of a downloaded chart image (the page has no container width to offer)
 BAR_STEP = 28  # pixels per bar: room for a label of FONT_SIZE
 ARROW_TRANSFORMER = "lotsen_arrow"
+DATE_KINDS = {"date", "datetime", "datetime64"}  # pandas' names for columns of date and time objects
 
 
 # Top-level settings of every chart. Altair copies a layered chart and all its layers on every
@@ -69,18 +69,25 @@ def german_columns(frame: pd.DataFrame) -> dict[str, Any]:
             config[str(name)] = st.column_config.DatetimeColumn(format="DD.MM.YYYY")
         elif pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             config[str(name)] = st.column_config.NumberColumn(format="localized")
-        # Only a column of Python objects can hold dates: the others are not read row by row.
-        elif column.dtype == object and column.map(lambda v: isinstance(v, date)).any():
+        elif column.dtype == object and _holds_dates(column):
             config[str(name)] = st.column_config.DateColumn(format="DD.MM.YYYY")
     return config
+
+
+def _holds_dates(column: pd.Series) -> bool:
+    """A column of Python objects whose values, apart from missing ones, are all dates (or times).
+
+    pandas' own type inference runs in compiled code: a Python check per row cost 24 ms for the
+    Roadmap's table at scale L.
+    """
+    return pd.api.types.infer_dtype(column, skipna=True) in DATE_KINDS
 
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A frame ready for st.dataframe: dates as dates (empty where missing), "–" for missing text."""
     shown = frame.copy()
     for name, column in frame.items():
-        values = column.dropna()
-        if column.dtype == object and len(values) and values.map(lambda v: isinstance(v, date)).all():
+        if column.dtype == object and _holds_dates(column):
             shown[name] = pd.to_datetime(column)
         elif column.dtype == object or pd.api.types.is_string_dtype(column):
             shown[name] = column.astype(object).where(column.notna(), "–")

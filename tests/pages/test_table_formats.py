@@ -27,6 +27,8 @@ def test_each_column_gets_the_german_format_of_its_kind() -> None:
             "Erledigt": [True, False, True],
             "Name": ["Amt für Digitales", "Bürgeramt", None],
             "Gemischt": ["offen", 3, None],
+            "Leer": pd.Series([None, None, None], dtype=object),
+            "Datum oder Text": ["offen", date(2026, 12, 1), None],
         }
     )
     assert formats(frame) == {
