@@ -43,7 +43,7 @@ TOP_LEVEL: dict[str, Any] = {
 }
 
 
-def layered(*layers: alt.Chart, height: int, data: pd.DataFrame | None = None) -> alt.LayerChart:
+def layered(*layers: alt.Chart, height: int, data: Any = alt.Undefined) -> alt.LayerChart:
     """The layers as one chart of the page's width and `height` pixels, with the house settings.
 
     Encodings in the builders use channel classes (alt.Text, alt.X2, alt.Description …), not
@@ -54,7 +54,7 @@ def layered(*layers: alt.Chart, height: int, data: pd.DataFrame | None = None) -
     Given to each layer, Altair would move it up itself, but first name every layer by a hash of
     its JSON, the frame's text form included (about 8 ms per layer for 120 rows).
     """
-    return alt.layer(*layers, height=height, data=alt.Undefined if data is None else data, **TOP_LEVEL)
+    return alt.layer(*layers, height=height, data=data, **TOP_LEVEL)
 
 
 def german_columns(frame: pd.DataFrame) -> dict[str, Any]:
@@ -77,8 +77,8 @@ def german_columns(frame: pd.DataFrame) -> dict[str, Any]:
 def _holds_dates(column: pd.Series) -> bool:
     """A column of Python objects whose values, apart from missing ones, are all dates (or times).
 
-    pandas' own type inference runs in compiled code: a Python check per row cost 24 ms for the
-    Roadmap's table at scale L.
+    pandas' own type inference runs in compiled code, unlike a Python check per row (both table
+    helpers on 2,000 rows: 3.5 -> 1.4 ms).
     """
     return pd.api.types.infer_dtype(column, skipna=True) in DATE_KINDS
 
