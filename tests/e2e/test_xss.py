@@ -88,8 +88,8 @@ FORM_PAYLOADS = {
 }
 IDEA_TITLE = "<svg onload=alert('Idee')> Idee aus dem Formular"
 IDEA_DESCRIPTION = "**Beschreibung** <b onmouseover=alert(1)>aus dem Formular</b>"
-# Console errors of Streamlit itself (a missing favicon, the first run of a deep link), not of a payload.
 SHOWN_WITHIN = 15  # seconds, as long as a slow first render may take under full-suite load
+# Console errors of Streamlit itself (a missing favicon, the first run of a deep link), not of a payload.
 BENIGN_CONSOLE_ERRORS = ("Failed to load resource", "does not seem to exist")
 # Elements a payload that was interpreted as HTML or Markdown would leave behind.
 INJECTED = (
@@ -322,8 +322,8 @@ def nothing_ran(page: Page, watch: Watch, where: str) -> None:
 def shown_as_typed(page: Page, texts: list[str], where: str, server_log: Path) -> None:
     """Every text appears character for character on the page (all tabs), not rendered as markup.
 
-    Polled like Playwright's own assertions: the browser may still be drawing the tables (their
-    code is loaded on first use) when the script run is already over.
+    Polled like Playwright's own assertions: read once, a loaded CI machine found none of the texts
+    on /lotsen although the script run was over (the browser was still drawing, presumably).
     """
     deadline = time.monotonic() + SHOWN_WITHIN
     while True:
