@@ -21,7 +21,6 @@ from model import stage_months
 from model.app_settings import SollRuleSetting, soll_rule
 from model.enums import PilotStage, label
 from model.queries import (
-    COVERING,
     CURRENT,
     CoverageSummary,
     coverage_summary,
@@ -276,25 +275,19 @@ def pilot_names_by_unit(
 
 def coverage_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Units with Soll and units covered at each date, from the stage history (current Soll)."""
-    counts = stage_months.unit_stage_counts(session=session, dates=dates)
+    counts = stage_months.unit_counts(session=session, dates=dates)
     units = units_with_soll(session=session, root_id=root_id)
-    # Covering Lotsen per unit and date from the counts first, then the units (by primary key).
-    per_unit = (
-        select(counts.c.as_of, counts.c.unit_id, func.sum(counts.c.pilots).label("ist"))
-        .where(
-            counts.c.stage.in_(COVERING),
-            scope_condition(counts.c.unit_id, root_id, name="history_scope"),
-        )
-        .group_by(counts.c.as_of, counts.c.unit_id)
-        .subquery("covering_at")
-    )
     covered = {
         stage_months.as_date(day): int(n)
         for day, n in session.exec(
-            select(per_unit.c.as_of, func.count())
-            .join(units, units.c.unit_id == per_unit.c.unit_id)
-            .where(units.c.soll > 0, per_unit.c.ist >= units.c.soll)
-            .group_by(per_unit.c.as_of)
+            select(counts.c.as_of, func.count())
+            .join(units, units.c.unit_id == counts.c.unit_id)
+            .where(
+                units.c.soll > 0,
+                counts.c.covering >= units.c.soll,
+                scope_condition(counts.c.unit_id, root_id, name="history_scope"),
+            )
+            .group_by(counts.c.as_of)
         ).all()
     }
     with_target = session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one()

@@ -19,7 +19,6 @@ from model import clock, stage_months
 from model.coverage import gap_count, gap_list
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, label
 from model.queries import (
-    COVERING,
     CURRENT,
     PhaseInfo,
     compare_date,
@@ -69,12 +68,12 @@ class KeyFigures:
 
 def pilot_counts_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Lotsen in the programme and qualified/active Lotsen at each date, by their unit at the time."""
-    counts = stage_months.unit_stage_counts(session=session, dates=dates)
+    counts = stage_months.unit_counts(session=session, dates=dates)
     query = (
         select(
             counts.c.as_of,
-            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(CURRENT)), 0),
-            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(COVERING)), 0),
+            func.coalesce(func.sum(counts.c.in_programme), 0),
+            func.coalesce(func.sum(counts.c.covering), 0),
         )
         .where(scope_condition(counts.c.unit_id, root_id))
         .group_by(counts.c.as_of)
@@ -89,34 +88,22 @@ def pilot_counts_at(*, session: Session, root_id: int | None, dates: Sequence[da
 def figures_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """`pilot_counts_at` and `coverage_at` in one pass over the counts (one row per date):
     Lotsen in the programme, qualified or active, units with Soll, units covered, share covered."""
-    counts = stage_months.unit_stage_counts(session=session, dates=dates)
+    counts = stage_months.unit_counts(session=session, dates=dates)
     units = units_with_soll(session=session, root_id=root_id)
-    per_unit = (
-        select(
-            counts.c.as_of,
-            counts.c.unit_id,
-            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(CURRENT)), 0).label("current"),
-            func.coalesce(func.sum(counts.c.pilots).filter(counts.c.stage.in_(COVERING)), 0).label(
-                "covering"
-            ),
-        )
-        .where(scope_condition(counts.c.unit_id, root_id, name="history_scope"))
-        .group_by(counts.c.as_of, counts.c.unit_id)
-        .subquery("per_unit")
-    )
-    covered = and_(units.c.soll > 0, per_unit.c.covering >= units.c.soll)
+    covered = and_(units.c.soll > 0, counts.c.covering >= units.c.soll)
     found = {
         stage_months.as_date(day): (int(current or 0), int(covering or 0), int(units_covered))
         for day, current, covering, units_covered in session.exec(
             select(
-                per_unit.c.as_of,
-                func.sum(per_unit.c.current),
-                func.sum(per_unit.c.covering),
+                counts.c.as_of,
+                func.sum(counts.c.in_programme),
+                func.sum(counts.c.covering),
                 func.count().filter(covered),
             )
-            .select_from(per_unit)
-            .outerjoin(units, units.c.unit_id == per_unit.c.unit_id)
-            .group_by(per_unit.c.as_of)
+            .select_from(counts)
+            .outerjoin(units, units.c.unit_id == counts.c.unit_id)
+            .where(scope_condition(counts.c.unit_id, root_id, name="history_scope"))
+            .group_by(counts.c.as_of)
         ).all()
     }
     with_target = int(session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one())

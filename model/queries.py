@@ -37,6 +37,19 @@ from model.tables import Measure, OrgUnit, Phase, Pilot, PilotStageChange, Statu
 COVERING = tuple(stage.value for stage in COVERING_STAGES)
 CURRENT = tuple(stage.value for stage in CURRENT_STAGES)
 MAX_MONTHS = 60
+# Rank of a stage for the rollout classes of units (model.rollout); stages not listed rank 0.
+STAGE_RANK: dict[PilotStage, int] = {
+    PilotStage.NOMINATED: 1,
+    PilotStage.SELECTED: 1,
+    PilotStage.IN_TRAINING: 2,
+    PilotStage.QUALIFIED: 3,
+    PilotStage.ACTIVE: 4,
+}
+
+
+def rollout_rank(stage: ColumnElement[str]) -> ColumnElement[int]:
+    """Rank of a stage for the unit classification (0 = does not count)."""
+    return case(*((stage == code.value, literal(rank)) for code, rank in STAGE_RANK.items()), else_=0)
 
 
 def soll_expression(rule: SollRuleSetting) -> ColumnElement[int]:

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import case, func, literal
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from model import clock, stage_months
-from model.enums import PhaseStatus, PilotStage, label
+from model.enums import PhaseStatus, label
 from model.queries import units_with_soll
 from model.scope import scope_condition
 from model.tables import GateDecision, Milestone, Phase
@@ -29,13 +28,6 @@ ROLLOUT_CLASSES: tuple[str, ...] = (
     "qualifiziert",
     "aktiv",
 )
-STAGE_RANK: dict[PilotStage, int] = {
-    PilotStage.NOMINATED: 1,
-    PilotStage.SELECTED: 1,
-    PilotStage.IN_TRAINING: 2,
-    PilotStage.QUALIFIED: 3,
-    PilotStage.ACTIVE: 4,
-}
 PLANNED = "Plan"
 ACTUAL = "tatsächlich"
 MILESTONE_DONE = "Meilenstein erreicht"
@@ -43,11 +35,6 @@ MILESTONE_OPEN = "Meilenstein offen"
 MILESTONE_OVERDUE = "Meilenstein überfällig"
 GATE = "Gremienbeschluss"
 EVENT_KINDS = (MILESTONE_DONE, MILESTONE_OPEN, MILESTONE_OVERDUE, GATE)
-
-
-def rollout_rank(stage: ColumnElement[str]) -> ColumnElement[int]:
-    """Rank of a stage for the unit classification (0 = does not count)."""
-    return case(*((stage == code.value, literal(rank)) for code, rank in STAGE_RANK.items()), else_=0)
 
 
 def phase_label(name: str, status: str) -> str:
@@ -186,23 +173,20 @@ def _with_timestamps(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def unit_stages_at(*, session: Session, root_id: int | None, dates: Sequence[date]) -> pd.DataFrame:
     """Units per rollout class at each date: one row per (date, class), every class listed."""
-    counts = stage_months.unit_stage_counts(session=session, dates=dates)
+    counts = stage_months.unit_counts(session=session, dates=dates)
     units = units_with_soll(session=session, root_id=root_id)
-    # Highest rank per unit and date from the counts first, then the units (by primary key).
-    # Units without a Lotse are the remainder.
-    per_unit = (
-        select(counts.c.as_of, counts.c.unit_id, func.max(rollout_rank(counts.c.stage)).label("rank"))
-        .where(counts.c.pilots > 0, scope_condition(counts.c.unit_id, root_id, name="history_scope"))
-        .group_by(counts.c.as_of, counts.c.unit_id)
-        .subquery("ranked_units")
-    )
+    # Units without a Lotse who counts are the remainder.
     found = {
         (stage_months.as_date(day), int(rank)): int(n)
         for day, rank, n in session.exec(
-            select(per_unit.c.as_of, per_unit.c.rank, func.count())
-            .join(units, units.c.unit_id == per_unit.c.unit_id)
-            .where(units.c.soll > 0, per_unit.c.rank > 0)
-            .group_by(per_unit.c.as_of, per_unit.c.rank)
+            select(counts.c.as_of, counts.c.top_rank, func.count())
+            .join(units, units.c.unit_id == counts.c.unit_id)
+            .where(
+                units.c.soll > 0,
+                counts.c.top_rank > 0,
+                scope_condition(counts.c.unit_id, root_id, name="history_scope"),
+            )
+            .group_by(counts.c.as_of, counts.c.top_rank)
         ).all()
     }
     total = int(session.exec(select(func.count()).select_from(units).where(units.c.soll > 0)).one())

@@ -1,11 +1,14 @@
-"""Lotsen per unit and stage at a date: stored for dates already counted, live for the rest.
+"""Lotsen per unit at a date: stored for dates already counted, live for the rest.
 
-The trends (Übersicht, Rollout, Präsentation) count Lotsen per unit and stage at up to 18 month
-ends, the key figures today and 30 days ago. Rebuilding every Lotse's stage at each of those dates
+The trends (Übersicht, Rollout, Präsentation) count, per unit and at up to 18 month ends, the
+Lotsen in the programme, the qualified or active ones and the rank of the most advanced; the key
+figures do the same today and 30 days ago. Rebuilding every Lotse's stage at each of those dates
 from the stage history costs a third of a second at scale L on every read, yet the count for a
 date only changes when the history up to that date changes. So the counts are stored
-(`stage_month`; which dates are complete in `stage_month_done`) and each read combines them with a
-live count for the dates that are not stored.
+(`unit_month`, one row per unit and date; which dates are complete in `stage_month_done`) and each
+read combines them with a live count for the dates that are not stored. One row per unit rather
+than per unit and stage: the trends need only these three figures, and reading them needs no
+second grouping (scale L: Rollout history 200 -> 80 ms, coverage history 93 -> 41 ms).
 
 Invalidation is part of the write: every flush that adds, changes or deletes a stage change, or
 changes a Lotse's stage, start date or unit, deletes the stored dates from the earliest date it
@@ -27,8 +30,16 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from model import clock
-from model.queries import holds_on, monthly_dates, reference_dates, stage_intervals
-from model.tables import AppSetting, Pilot, PilotStageChange, StageMonth, StageMonthDone
+from model.queries import (
+    COVERING,
+    CURRENT,
+    holds_on,
+    monthly_dates,
+    reference_dates,
+    rollout_rank,
+    stage_intervals,
+)
+from model.tables import AppSetting, Pilot, PilotStageChange, StageMonthDone, UnitMonth
 
 STATE_KEY = "stage_history_version"  # counts invalidations; its row is the lock (see module doc)
 INSERT_BATCH = 5_000
@@ -60,8 +71,8 @@ def stored_dates(*, session: Session, dates: Sequence[date]) -> set[date]:
     return {as_date(value) for value in rows.scalars()}
 
 
-def unit_stage_counts(*, session: Session, dates: Sequence[date], use_stored: bool = True) -> CTE:
-    """Lotsen per (as_of, unit_id, stage) at each date, as a CTE with a `pilots` column.
+def unit_counts(*, session: Session, dates: Sequence[date], use_stored: bool = True) -> CTE:
+    """Per (as_of, unit_id) with Lotsen: `in_programme`, `covering` and `top_rank`, as a CTE.
 
     Stored counts where this session sees them, the stage history for every other date. Call
     `ensure_stored` (with its own connection) before the session's first query, so that the
@@ -73,32 +84,35 @@ def unit_stage_counts(*, session: Session, dates: Sequence[date], use_stored: bo
     if stored:
         parts.append(
             select(
-                StageMonth.month_end.label("as_of"),  # type: ignore[attr-defined]
-                StageMonth.unit_id,
-                StageMonth.stage,
-                StageMonth.pilots,
-            ).where(StageMonth.month_end.in_(sorted(stored)))  # type: ignore[attr-defined]
+                UnitMonth.month_end.label("as_of"),  # type: ignore[attr-defined]
+                UnitMonth.unit_id,
+                UnitMonth.in_programme,
+                UnitMonth.covering,
+                UnitMonth.top_rank,
+            ).where(UnitMonth.month_end.in_(sorted(stored)))  # type: ignore[attr-defined]
         )
     if live_dates:
         parts.append(_live_counts(live_dates))
     if len(parts) == 1:
-        return parts[0].cte("unit_stage_counts")
-    return parts[0].union_all(parts[1]).cte("unit_stage_counts")
+        return parts[0].cte("unit_counts")
+    return parts[0].union_all(parts[1]).cte("unit_counts")
 
 
 def _live_counts(dates: Sequence[date]):  # type: ignore[no-untyped-def]
     intervals = stage_intervals(not_before=min(dates))
     days = reference_dates(dates)
+    stage = intervals.c.stage
     return (
         select(
             days.c.as_of.label("as_of"),
             intervals.c.unit_id.label("unit_id"),
-            intervals.c.stage.label("stage"),
-            func.count().label("pilots"),
+            func.count().filter(stage.in_(CURRENT)).label("in_programme"),
+            func.count().filter(stage.in_(COVERING)).label("covering"),
+            func.max(rollout_rank(stage)).label("top_rank"),
         )
         .select_from(days)
         .join(intervals, holds_on(intervals, days))
-        .group_by(days.c.as_of, intervals.c.unit_id, intervals.c.stage)
+        .group_by(days.c.as_of, intervals.c.unit_id)
     )
 
 
@@ -156,12 +170,18 @@ def ensure_stored(*, engine: Engine, dates: Sequence[date]) -> int:
         if not missing:
             return 0
         rows = [
-            {"month_end": as_date(day), "unit_id": unit_id, "stage": stage, "pilots": pilots}
-            for day, unit_id, stage, pilots in session.execute(_live_counts(missing)).all()
+            {
+                "month_end": as_date(day),
+                "unit_id": unit_id,
+                "in_programme": in_programme,
+                "covering": covering,
+                "top_rank": top_rank,
+            }
+            for day, unit_id, in_programme, covering, top_rank in session.execute(_live_counts(missing)).all()
         ]
-        session.execute(delete(StageMonth).where(StageMonth.month_end.in_(missing)))  # type: ignore[attr-defined]
+        session.execute(delete(UnitMonth).where(UnitMonth.month_end.in_(missing)))  # type: ignore[attr-defined]
         for start in range(0, len(rows), INSERT_BATCH):
-            session.execute(insert(StageMonth), rows[start : start + INSERT_BATCH])
+            session.execute(insert(UnitMonth), rows[start : start + INSERT_BATCH])
         now = clock.now()
         session.execute(insert(StageMonthDone), [{"month_end": day, "stored_at": now} for day in missing])
         _prune(session)
@@ -177,7 +197,7 @@ def _prune(session: Session) -> None:
         if not _kept(as_date(day), today)
     ]
     if old:
-        for table in (StageMonth, StageMonthDone):
+        for table in (UnitMonth, StageMonthDone):
             session.execute(delete(table).where(table.month_end.in_(old)))  # type: ignore[attr-defined]
 
 
@@ -198,7 +218,7 @@ def _lock(session: Session) -> int:
 def invalidate(session: Session | OrmSession, *, since: date | None) -> None:
     """Forget the stored dates from `since` on (None: all), within the caller's transaction."""
     version = _lock(session)  # type: ignore[arg-type]
-    for table in (StageMonth, StageMonthDone):
+    for table in (UnitMonth, StageMonthDone):
         statement = delete(table)
         if since is not None:
             statement = statement.where(table.month_end >= since)  # type: ignore[attr-defined]

@@ -69,16 +69,18 @@ class PilotStageChange(SQLModel, table=True):
     pilot: "Pilot" = Relationship(back_populates="stage_changes")
 
 
-# Derived from the stage history (model.stage_months): Lotsen per unit and stage at a date (month
-# ends, today, 30 days ago), so that trends need not rebuild every Lotse's stage on each read.
+# Derived from the stage history (model.stage_months): per unit at a date (month ends, today, 30
+# days ago) its Lotsen in the programme, its qualified or active Lotsen and the rollout rank of its
+# most advanced Lotse, so that trends need not rebuild every Lotse's stage on each read.
 # Rows exist only where there are Lotsen; StageMonthDone says which dates are stored.
-class StageMonth(SQLModel, table=True):
-    __tablename__ = "stage_month"
+class UnitMonth(SQLModel, table=True):
+    __tablename__ = "unit_month"
 
     month_end: date = Field(primary_key=True)
     unit_id: int = Field(primary_key=True)  # the unit at the time (no foreign key: derived data)
-    stage: str = Field(primary_key=True, max_length=20)
-    pilots: int
+    in_programme: int  # Lotsen in a current stage (model.queries.CURRENT)
+    covering: int  # qualified or active Lotsen (model.queries.COVERING)
+    top_rank: int  # model.queries.rollout_rank of the most advanced Lotse (0: none counts)
 
 
 class StageMonthDone(SQLModel, table=True):

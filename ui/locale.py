@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
 TIMEZONE = ZoneInfo("Europe/Berlin")
@@ -27,12 +30,25 @@ def vega_number(decimals: int = 0) -> str:
     return VEGA_NUMBER.format(p=decimals)
 
 
+GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
 def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     """1234.5 → '1.234,5' (German grouping and decimal comma)."""
     if value is None:
         return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "#").replace(".", ",").replace("#", ".")
+    return f"{value:,.{decimals}f}".translate(GERMAN_SEPARATORS)
+
+
+def fmt_column(values: pd.Series, text: Callable[[Any], str]) -> pd.Series:
+    """`text` applied to a whole column, once per distinct value; missing values show "–".
+
+    Table and tooltip columns of thousands of rows hold few distinct scores, quarters or efforts:
+    formatting each distinct value once keeps a page's Python work from growing with its rows.
+    """
+    present = values.dropna()
+    texts = {value: text(value) for value in present.unique()}
+    return values.map(texts).astype(object).where(values.notna(), "–")
 
 
 def fmt_percent(share: float | None, decimals: int = 0) -> str:

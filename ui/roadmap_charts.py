@@ -14,7 +14,7 @@ import pandas as pd
 from model.enums import Category, labels_of
 from model.roadmap import BENEFIT_SPLIT, EFFORT_SPLIT, QUADRANTS
 from ui.charts import FONT_SIZE, PALETTE
-from ui.locale import fmt_euro, fmt_number, fmt_quarter, vega_number
+from ui.locale import fmt_column, fmt_euro, fmt_number, fmt_quarter, vega_number
 
 CATEGORY_LABELS = list(labels_of(Category).values())
 # One shape per category, so the category never rests on colour alone.
@@ -51,6 +51,10 @@ def _jitter(ids: pd.Series, modulus: int) -> pd.Series:
     return (ids * 7919 % modulus) / (modulus - 1) - 0.5
 
 
+def _one_decimal(value: float) -> str:
+    return fmt_number(value, 1)
+
+
 def matrix_frame(points: pd.DataFrame) -> pd.DataFrame:
     """The matrix's rows: jittered position, size, category and German tooltip texts only."""
     benefit_offset = (_jitter(points["id"], 13) + 0.5) * 0.15
@@ -64,13 +68,10 @@ def matrix_frame(points: pd.DataFrame) -> pd.DataFrame:
             "x": points["effort"] + _jitter(points["id"], 61) * 0.7,
             "y": points["benefit"] + benefit_offset.where(above, -benefit_offset),
             "Kosten": points["cost_total"],
-            "Nutzen": points["benefit"].map(lambda value: fmt_number(value, 1)),
-            "Aufwand": points["effort"].map(fmt_number),
-            "Kosten gesamt": points["cost_total"].map(fmt_euro),
-            "Score": [
-                f"{fmt_number(score, 1)} (Klasse {klass})"
-                for score, klass in zip(points["score"], points["priority_class"], strict=True)
-            ],
+            "Nutzen": fmt_column(points["benefit"], _one_decimal),
+            "Aufwand": fmt_column(points["effort"], fmt_number),
+            "Kosten gesamt": fmt_column(points["cost_total"], fmt_euro),
+            "Score": fmt_column(points["score"], _one_decimal) + " (Klasse " + points["priority_class"] + ")",
         }
     )
 
@@ -361,15 +362,15 @@ def table_view(table: pd.DataFrame) -> pd.DataFrame:
         {
             "Maßnahme": table["title"],
             "Klasse": table["priority_class"],
-            "Score": table["score"].map(lambda value: fmt_number(value, 1)),
+            "Score": fmt_column(table["score"], _one_decimal),
             "Quadrant": table["quadrant"],
             "Kategorie": table["category"],
             "Status": table["status"],
             "Ampel": table["rag"],
             "OE": table["unit"],
-            "Start": table["start_quarter"].map(quarter_or_dash),
-            "Ende": table["end_quarter"].map(quarter_or_dash),
-            "Kosten": table["cost_total"].map(fmt_euro),
+            "Start": fmt_column(table["start_quarter"], quarter_or_dash),
+            "Ende": fmt_column(table["end_quarter"], quarter_or_dash),
+            "Kosten": fmt_column(table["cost_total"], fmt_euro),
             "OZG-ID": table["ozg_id"].fillna("–").replace("", "–"),
         }
     )

@@ -20,7 +20,7 @@ from model.db import read_session, write_session
 from model.enums import PilotStage, Role
 from model.pilot_commands import change_stage
 from model.queries import monthly_dates
-from model.tables import Pilot, PilotStageChange, StageMonth, StageMonthDone
+from model.tables import Pilot, PilotStageChange, StageMonthDone, UnitMonth
 from tests.model.analytics_city import TODAY, build_city
 
 ADMIN = UserInfo(id=0, username="cdo", display_name="CDO", role=Role.ADMIN, pilot_id=None)
@@ -38,9 +38,11 @@ def months(engine: Engine) -> tuple[date, ...]:
 
 def counts(engine: Engine, *, use_stored: bool) -> list[tuple]:
     with read_session(engine) as session:
-        cte = stage_months.unit_stage_counts(session=session, dates=months(engine), use_stored=use_stored)
-        rows = session.exec(select(cte.c.as_of, cte.c.unit_id, cte.c.stage, cte.c.pilots)).all()
-    return sorted((stage_months.as_date(day), unit, stage, int(n)) for day, unit, stage, n in rows)
+        cte = stage_months.unit_counts(session=session, dates=months(engine), use_stored=use_stored)
+        rows = session.exec(
+            select(cte.c.as_of, cte.c.unit_id, cte.c.in_programme, cte.c.covering, cte.c.top_rank)
+        ).all()
+    return sorted((stage_months.as_date(day), unit, *map(int, figures)) for day, unit, *figures in rows)
 
 
 def stored(engine: Engine) -> list[date]:
@@ -83,7 +85,7 @@ def test_month_ends_and_today_are_stored_once_and_agree_with_the_history(engine,
     assert stage_months.ensure_stored(engine=engine, dates=(date(2027, 1, 31),)) == 0  # never the future
     assert_same_as_the_history(engine)
     with read_session(engine) as session:
-        assert session.exec(select(func.count()).select_from(StageMonth)).one() > 0
+        assert session.exec(select(func.count()).select_from(UnitMonth)).one() > 0
 
 
 def test_only_month_ends_and_recent_days_are_stored_and_old_days_are_pruned(engine, city, fake_clock) -> None:

@@ -7,6 +7,8 @@ from datetime import date
 import pandas as pd
 
 from ui.charts import display_frame, german_columns
+from ui.locale import fmt_column, fmt_euro, fmt_number
+from ui.roadmap_charts import quarter_or_dash
 
 
 def formats(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -45,3 +47,15 @@ def test_a_column_of_dates_shows_as_dates_and_missing_text_as_a_dash() -> None:
     assert pd.api.types.is_datetime64_any_dtype(shown["Datum"])
     assert shown["Hinweis"].tolist() == ["Frist", "–"]
     assert formats(shown) == {"Datum": ("datetime", "DD.MM.YYYY")}
+
+
+def test_a_formatted_column_reads_like_each_value_formatted_alone() -> None:
+    costs = pd.Series([1234.5, None, 1234.5, 0.0, 2_000_000.0])
+    quarters = pd.Series(["2026-Q3", "", None, "2026-Q3"], dtype="str")
+
+    assert fmt_column(costs, fmt_euro).tolist() == ["1.234 €", "–", "1.234 €", "0 €", "2.000.000 €"]
+    assert fmt_column(quarters, quarter_or_dash).tolist() == ["Q3 2026", "–", "–", "Q3 2026"]
+    assert fmt_column(pd.Series([2.25, 10_000.26]), lambda v: fmt_number(v, 1)).tolist() == [
+        "2,2",
+        "10.000,3",
+    ]
