@@ -97,4 +97,11 @@ def test_report_keeps_each_pages_fastest_run_and_marks_missed_goals() -> None:
 
     assert [r["scale"] for r in merged] == ["S", "L"]
     assert merged[0]["pages"][0]["median_ms"] == 200.0
-    assert "| /rollout | admin | 3,00 ✗ | 4,50 ✗ | 199 → 600 |" in text
+    assert "| /rollout | admin | 3,00 ✗ | 4,50 ✗ | 199 → 600 | 2,34 |" in text  # (900 - 200) / (300 - 1)
+
+
+def test_the_growth_ratio_is_left_out_where_the_sql_does_not_grow() -> None:
+    small = {"median_ms": 50.0, "sql_floor_ms": 0.4}
+    assert report.marginal_ratio(small, {"median_ms": 52.0, "sql_floor_ms": 0.5}) is None
+    assert report.marginal_ratio(None, {"median_ms": 52.0, "sql_floor_ms": 80.0}) is None
+    assert report.marginal_ratio(small, {"median_ms": 150.0, "sql_floor_ms": 80.4}) == 100.0 / 80.0
