@@ -33,7 +33,7 @@ from model.chart_specs import vega_lite_spec
 from model.enums import MeasureStatus, PhaseStatus, Rag, label
 from model.overview import Change
 from model.queries import CURRENT, open_support_condition
-from model.scoring import class_expression, score_expression, score_weights
+from model.scoring import among_best, class_expression, score_expression, score_weights
 from model.tables import Measure, OrgUnit, Phase, Pilot, StatusUpdate
 
 PRODUCT = "Lotsen-Cockpit"
@@ -312,9 +312,14 @@ def top_measures(*, session: Session, limit: int = MAX_ROWS) -> TopMeasures:
             Measure.title, func.coalesce(OrgUnit.code, "–"), Measure.status, Measure.rag, Measure.end_quarter
         )
         .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
-        .where(is_a, Measure.status.not_in(CLOSED))  # type: ignore[attr-defined]
+        .where(
+            among_best(
+                weights=weights,
+                conditions=[is_a, Measure.status.not_in(CLOSED)],  # type: ignore[attr-defined]
+                limit=limit,
+            )
+        )
         .order_by(score_expression(weights).desc(), Measure.title)
-        .limit(limit)
     ).all()
     counts = session.exec(
         select(Measure.status, Measure.rag, func.count()).where(is_a).group_by(Measure.status, Measure.rag)

@@ -14,7 +14,14 @@ from model.enums import Category, MeasureStatus, PilotStage, Rag, labels_of
 from model.measures import FIELD_LABELS
 from model.queries import contains
 from model.scope import UnitOption, scope_condition
-from model.scoring import ScoreWeights, benefit_expression, class_expression, score_expression, score_weights
+from model.scoring import (
+    ScoreWeights,
+    among_best,
+    benefit_expression,
+    class_expression,
+    score_expression,
+    score_weights,
+)
 from model.tables import FundingProgramme, Measure, OrgUnit, Pilot
 
 # Quadrants of the matrix: Nutzen from 3 counts as high, Aufwand up to 3 as low.
@@ -119,9 +126,8 @@ def measure_table(*, session: Session, filters: MeasureFilter, limit: int = MAX_
             Measure.ozg_id,
         )
         .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
-        .where(*_conditions(filters, weights))
+        .where(among_best(weights=weights, conditions=_conditions(filters, weights), limit=limit))
         .order_by(score.desc(), Measure.title)
-        .limit(limit)
     )
     frame = pd.DataFrame(session.exec(query).all(), columns=TABLE_COLUMNS)
     return _labelled(frame)
@@ -163,9 +169,8 @@ def matrix_points(*, session: Session, filters: MeasureFilter, limit: int = MAX_
             score,
             class_expression(weights),
         )
-        .where(*_conditions(filters, weights))
+        .where(among_best(weights=weights, conditions=_conditions(filters, weights), limit=limit))
         .order_by(score.desc(), Measure.title)
-        .limit(limit)
     )
     frame = pd.DataFrame(session.exec(query).all(), columns=MATRIX_COLUMNS)
     return _labelled(frame)
@@ -204,10 +209,19 @@ def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TI
         ).all()
         frame = pd.DataFrame(rows, columns=["id", "title", "category", "status", "start", "end"])
         return Timeline(per_measure=True, frame=_labelled(frame), undated=int(counts[1]))
-    groups = session.exec(
-        select(Measure.category, start, end, func.count())
+    # Grouping by status first follows ix_measure_scoring, so SQLite need not sort every row.
+    spans = (
+        select(Measure.category, Measure.start_quarter, Measure.end_quarter, func.count().label("measures"))
         .where(*conditions, dated)
-        .group_by(Measure.category, start, end)
+        .group_by(Measure.status, Measure.category, Measure.start_quarter, Measure.end_quarter)
+        .subquery()
+    )
+    span_start = _quarter_index(func.coalesce(spans.c.start_quarter, spans.c.end_quarter))
+    span_end = _quarter_index(func.coalesce(spans.c.end_quarter, spans.c.start_quarter))
+    groups = session.exec(
+        select(spans.c.category, span_start, span_end, func.sum(spans.c.measures)).group_by(
+            spans.c.category, span_start, span_end
+        )
     ).all()
     return Timeline(per_measure=False, frame=_per_quarter(groups), undated=int(counts[1]))
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, literal
@@ -170,6 +171,22 @@ def benefit_expression(weights: ScoreWeights) -> ColumnElement[float]:
     for term in terms[1:]:
         mean = mean + term
     return mean
+
+
+def among_best(*, weights: ScoreWeights, conditions: Sequence[Any], limit: int) -> ColumnElement[bool]:
+    """WHERE condition: the measure is one of the `limit` best-scored meeting `conditions` (ties by title).
+
+    Ranking bare ids through ix_measure_scoring and reading the wide columns of only those rows is
+    cheaper than sorting every wide row (the caller still orders by score, then title).
+    """
+    best = (
+        select(Measure.id)
+        .where(*conditions)
+        .order_by(score_expression(weights).desc(), Measure.title)
+        .limit(limit)
+        .correlate(None)
+    )
+    return Measure.id.in_(best)  # type: ignore[union-attr]
 
 
 def class_of(score: float) -> str:

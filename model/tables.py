@@ -211,7 +211,26 @@ class FundingProgramme(SQLModel, table=True):
 # One item of the digitalisation roadmap (Maßnahme).
 class Measure(SQLModel, table=True):
     __tablename__ = "measure"
-    __table_args__ = (Index("ix_measure_status_category", "status", "category"),)
+    __table_args__ = (
+        Index("ix_measure_status_category", "status", "category"),
+        # Every column the Roadmap and the deck filter, score, group or sort by: they read it, not the table.
+        Index(
+            "ix_measure_scoring",
+            "status",
+            "category",
+            "start_quarter",
+            "end_quarter",
+            "rag",
+            "benefit_citizens",
+            "benefit_admin",
+            "urgency",
+            "legal_duty",
+            "effort",
+            "unit_id",
+            "ozg_id",
+            "title",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200, unique=True)

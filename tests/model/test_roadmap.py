@@ -189,6 +189,43 @@ def test_lists_take_the_best_scores_up_to_the_limit_and_counts_take_all(engine, 
     assert counts.by_quadrant == {"Schnelle Erfolge": 2, "Füllaufgaben": 2, "Zurückstellen": 1}
 
 
+def _add_like_terminvergabe(engine, *measures: tuple[str, MeasureStatus, str | None]) -> None:
+    """Measures (title, status, start quarter) scored 50 like Terminvergabe, in its category and unit."""
+    with write_session(engine) as session:
+        for title, status, start in measures:
+            session.add(
+                Measure(
+                    title=title,
+                    category=Category.EGOV_OZG.value,
+                    status=status.value,
+                    benefit_citizens=3,
+                    benefit_admin=3,
+                    urgency=3,
+                    legal_duty=3,
+                    effort=3,
+                    start_quarter=start,
+                    end_quarter=None if start is None else "2027-Q1",
+                )
+            )
+
+
+def test_ties_at_the_limit_go_by_title_among_the_filtered_measures_only(engine, city) -> None:
+    _add_like_terminvergabe(
+        engine,
+        ("Zulassung", MeasureStatus.PLANNED, None),
+        ("Anwohnerparken", MeasureStatus.PLANNED, None),
+        ("Abfall-App", MeasureStatus.IDEA, None),
+    )
+    planned = MeasureFilter(statuses=("planned",))
+    with read_session(engine) as session:
+        everything = measure_table(session=session, filters=MeasureFilter(), limit=3)
+        table = measure_table(session=session, filters=planned, limit=2)
+        points = matrix_points(session=session, filters=planned, limit=2)
+    assert list(everything["title"]) == ["E-Akte", "Abfall-App", "Anwohnerparken"]
+    assert list(table["title"]) == ["Anwohnerparken", "Terminvergabe"]
+    assert list(points["title"]) == ["Anwohnerparken", "Terminvergabe"]
+
+
 def test_timeline_per_measure_when_few(engine, city) -> None:
     with read_session(engine) as session:
         result = timeline(session=session, filters=MeasureFilter())
@@ -210,6 +247,14 @@ def test_timeline_counts_per_category_and_quarter_when_many(engine, city) -> Non
     assert counts[("E-Government/OZG", 8108)] == 1  # Terminvergabe runs into 2027-Q1
     assert counts[("Fördermittel", 8103)] == 1  # 2025-Q4
     assert sum(counts.values()) == 4 + 3 + 1 + 2
+
+
+def test_timeline_counts_add_up_measures_of_any_status(engine, city) -> None:
+    _add_like_terminvergabe(engine, ("Anwohnerparken", MeasureStatus.IDEA, "2026-Q3"))
+    with read_session(engine) as session:
+        result = timeline(session=session, filters=MeasureFilter(), max_bars=2)
+    counts = {(row.category, row.quarter): row.count for row in result.frame.itertuples()}
+    assert counts[("E-Government/OZG", 8108)] == 2  # Terminvergabe (geplant) and Anwohnerparken (Idee)
 
 
 def test_unit_filter_offers_units_with_measures_in_scope(engine, city) -> None:
