@@ -315,13 +315,12 @@ def training_section(root_id: int | None) -> None:
     )
     st.subheader("Qualifizierungsmatrix")
     st.caption("Je Lotsin und Lotse und Modul: abgeschlossen, eingeschrieben oder offen.")
-    people = cache.query(pilots.roster_size, viewer=user, root_id=root_id).people
     matrix = cache.query(pilots.training_matrix, viewer=user, root_id=root_id, limit=tables.MAX_SHOWN_ROWS)
     tables.show_table(
         matrix.drop(columns=["id"]),
         name="Qualifizierungsmatrix",
         key="matrix_table",
-        total=people,
+        total=total,  # the Lotsen in the programme that module_completion counted: the matrix's rows
         whole=lambda: cache.query(pilots.training_matrix, viewer=user, root_id=root_id).drop(columns=["id"]),
     )
 
