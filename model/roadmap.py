@@ -189,12 +189,19 @@ class Timeline:
     undated: int  # filtered measures without start and end quarter
 
 
+def _span(start_quarter: Any, end_quarter: Any) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """First and last quarter index of a measure; a missing start or end counts as the other one."""
+    return (
+        _quarter_index(func.coalesce(start_quarter, end_quarter)),
+        _quarter_index(func.coalesce(end_quarter, start_quarter)),
+    )
+
+
 def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TIMELINE_BARS) -> Timeline:
     """Measures from start to end quarter (a missing end or start counts as the other one)."""
     weights = score_weights(session=session)
     conditions = _conditions(filters, weights)
-    start = _quarter_index(func.coalesce(Measure.start_quarter, Measure.end_quarter))
-    end = _quarter_index(func.coalesce(Measure.end_quarter, Measure.start_quarter))
+    start, end = _span(Measure.start_quarter, Measure.end_quarter)
     dated = Measure.start_quarter.is_not(None) | Measure.end_quarter.is_not(None)  # type: ignore[union-attr]
     counts = session.exec(
         select(func.count().filter(dated), func.count().filter(~dated))
@@ -216,8 +223,7 @@ def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TI
         .group_by(Measure.status, Measure.category, Measure.start_quarter, Measure.end_quarter)
         .subquery()
     )
-    span_start = _quarter_index(func.coalesce(spans.c.start_quarter, spans.c.end_quarter))
-    span_end = _quarter_index(func.coalesce(spans.c.end_quarter, spans.c.start_quarter))
+    span_start, span_end = _span(spans.c.start_quarter, spans.c.end_quarter)
     groups = session.exec(
         select(spans.c.category, span_start, span_end, func.sum(spans.c.measures)).group_by(
             spans.c.category, span_start, span_end
