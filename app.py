@@ -4,13 +4,15 @@ import streamlit as st
 
 from ui import frame, memory
 from ui.auth import login_gate
+from ui.errors import error_boundary, inject_fault
 from ui.locale import set_document_language
 from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation, leave_legacy_app_run
 
 leave_legacy_app_run()
 memory.freeze_loaded_code()
 
-with app_frame():
+# Errors of the login, menu and sidebar end in the outer boundary, a page's in its own.
+with app_frame(), error_boundary("Anmeldung und Menü"):
     st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
     set_document_language()
 
@@ -24,4 +26,6 @@ with app_frame():
     page = build_navigation(user)
     frame.sidebar(user)
     frame.demo_marker()
-    page.run()
+    with error_boundary(page.url_path):
+        inject_fault(page.url_path)
+        page.run()

@@ -1,0 +1,98 @@
+"""No traceback reaches a user: an unexpected error shows a German message with a reference number,
+and the server log keeps the traceback under the same number.
+
+Streamlit's own answer to an uncaught exception depends on `client.showErrorDetails`; its legacy
+value `false` means "stacktrace" in Streamlit 1.67 (the trace reaches the browser), so the config
+says "none", and pages run inside `error_boundary`, which also catches what a fragment raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import streamlit as st
+
+from model import clock
+from ui.locale import fmt_datetime
+
+# Test-only: a page path (e.g. "rollout") whose run raises on purpose. Never set in operation.
+FAULT_VARIABLE = "LOTSEN_TEST_FAULT"
+LOG = logging.getLogger("lotsen_cockpit")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class InjectedFault(RuntimeError):
+    """Raised where FAULT_VARIABLE names the page, to test what users see of an error."""
+
+
+def _logger() -> logging.Logger:
+    if not LOG.handlers:  # Streamlit configures only its own loggers
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.INFO)
+        LOG.propagate = False
+    return LOG
+
+
+def new_reference() -> str:
+    """A short number a user can read out on the phone: F-3K7Q9C."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+    return "F-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def message(reference: str) -> str:
+    return (
+        "**Es ist ein unerwarteter Fehler aufgetreten.** Bitte laden Sie die Seite neu. Was vorher "
+        "bestätigt wurde, ist gespeichert; tritt der Fehler wieder auf, nennen Sie dem CDO-Büro bitte "
+        f"die Fehlernummer **{reference}** ({fmt_datetime(clock.now())})."
+    )
+
+
+def report(where: str) -> str:
+    """Log the exception being handled with a new reference, show the German message, return it."""
+    reference = new_reference()
+    _logger().exception("Unerwarteter Fehler %s auf %s", reference, where)
+    st.error(message(reference), icon=":material/error:")
+    return reference
+
+
+@contextmanager
+def error_boundary(where: str) -> Iterator[None]:
+    """Run a page (or a part of it) so that an unexpected error ends in `report`, not a traceback.
+
+    Streamlit's rerun and stop signals are BaseExceptions, not Exceptions: they pass through.
+    """
+    try:
+        yield
+    except Exception:
+        report(where)
+
+
+def guarded(where: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+    """`error_boundary` for a function, e.g. a fragment that reruns on its own."""
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R | None]:
+        @wraps(function)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            with error_boundary(where):
+                return function(*args, **kwargs)
+            return None
+
+        return run
+
+    return decorate
+
+
+def inject_fault(where: str) -> None:
+    """Raise InjectedFault if the test-only FAULT_VARIABLE names `where`."""
+    if os.environ.get(FAULT_VARIABLE) == where:
+        raise InjectedFault(f"Absichtlicher Testfehler auf {where} ({FAULT_VARIABLE})")

@@ -1,0 +1,85 @@
+"""After a write: fresh data, a form that starts empty, and a confirmation where the user looks.
+
+A browser keeps what a form showed until its widgets are replaced: clearing their session keys
+does not empty them. So a form that creates something draws its widgets under keys with a round
+number (`FormRound`), and `done()` moves to the next round, which draws new, empty widgets. The
+confirmation stays beside the form after the rerun and also appears as a toast in the top right
+corner of the viewport, so it is seen on a phone scrolled far down the page as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal, NoReturn
+
+import streamlit as st
+
+from ui import cache
+
+FLASH_KEY = "lc_flash"
+ROUNDS_KEY = "lc_form_rounds"
+Kind = Literal["success", "info", "error"]
+ICONS: dict[str, str] = {"success": ":material/check_circle:", "info": ":material/info:"}
+
+
+@dataclass(frozen=True)
+class FormRound:
+    """Keys of one form's widgets in the current round: `key("title")` → "idea_2_title"."""
+
+    name: str
+
+    @property
+    def number(self) -> int:
+        return int(st.session_state.get(ROUNDS_KEY, {}).get(self.name, 0))
+
+    @property
+    def form(self) -> str:
+        return f"{self.name}_{self.number}"
+
+    def key(self, field: str) -> str:
+        return f"{self.name}_{self.number}_{field}"
+
+    def next(self) -> None:
+        """The next drawing of the form gets new widgets: empty, with their default values."""
+        rounds = dict(st.session_state.get(ROUNDS_KEY, {}))
+        rounds[self.name] = self.number + 1
+        st.session_state[ROUNDS_KEY] = rounds
+
+
+def leave(area: str, message: str, kind: Kind = "success") -> None:
+    """Keep `message` (Markdown, user text escaped) for the next drawing of `area`."""
+    pending = dict(st.session_state.get(FLASH_KEY, {}))
+    pending[area] = (kind, message)
+    st.session_state[FLASH_KEY] = pending
+
+
+def done(
+    area: str,
+    message: str,
+    *,
+    kind: Kind = "success",
+    reset: Iterable[FormRound] = (),
+    forget: Iterable[str] = (),
+) -> NoReturn:
+    """After a write (or a refusal that must show fresh data): clear the cached reads, empty the
+    forms in `reset`, drop the session keys in `forget`, keep the message and draw the page again."""
+    cache.clear_after_write()
+    for form in reset:
+        form.next()
+    for key in forget:
+        st.session_state.pop(key, None)
+    leave(area, message, kind)
+    st.rerun()
+
+
+def show(area: str) -> None:
+    """The message a write left for `area`: beside the form, and as a toast at the top right."""
+    pending = st.session_state.get(FLASH_KEY, {})
+    if area not in pending:
+        return
+    kind, message = pending[area]
+    st.session_state[FLASH_KEY] = {key: value for key, value in pending.items() if key != area}
+    {"success": st.success, "info": st.info, "error": st.error}[kind](message)
+    if kind in ICONS:
+        st.toast(message, icon=ICONS[kind], duration="long")
