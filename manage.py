@@ -20,7 +20,11 @@ from model.settings import ensure_secrets_file, get_settings
 
 
 class CommandError(Exception):
-    """A one-line reason shown to the operator; the command exits with status 1."""
+    """A one-line reason shown to the operator; the command exits with `status` (default 1)."""
+
+    def __init__(self, message: str, *, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
@@ -258,6 +262,56 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def cmd_figures(args: argparse.Namespace) -> None:
+    import json
+
+    from model import figures
+    from model.german import fmt_datetime, fmt_number, fmt_percent
+    from model.migrate import migrate
+
+    migrate(get_engine())
+    try:
+        with read_session() as session:
+            result = figures.key_figures(session=session, unit_code=args.unit)
+    except figures.UnknownUnit as exc:
+        raise CommandError(str(exc), status=2) from exc
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    scope = "Gesamte Verwaltung" if result.unit is None else f"{result.unit['code']} – {result.unit['name']}"
+    lines = [
+        f"Kennzahlen: {scope} (Stand {fmt_datetime(result.as_of)})",
+        f"Einheiten abgedeckt: {fmt_number(result.units_covered)} von "
+        f"{fmt_number(result.units_with_target)} ({fmt_percent(result.coverage_share)})",
+        f"Soll-Lotsen: {fmt_number(result.target_total)}, davon erfüllt {fmt_number(result.covered_total)}, "
+        f"fehlend {fmt_number(result.missing_total)}",
+        f"Lotsinnen und Lotsen im Programm: {fmt_number(result.pilots_current)}, "
+        f"davon qualifiziert oder aktiv: {fmt_number(result.pilots_covering)}",
+        f"Offene Unterstützungswünsche: {fmt_number(result.open_support_requests)}",
+        f"Ohne Statusmeldung seit über 30 Tagen: {fmt_number(result.stale_pilots)}",
+    ]
+    if result.top_units:
+        lines.append("Darunter (Einheiten abgedeckt; Soll-Lotsen erfüllt, fehlend):")
+        lines += [
+            f"  {unit.code} – {unit.name}: {fmt_number(unit.units_covered)} von "
+            f"{fmt_number(unit.units_with_target)}; {fmt_number(unit.covered)} von "
+            f"{fmt_number(unit.target)}, {fmt_number(unit.missing)} fehlend"
+            for unit in result.top_units
+        ]
+    print("\n".join(lines))
+
+
+def add_figures_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    figures = commands.add_parser(
+        "figures",
+        help="Kennzahlen wie auf Übersicht und Abdeckung (gesamt oder für eine Einheit)",
+        usage=argparse.SUPPRESS,
+    )
+    figures.add_argument("--unit", metavar="KÜRZEL", help="nur diese Einheit und alles darunter")
+    figures.add_argument("--json", action="store_true", help="ein JSON-Objekt statt Text")
+    figures.set_defaults(func=cmd_figures)
+
+
 def add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """import, export, backup, restore (Verwaltung → Import/Export and Sicherung on the command line)."""
     # usage=SUPPRESS: a wrong call prints one line (the reason), not usage plus reason.
@@ -310,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--pilot-id", type=int, help="verknüpfte Lotsin / verknüpfter Lotse (id)")
     user.set_defaults(func=cmd_create_user)
     add_exchange_commands(commands)
+    add_figures_command(commands)
     add_bench_command(commands)
     return parser
 
@@ -321,8 +376,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         func(args)
     except CommandError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
+        return exc.status
+    except Exception:  # one German line for the operator; the traceback goes to the log file
+        reference = _log_unexpected()
+        print(
+            f"Fehler: Unerwarteter Fehler {reference}; Einzelheiten stehen in {ERROR_LOG}.", file=sys.stderr
+        )
         return 1
     return 0
+
+
+ERROR_LOG = Path("data") / "manage-errors.log"
+
+
+def _log_unexpected() -> str:
+    """Append the exception being handled to ERROR_LOG under a new reference number."""
+    import traceback
+    from datetime import datetime
+
+    from model.errors import new_reference
+
+    reference = new_reference()
+    log = Path(__file__).resolve().parent / ERROR_LOG
+    log.parent.mkdir(exist_ok=True)
+    with log.open("a", encoding="utf-8") as file:
+        file.write(f"--- {reference} {datetime.now().isoformat(timespec='seconds')}\n")
+        file.write(traceback.format_exc())
+    return reference
 
 
 if __name__ == "__main__":

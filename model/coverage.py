@@ -1,7 +1,11 @@
-"""Abdeckung: Soll vs. Ist by Dezernat and unit, the gap list, and coverage over time.
+"""Abdeckung: the one definition of coverage, used by every page, the presentation, the deck,
+the meeting snapshots and the trend.
 
-"Ist" counts qualified and active Lotsen (model.enums.COVERING_STAGES); a unit is covered when its
-Ist reaches its Soll. Only units with a Soll above 0 count (Dezernate are containers by default).
+A unit with Soll s and q qualified-or-active Lotsen (model.enums.COVERING_STAGES) adds min(q, s)
+to "erfüllt" and max(0, s − q) to "fehlend"; what it has beyond its Soll is "über Soll" and fills
+no gap elsewhere. It is covered when q ≥ s > 0. A Dezernat's or the whole administration's
+figures are sums over its units: three Lotsen in one Amt never hide the missing Lotse next door.
+Only active units count; units with Soll 0 (Dezernate by default) are containers.
 Names of Lotsen are personal data: only `pilot_names_by_unit` returns them, for admin pages.
 """
 
@@ -20,16 +24,15 @@ from sqlmodel import Session, select
 from model import stage_months
 from model.app_settings import SollRuleSetting, soll_rule
 from model.enums import PilotStage, label
-from model.queries import (
-    CURRENT,
-    CoverageSummary,
-    coverage_summary,
-    covering_pilots,
-    units_with_soll,
-)
+from model.queries import CURRENT, covering_pilots, units_with_soll
 from model.scope import scope_condition
 from model.tables import OrgUnit, Pilot
 
+FROM_ENTRY = "Eintrag"  # an explicit Soll entered for the unit
+FROM_RULE = "Regel"  # the Soll rule in force
+# The three parts of a Soll/Ist bar, in this order (model and charts share the words).
+MET, MISSING, SURPLUS = "erfüllt", "fehlend", "über Soll"
+COVERING_LABEL = "qualifiziert oder aktiv"  # the raw count q of a unit
 UNIT_COLUMNS = [
     "unit_id",
     "Kürzel",
@@ -37,54 +40,84 @@ UNIT_COLUMNS = [
     "Beschäftigte",
     "Soll",
     "Soll aus",
-    "Ist",
-    "Fehlend",
+    COVERING_LABEL,
+    MET,
+    MISSING,
+    SURPLUS,
     "Lotsen je 100 Beschäftigte",
 ]
-FROM_ENTRY = "Eintrag"  # an explicit Soll entered for the unit
-FROM_RULE = "Regel"  # the Soll rule in force
-DEZERNAT_COLUMNS = [
-    "dezernat_id",
+BRANCH_COLUMNS = [
+    "branch_id",
     "Kürzel",
     "Name",
     "Einheiten mit Soll",
     "davon abgedeckt",
     "Soll",
-    "Ist",
-    "Fehlend",
+    MET,
+    MISSING,
+    SURPLUS,
+    COVERING_LABEL,
     "Beschäftigte",
     "Lotsen je 100 Beschäftigte",
 ]
 
 
-def top_units() -> CTE:
-    """For every unit its top-level unit (the Dezernat it belongs to): columns unit_id, top_id."""
-    tree = (
-        select(OrgUnit.id.label("unit_id"), OrgUnit.id.label("top_id"))
-        .where(OrgUnit.parent_id.is_(None))  # type: ignore[union-attr]
-        .cte("top_tree", recursive=True)
-    )
-    children = select(OrgUnit.id, tree.c.top_id).join(tree, OrgUnit.parent_id == tree.c.unit_id)
-    return tree.union_all(children)
-
-
-def unit_rows(*, session: Session, root_id: int | None) -> Subquery:
-    """Active units in scope: unit_id, headcount, soll, source (Eintrag/Regel), ist, missing."""
+def unit_coverage(*, session: Session, root_id: int | None) -> Subquery:
+    """The definition, per active unit in scope: unit_id, headcount, soll, source (Eintrag/Regel),
+    ist (q: qualified or active Lotsen), met = min(q, s), missing = max(0, s − q), surplus = max(0, q − s)."""
     units = units_with_soll(session=session, root_id=root_id)
     covering = covering_pilots()
     ist = func.coalesce(covering.c.ist, 0)
+    soll = units.c.soll
     return (
         select(
             units.c.unit_id,
             units.c.headcount,
-            units.c.soll,
+            soll,
             case((units.c.explicit, literal(FROM_ENTRY)), else_=literal(FROM_RULE)).label("source"),
             ist.label("ist"),
-            case((ist < units.c.soll, units.c.soll - ist), else_=0).label("missing"),
+            case((ist < soll, ist), else_=soll).label("met"),
+            case((ist < soll, soll - ist), else_=0).label("missing"),
+            case((ist > soll, ist - soll), else_=0).label("surplus"),
         )
         .select_from(units.outerjoin(covering, covering.c.unit_id == units.c.unit_id))
-        .subquery("unit_rows")
+        .subquery("unit_coverage")
     )
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """Coverage of a scope: sums of the per-unit figures of `unit_coverage`."""
+
+    units_with_target: int
+    units_covered: int
+    target_total: int  # Soll
+    covered_total: int  # erfüllt: Lotsen counted up to each unit's Soll
+    missing_total: int  # fehlend
+    surplus_total: int  # über Soll
+
+    @property
+    def share(self) -> float | None:
+        return self.units_covered / self.units_with_target if self.units_with_target else None
+
+
+def _sums(rows: Subquery) -> tuple[ColumnElement[int], ...]:
+    """units with Soll, units covered, Soll, erfüllt, fehlend, über Soll over `unit_coverage` rows."""
+    has_target = rows.c.soll > 0
+    return (
+        func.count().filter(has_target),
+        func.count().filter(and_(has_target, rows.c.ist >= rows.c.soll)),
+        func.coalesce(func.sum(rows.c.soll), 0),
+        func.coalesce(func.sum(rows.c.met), 0),
+        func.coalesce(func.sum(rows.c.missing), 0),
+        func.coalesce(func.sum(rows.c.surplus), 0),
+    )
+
+
+def coverage_summary(*, session: Session, root_id: int | None = None) -> CoverageSummary:
+    """How many units that need Lotsen have as many trained Lotsen as they should, and the sums."""
+    rows = unit_coverage(session=session, root_id=root_id)
+    return CoverageSummary(*(int(value) for value in session.exec(select(*_sums(rows))).one()))
 
 
 def per_hundred(pilots: pd.Series, headcount: pd.Series) -> pd.Series:
@@ -107,45 +140,67 @@ class CoverageFigures:
 
 
 def coverage_figures(*, session: Session, root_id: int | None = None) -> CoverageFigures:
-    rows = unit_rows(session=session, root_id=root_id)
-    headcount, pilots = session.exec(
-        select(func.coalesce(func.sum(rows.c.headcount), 0), func.coalesce(func.sum(rows.c.ist), 0))
+    rows = unit_coverage(session=session, root_id=root_id)
+    *sums, headcount, pilots = session.exec(
+        select(
+            *_sums(rows),
+            func.coalesce(func.sum(rows.c.headcount), 0),
+            func.coalesce(func.sum(rows.c.ist), 0),
+        )
     ).one()
     return CoverageFigures(
-        summary=coverage_summary(session=session, root_id=root_id),
+        summary=CoverageSummary(*(int(value) for value in sums)),
         rule=soll_rule(session=session),
         headcount=int(headcount),
         pilots_covering=int(pilots),
     )
 
 
-def coverage_by_dezernat(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
-    """Soll vs. Ist per Dezernat (top-level unit), summed over its units in the scope."""
-    rows = unit_rows(session=session, root_id=root_id)
-    tops = top_units()
-    has_target = rows.c.soll > 0
+def branches(parent_id: int | None) -> CTE:
+    """Every unit below `parent_id` with the child of `parent_id` whose subtree holds it (the child
+    itself included): columns unit_id, branch_id. Without a parent the branches are the roots."""
+    start = select(OrgUnit.id.label("unit_id"), OrgUnit.id.label("branch_id")).where(
+        OrgUnit.parent_id.is_(None) if parent_id is None else OrgUnit.parent_id == parent_id  # type: ignore[union-attr]
+    )
+    tree = start.cte("branch_tree", recursive=True)
+    children = select(OrgUnit.id, tree.c.branch_id).join(tree, OrgUnit.parent_id == tree.c.unit_id)
+    return tree.union_all(children)
+
+
+def coverage_by_branch(
+    *, session: Session, root_id: int | None = None, parent_id: int | None = None
+) -> pd.DataFrame:
+    """Coverage per child of `parent_id` (None: per top-level unit, e.g. Dezernat), summed over the
+    units of its subtree that lie in the scope `root_id`; branches without units in scope are left out.
+    Columns BRANCH_COLUMNS; "erfüllt" + "fehlend" = "Soll" in every row."""
+    rows = unit_coverage(session=session, root_id=root_id)
+    tree = branches(parent_id)
     query = (
         select(
             OrgUnit.id,
             OrgUnit.code,
             OrgUnit.name,
-            func.count().filter(has_target),
-            func.count().filter(and_(has_target, rows.c.ist >= rows.c.soll)),
-            func.sum(rows.c.soll),
-            func.sum(rows.c.ist),
-            func.sum(rows.c.missing),
-            func.sum(rows.c.headcount),
+            *_sums(rows),
+            func.coalesce(func.sum(rows.c.ist), 0),
+            func.coalesce(func.sum(rows.c.headcount), 0),
         )
         .select_from(rows)
-        .join(tops, tops.c.unit_id == rows.c.unit_id)
-        .join(OrgUnit, OrgUnit.id == tops.c.top_id)
+        .join(tree, tree.c.unit_id == rows.c.unit_id)
+        .join(OrgUnit, OrgUnit.id == tree.c.branch_id)
         .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
         .order_by(OrgUnit.id)
     )
-    frame = pd.DataFrame(session.exec(query).all(), columns=DEZERNAT_COLUMNS[:-1])
-    frame[DEZERNAT_COLUMNS[3:-1]] = frame[DEZERNAT_COLUMNS[3:-1]].astype(int)
-    frame["Lotsen je 100 Beschäftigte"] = per_hundred(frame["Ist"], frame["Beschäftigte"])
+    frame = pd.DataFrame(session.exec(query).all(), columns=BRANCH_COLUMNS[:-1])
+    counts = BRANCH_COLUMNS[3:-1]
+    frame[counts] = frame[counts].astype(int)
+    frame["Lotsen je 100 Beschäftigte"] = per_hundred(frame[COVERING_LABEL], frame["Beschäftigte"])
     return frame
+
+
+def coverage_by_dezernat(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
+    """`coverage_by_branch` per top-level unit (Dezernat), column "dezernat_id" for "branch_id"."""
+    frame = coverage_by_branch(session=session, root_id=root_id)
+    return frame.rename(columns={"branch_id": "dezernat_id"})
 
 
 def _in_dezernat(unit_id: ColumnElement[int], dezernat_id: int | None) -> ColumnElement[bool]:
@@ -161,14 +216,16 @@ def largest_gaps(dezernate: pd.DataFrame, limit: int | None = None) -> pd.DataFr
     limit = MAX_DEZERNAT_BARS if limit is None else limit
     if len(dezernate) <= limit:
         return dezernate
-    return dezernate.sort_values(["Fehlend", "Soll"], ascending=False).head(limit).sort_values("Kürzel")
+    return dezernate.sort_values([MISSING, "Soll"], ascending=False).head(limit).sort_values("Kürzel")
 
 
 def coverage_units(
-    *, session: Session, root_id: int | None = None, dezernat_id: int | None = None
+    *, session: Session, root_id: int | None = None, dezernat_id: int | None = None, all_units: bool = False
 ) -> pd.DataFrame:
-    """Units of one Dezernat (within the scope) with Soll, Ist, gap and Lotsen per 100 Beschäftigte."""
-    rows = unit_rows(session=session, root_id=root_id)
+    """Units of one Dezernat (within the scope) with Soll, their qualified or active Lotsen, erfüllt,
+    fehlend, über Soll and Lotsen per 100 Beschäftigte; units with neither Soll nor Lotsen are left
+    out unless `all_units`."""
+    rows = unit_coverage(session=session, root_id=root_id)
     query = (
         select(
             rows.c.unit_id,
@@ -178,20 +235,24 @@ def coverage_units(
             rows.c.soll,
             rows.c.source,
             rows.c.ist,
+            rows.c.met,
             rows.c.missing,
+            rows.c.surplus,
         )
         .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
-        .where(_in_dezernat(rows.c.unit_id, dezernat_id), (rows.c.soll > 0) | (rows.c.ist > 0))
+        .where(_in_dezernat(rows.c.unit_id, dezernat_id))
         .order_by(OrgUnit.code)
     )
+    if not all_units:
+        query = query.where((rows.c.soll > 0) | (rows.c.ist > 0))
     frame = pd.DataFrame(session.exec(query).all(), columns=UNIT_COLUMNS[:-1])
-    frame["Lotsen je 100 Beschäftigte"] = per_hundred(frame["Ist"], frame["Beschäftigte"])
+    frame["Lotsen je 100 Beschäftigte"] = per_hundred(frame[COVERING_LABEL], frame["Beschäftigte"])
     return frame
 
 
 def gap_count(*, session: Session, root_id: int | None = None) -> int:
     """How many units in scope are below their Soll (counted in SQL)."""
-    rows = unit_rows(session=session, root_id=root_id)
+    rows = unit_coverage(session=session, root_id=root_id)
     return int(session.exec(select(func.count()).select_from(rows).where(rows.c.missing > 0)).one())
 
 
@@ -199,7 +260,7 @@ def top_units_of(units: Subquery) -> CTE:
     """The top-level unit (Dezernat) of each unit in `units` (column unit_id): unit_id, top_id.
 
     Walks up from the given units only, so a handful of units costs a handful of steps, not the
-    whole tree as `top_units` does.
+    whole tree as `branches` does.
     """
     walk = (
         select(units.c.unit_id.label("unit_id"), OrgUnit.id.label("at_id"), OrgUnit.parent_id.label("up_id"))
@@ -212,12 +273,15 @@ def top_units_of(units: Subquery) -> CTE:
     return select(walk.c.unit_id, walk.c.at_id.label("top_id")).where(walk.c.up_id.is_(None)).cte("top_of")
 
 
+GAP_COLUMNS = ["Kürzel", "Name", "Dezernat", "Beschäftigte", "Soll", "Soll aus", COVERING_LABEL, MISSING]
+
+
 def gap_list(*, session: Session, root_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
     """Units below their Soll, largest headcount first (where a missing Lotse is felt most).
 
     `limit` keeps the first rows (the screen; `gap_count` counts them all).
     """
-    rows = unit_rows(session=session, root_id=root_id)
+    rows = unit_coverage(session=session, root_id=root_id)
     chosen = (
         select(rows, OrgUnit.code.label("code"), OrgUnit.name.label("name"))
         .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
@@ -245,8 +309,7 @@ def gap_list(*, session: Session, root_id: int | None = None, limit: int | None 
         .join(top, top.c.id == tops.c.top_id)
         .order_by(chosen.c.headcount.desc(), chosen.c.code)
     )
-    columns = ["Kürzel", "Name", "Dezernat", "Beschäftigte", "Soll", "Soll aus", "Ist", "Fehlend"]
-    return pd.DataFrame(session.exec(query).all(), columns=columns)
+    return pd.DataFrame(session.exec(query).all(), columns=GAP_COLUMNS)
 
 
 def pilot_names_by_unit(

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import altair as alt
@@ -31,6 +31,11 @@ from model import clock, coverage, overview, rollout, snapshots
 from model.chart_images import chart_png
 from model.chart_specs import vega_lite_spec
 from model.enums import MeasureStatus, PhaseStatus, Rag, label
+from model.german import fmt_date as _date
+from model.german import fmt_datetime as _datetime
+from model.german import fmt_number as _number
+from model.german import fmt_percent as _percent
+from model.german import fmt_signed as _signed
 from model.overview import Change
 from model.queries import CURRENT, open_support_condition
 from model.scoring import among_best, class_expression, score_expression, score_weights
@@ -125,31 +130,6 @@ class Deck:
 
 
 # ------------------------------------------------------------------ German formats (no Streamlit here)
-
-
-def _number(value: float | None, decimals: int = 0) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{decimals}f}".replace(",", "#").replace(".", ",").replace("#", ".")
-
-
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{_number(share * 100)} %"
-
-
-def _signed(value: float) -> str:
-    if value == 0:
-        return "±0"
-    return ("+" if value > 0 else "−") + _number(abs(value))
-
-
-def _date(value: date | None) -> str:
-    return "–" if value is None else value.strftime("%d.%m.%Y")
-
-
-def _datetime(value: datetime) -> str:
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite returns naive UTC
-    return aware.astimezone(clock.LOCAL_TIMEZONE).strftime("%d.%m.%Y, %H:%M Uhr")
 
 
 def _quarter(value: str | None) -> str:
@@ -494,8 +474,7 @@ def _actual(start: object, end: object) -> str:
     return f"{_date(start)} – {'läuft' if end is None or pd.isna(end) else _date(end)}"  # type: ignore[arg-type]
 
 
-def coverage_slide(dezernate: pd.DataFrame, summary_total: tuple[int, int, int]) -> Slide:
-    with_target, covered, missing = summary_total
+def coverage_slide(dezernate: pd.DataFrame, summary: coverage.CoverageSummary) -> Slide:
     needing = dezernate[dezernate["Einheiten mit Soll"] > 0]
     shares = needing["davon abgedeckt"] / needing["Einheiten mit Soll"]
     # More Dezernate than fit: those with the lowest coverage, where help is needed.
@@ -514,7 +493,7 @@ def coverage_slide(dezernate: pd.DataFrame, summary_total: tuple[int, int, int])
     )
     frame["_aria"] = frame["Dezernat"] + ": " + frame["_label"]
     table = _table(
-        ["Dezernat", "Name", "Einheiten mit Soll", "abgedeckt", "Soll", "Ist", "fehlende Lotsen"],
+        ["Dezernat", "Name", "Einheiten mit Soll", "abgedeckt", "Soll-Lotsen", "erfüllt", "fehlend"],
         [
             (
                 r["Kürzel"],
@@ -522,12 +501,12 @@ def coverage_slide(dezernate: pd.DataFrame, summary_total: tuple[int, int, int])
                 _number(r["Einheiten mit Soll"]),
                 _number(r["davon abgedeckt"]),
                 _number(r["Soll"]),
-                _number(r["Ist"]),
-                _number(r["Fehlend"]),
+                _number(r[coverage.MET]),
+                _number(r[coverage.MISSING]),
             )
             for _, r in shown.iterrows()
         ],
-        "Abdeckung je Dezernat: Einheiten mit Soll, davon abgedeckt, Soll und Ist der Lotsen",
+        "Abdeckung je Dezernat: Einheiten mit Soll, davon abgedeckt, Soll-Lotsen, davon erfüllt und fehlend",
     )
     description = (
         "Balkendiagramm des Anteils abgedeckter Einheiten je Dezernat: " + "; ".join(frame["_aria"]) + "."
@@ -536,9 +515,16 @@ def coverage_slide(dezernate: pd.DataFrame, summary_total: tuple[int, int, int])
         title=SLIDE_TITLES[2],
         subtitle="Abgedeckt: qualifizierte und aktive Lotsen erreichen das Soll der Einheit.",
         figures=(
-            Figure("Organisationseinheiten abgedeckt", f"{_number(covered)} von {_number(with_target)}"),
-            Figure("Abdeckung", _percent(covered / with_target if with_target else None)),
-            Figure("Fehlende Lotsen", _number(missing), "Summe der Lücken je Einheit"),
+            Figure(
+                "Organisationseinheiten abgedeckt",
+                f"{_number(summary.units_covered)} von {_number(summary.units_with_target)}",
+            ),
+            Figure("Abdeckung", _percent(summary.share)),
+            Figure(
+                "Soll-Lotsen erfüllt",
+                f"{_number(summary.covered_total)} von {_number(summary.target_total)}",
+                f"fehlend: {_number(summary.missing_total)} (Summe der Lücken je Einheit)",
+            ),
         ),
         lines=(
             (
@@ -692,7 +678,7 @@ def build_deck(*, session: Session, snapshot_id: int | None = None) -> Deck:
             timeline_slide(timeline),
             coverage_slide(
                 coverage.coverage_by_dezernat(session=session),
-                (summary.units_with_target, summary.units_covered, summary.soll_total - summary.ist_total),
+                summary,
             ),
             measures_slide(top),
             since_slide(comparison),

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from model import clock, stage_months
-from model.coverage import gap_count, gap_list
+from model.coverage import MISSING, gap_count, gap_list
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, label
 from model.queries import (
     CURRENT,
@@ -189,18 +189,25 @@ def overdue_phases(*, session: Session) -> pd.DataFrame:
     )
 
 
+def stale_pilot_count(*, session: Session, root_id: int | None = None) -> int:
+    """Lotsen expected to report who have not for more than STALE_AFTER_DAYS days."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Pilot)
+            .where(_stale_condition(clock.today()), scope_condition(Pilot.unit_id, root_id))
+        ).one()
+    )
+
+
 def action_items(*, session: Session, root_id: int | None = None) -> ActionItems:
     """Handlungsbedarf for the scope, without names of people."""
     today = clock.today()
     largest = gap_list(session=session, root_id=root_id, limit=5)
-    stale = session.exec(
-        select(func.count())
-        .select_from(Pilot)
-        .where(_stale_condition(today), scope_condition(Pilot.unit_id, root_id))
-    ).one()
+    stale = stale_pilot_count(session=session, root_id=root_id)
     return ActionItems(
         units_below_soll=gap_count(session=session, root_id=root_id),
-        largest_gaps=largest[["Kürzel", "Name", "Beschäftigte", "Fehlend"]],
+        largest_gaps=largest[["Kürzel", "Name", "Beschäftigte", MISSING]],
         overdue_milestones=overdue_milestones(session=session),
         overdue_phases=overdue_phases(session=session),
         stale_pilots=int(stale),

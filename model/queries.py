@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -93,64 +93,6 @@ def covering_pilots() -> Subquery:
     )
 
 
-def coverage_by_unit(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
-    """Active units with Soll and Ist (qualified or active Lotsen), one row per unit."""
-    rule = soll_rule(session=session)
-    ist = covering_pilots()
-    query = (
-        select(
-            OrgUnit.id,
-            OrgUnit.code,
-            OrgUnit.name,
-            OrgUnit.kind,
-            OrgUnit.parent_id,
-            OrgUnit.headcount,
-            soll_expression(rule).label("soll"),
-            func.coalesce(ist.c.ist, 0).label("ist"),
-        )
-        .outerjoin(ist, ist.c.unit_id == OrgUnit.id)
-        .where(OrgUnit.active, scope_condition(OrgUnit.id, root_id))
-        .order_by(OrgUnit.code)
-    )
-    rows = session.exec(query).all()
-    columns = ["id", "code", "name", "kind", "parent_id", "headcount", "soll", "ist"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-@dataclass(frozen=True)
-class CoverageSummary:
-    units_with_target: int
-    units_covered: int
-    soll_total: int
-    ist_total: int  # Ist counted up to each unit's Soll: surplus in one unit fills no gap elsewhere
-
-    @property
-    def share(self) -> float | None:
-        return self.units_covered / self.units_with_target if self.units_with_target else None
-
-
-def coverage_summary(*, session: Session, root_id: int | None = None) -> CoverageSummary:
-    """How many units that need Lotsen have as many trained Lotsen as they should."""
-    units = units_with_soll(session=session, root_id=root_id)
-    covering = covering_pilots()
-    ist = func.coalesce(covering.c.ist, 0)
-    with_target = units.c.soll > 0
-    row = session.exec(
-        select(
-            func.count().filter(with_target),
-            func.count().filter(and_(with_target, ist >= units.c.soll)),
-            func.coalesce(func.sum(units.c.soll), 0),
-            func.coalesce(func.sum(case((ist < units.c.soll, ist), else_=units.c.soll)), 0),
-        ).select_from(units.outerjoin(covering, covering.c.unit_id == units.c.unit_id))
-    ).one()
-    return CoverageSummary(
-        units_with_target=int(row[0]),
-        units_covered=int(row[1]),
-        soll_total=int(row[2]),
-        ist_total=int(row[3]),
-    )
-
-
 def pilots_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Number of Lotsen per stage, every stage listed (0 where empty), in programme order."""
     counts = dict(
@@ -230,33 +172,6 @@ def open_support_requests(*, session: Session, root_id: int | None = None, on: d
                 scope_condition(Pilot.unit_id, root_id),
             )
         ).one()
-    )
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The key figures of the Übersicht page, all as of `as_of`."""
-
-    as_of: datetime
-    pilots_by_stage: pd.DataFrame
-    pilots_current: int
-    coverage: CoverageSummary
-    phase: PhaseInfo | None
-    measures_by_status: pd.DataFrame
-    open_support_requests: int
-
-
-def overview(*, session: Session, root_id: int | None = None) -> Overview:
-    stages = pilots_by_stage(session=session, root_id=root_id)
-    current = int(stages.loc[stages["stage"].isin(CURRENT), "Anzahl"].sum())
-    return Overview(
-        as_of=clock.now(),
-        pilots_by_stage=stages,
-        pilots_current=current,
-        coverage=coverage_summary(session=session, root_id=root_id),
-        phase=current_phase(session=session),
-        measures_by_status=measures_by_status(session=session, root_id=root_id),
-        open_support_requests=open_support_requests(session=session, root_id=root_id),
     )
 
 

@@ -17,8 +17,9 @@ from sqlmodel import Session, select
 
 from model import clock
 from model.audit import record_audit
+from model.coverage import coverage_units
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, Role, label
-from model.queries import COVERING, CURRENT, coverage_by_unit, open_support_requests
+from model.queries import COVERING, CURRENT, open_support_requests
 from model.tables import AppUser, Measure, MeetingSnapshot, Phase, Pilot, PilotStageChange
 
 PAYLOAD_VERSION = 1
@@ -118,13 +119,13 @@ def _stage_counts(session: Session) -> dict[int, dict[str, int]]:
 
 def _units(session: Session) -> dict[str, dict[str, Any]]:
     """Every active unit that has a Soll or any Lotse: code, name, Soll and Lotsen per stage."""
-    frame = coverage_by_unit(session=session)
+    frame = coverage_units(session=session, all_units=True)
     stages = _stage_counts(session)
     units = {}
-    for row in frame.itertuples(index=False):
-        counts = stages.get(int(row.id), {})
-        if row.soll > 0 or counts:
-            units[str(row.id)] = {"code": row.code, "name": row.name, "soll": int(row.soll), "stages": counts}
+    for unit_id, code, name, soll in frame[["unit_id", "Kürzel", "Name", "Soll"]].itertuples(index=False):
+        counts = stages.get(int(unit_id), {})
+        if soll > 0 or counts:
+            units[str(unit_id)] = {"code": code, "name": name, "soll": int(soll), "stages": counts}
     return units
 
 

@@ -1,4 +1,4 @@
-"""Abdeckung: Soll vs. Ist by Dezernat with drill-down into units, the Soll rule and the gap list."""
+"""Abdeckung: Soll-Lotsen erfüllt and fehlend by Dezernat with drill-down into units, the Soll rule, gaps."""
 
 import pandas as pd
 import streamlit as st
@@ -21,15 +21,22 @@ def rule_text(rule: SollRuleSetting) -> str:
         main = "1 Lotse je Organisationseinheit"
     return (
         f"Soll-Regel: {main}. Ein für eine Einheit eingetragenes Soll hat Vorrang; "
-        "Dezernate selbst haben kein eigenes Soll. Ist = qualifizierte und aktive Lotsen."
+        "Dezernate selbst haben kein eigenes Soll. Es zählen qualifizierte und aktive Lotsen, je Einheit "
+        "höchstens bis zu ihrem Soll."
     )
 
 
-def soll_ist_description(frame: pd.DataFrame, what: str) -> str:
+def coverage_description(frame: pd.DataFrame, what: str) -> str:
     parts = "; ".join(
-        f"{row.Kürzel}: Soll {fmt_number(row.Soll)}, Ist {fmt_number(row.Ist)}" for row in frame.itertuples()
+        f"{code}: " + charts.coverage_text(met, soll, missing, surplus)
+        for code, met, soll, missing, surplus in frame[
+            ["Kürzel", coverage.MET, "Soll", coverage.MISSING, coverage.SURPLUS]
+        ].itertuples(index=False)
     )
-    return f"Balkendiagramm Soll und Ist je {what}: {parts}."
+    return (
+        f"Balkendiagramm der Soll-Lotsen je {what}, geteilt in erfüllt, fehlend und über Soll "
+        f"(ein Überschuss in einer Einheit füllt keine Lücke in einer anderen): {parts}."
+    )
 
 
 user = current_user("abdeckung")
@@ -49,13 +56,17 @@ tiles[0].metric(
 )
 tiles[1].metric("Abdeckung", fmt_percent(summary.share))
 tiles[2].metric(
+    "Soll-Lotsen erfüllt",
+    f"{fmt_number(summary.covered_total)} von {fmt_number(summary.target_total)}",
+    help="Je Einheit zählen ihre qualifizierten und aktiven Lotsen höchstens bis zu ihrem Soll.",
+)
+tiles[3].metric(
     "Fehlende Lotsen",
-    fmt_number(summary.soll_total - summary.ist_total),
+    fmt_number(summary.missing_total),
     help="Summe der Lücken je Einheit; ein Überschuss in einer Einheit füllt keine Lücke in einer anderen.",
 )
-tiles[3].metric("Beschäftigte", fmt_number(figures.headcount))
 
-st.subheader("Soll und Ist je Dezernat")
+st.subheader("Soll-Lotsen je Dezernat: erfüllt und fehlend")
 dezernate = cache.query(coverage.coverage_by_dezernat, root_id=scope.root_id)
 if dezernate.empty:
     st.info("In dieser Auswahl gibt es keine aktiven Organisationseinheiten.")
@@ -72,11 +83,11 @@ if len(charted) < len(dezernate):
         f"{fmt_number(len(dezernate))}; die Tabelle darunter enthält alle."
     )
 event = charts.show_chart(
-    charts.soll_ist_bars(charted, category="Kürzel", name="Name", selection=SELECTION),
-    description=soll_ist_description(charted, "Dezernat"),
+    charts.coverage_bars(charted, category="Kürzel", name="Name", selection=SELECTION),
+    description=coverage_description(charted, "Dezernat"),
     data=dezernate.drop(columns=["dezernat_id"]),
     key="chart_dezernate",
-    name="Soll und Ist je Dezernat",
+    name="Soll-Lotsen je Dezernat",
     selection_mode=SELECTION,
 )
 clicked = [
@@ -95,11 +106,11 @@ if not drill.empty:
         coverage.coverage_units, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
     )
     charts.show_chart(
-        charts.soll_ist_bars(units, category="Kürzel", name="Name"),
-        description=soll_ist_description(units, "Einheit"),
+        charts.coverage_bars(units, category="Kürzel", name="Name"),
+        description=coverage_description(units, "Einheit"),
         data=units.drop(columns=["unit_id"]),
         key="chart_units",
-        name=f"Soll und Ist {dezernat['Kürzel']}",
+        name=f"Soll-Lotsen {dezernat['Kürzel']}",
     )
     if user.role == Role.ADMIN:
         st.markdown("**Lotsinnen und Lotsen je Einheit** (nur für das CDO-Büro sichtbar)")
@@ -112,8 +123,9 @@ if not drill.empty:
 
 st.subheader("Lotsen je 100 Beschäftigte")
 st.caption(
-    f"Qualifizierte und aktive Lotsen je 100 Beschäftigte; in dieser Auswahl insgesamt "
-    f"{fmt_number(figures.per_hundred, 1)}."
+    f"Qualifizierte und aktive Lotsen je 100 Beschäftigte; in dieser Auswahl "
+    f"{fmt_number(figures.pilots_covering)} Lotsen bei {fmt_number(figures.headcount)} Beschäftigten, "
+    f"also {fmt_number(figures.per_hundred, 1)}."
 )
 ratios = charted.assign(Wert=charted["Lotsen je 100 Beschäftigte"].astype(float).fillna(0))
 if len(charted) < len(dezernate):
@@ -124,7 +136,7 @@ charts.show_chart(
     ),
     description="Balkendiagramm der qualifizierten und aktiven Lotsen je 100 Beschäftigte je Dezernat: "
     + "; ".join(f"{row.Kürzel}: {fmt_number(row.Wert, 1)}" for row in ratios.itertuples()),
-    data=dezernate[["Kürzel", "Name", "Ist", "Beschäftigte", "Lotsen je 100 Beschäftigte"]],
+    data=dezernate[["Kürzel", "Name", coverage.COVERING_LABEL, "Beschäftigte", "Lotsen je 100 Beschäftigte"]],
     key="chart_per_hundred",
     name="Lotsen je 100 Beschäftigte",
 )

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
-from model import clock
+from model import clock, coverage
 from model.chart_images import chart_png, chart_svg
 from model.chart_specs import vega_lite_spec
 from ui.locale import VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
@@ -237,68 +237,100 @@ def _month_axis() -> alt.Axis:
     return alt.Axis(labelExpr=VEGA_MONTH, tickCount=MONTH_TICKS, title=None, grid=True, labelAngle=0)
 
 
-def soll_ist_bars(
+COVERAGE_PARTS = (coverage.MET, coverage.MISSING, coverage.SURPLUS)
+# Filled, outlined, lighter: told apart by fill as well as colour; every part has a dark outline.
+COVERAGE_FILLS = (PALETTE[0], "#FFFFFF", "#A6D1EE")
+COVERAGE_BAR, COVERAGE_ROW = 20, 52  # pixels: the bar, and the row holding its words above it
+
+
+def coverage_text(met: int, soll: int, missing: int, surplus: int) -> str:
+    """'3 von 4 erfüllt, 1 fehlend' (+ ', 2 über Soll'): the words beside a coverage bar."""
+    text = f"{fmt_number(met)} von {fmt_number(soll)} erfüllt"
+    if missing:
+        text += f", {fmt_number(missing)} fehlend"
+    if surplus:
+        text += f", {fmt_number(surplus)} {coverage.SURPLUS}"
+    return text
+
+
+def coverage_bars(
     frame: pd.DataFrame,
     *,
     category: str,
     name: str,
     selection: str | None = None,
 ) -> alt.LayerChart:
-    """Soll and Ist side by side per category (frame columns Soll, Ist, Fehlend).
-
-    Soll is an outlined bar, Ist a filled one, each with its number: not colour alone.
+    """One bar per category, its length the Soll: "erfüllt" filled, "fehlend" outlined, and what a
+    category has beyond the Soll of its units as "über Soll" after them (frame columns Soll and the
+    three parts of model.coverage). Soll is never compared with the raw number of Lotsen: surplus in
+    one unit fills no gap in another. The words beside each bar say the same, not colour alone.
     With `selection` the bars of a category can be clicked (point selection on `category`).
     """
-    data = frame[[category, name, "Soll", "Ist", "Fehlend"]].assign(
-        _detail=lambda f: [
-            f"Soll {fmt_number(s)} · Ist {fmt_number(i)} · fehlend {fmt_number(m)}"
-            for s, i, m in zip(f["Soll"], f["Ist"], f["Fehlend"], strict=True)
-        ]
+    data = frame[[category, name, "Soll", *COVERAGE_PARTS]].assign(
+        _text=lambda f: [
+            coverage_text(*values)
+            for values in zip(
+                f[coverage.MET], f["Soll"], f[coverage.MISSING], f[coverage.SURPLUS], strict=True
+            )
+        ],
+        _end=lambda f: f["Soll"] + f[coverage.SURPLUS],
     )
     long = data.melt(
-        id_vars=[category, name, "_detail"], value_vars=["Soll", "Ist"], var_name="Wert", value_name="Anzahl"
-    ).assign(_label=lambda f: f["Anzahl"].map(fmt_number))
-    long["_aria"] = (
-        long[category].astype(str)
-        + ", "
-        + long["Wert"]
-        + ": "
-        + long["_label"]
-        + " ("
-        + long["_detail"]
-        + ")"
+        id_vars=[category, name, "_text", "_end"],
+        value_vars=list(COVERAGE_PARTS),
+        var_name="Teil",
+        value_name="Anzahl",
     )
+    long["_order"] = long["Teil"].map({part: index for index, part in enumerate(COVERAGE_PARTS)})
+    long["_aria"] = long[category].astype(str) + ": " + long["_text"]
     # Bars in the order of `frame` (sort=None: the order of appearance). A list of all categories
     # would cost Altair ~3 ms per 100 entries in every conversion (a protocol check per item).
     y = alt.Y(f"{category}:N", sort=None, title=None, axis=alt.Axis(labelLimit=200))
-    base = alt.Chart().encode(
-        y=y,
-        yOffset=alt.YOffset("Wert:N", sort=["Soll", "Ist"]),
-        x=alt.X("Anzahl:Q", title="Lotsen", axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1)),
-        tooltip=[
-            alt.Tooltip(f"{name}:N", title="Name"),
-            alt.Tooltip("Wert:N", title="Wert"),
-            alt.Tooltip("_label:N", title="Anzahl"),
-            alt.Tooltip("_detail:N", title="Übersicht"),
-        ],
-        description=alt.Description("_aria:N"),
-    )
-    legend = alt.Legend(title=None, orient="top", symbolStrokeWidth=2)
+    tooltip = [
+        alt.Tooltip(f"{name}:N", title="Name"),
+        alt.Tooltip("_text:N", title="Soll-Lotsen"),
+    ]
+    legend = alt.Legend(title=None, orient="top", symbolStrokeWidth=1.5, symbolStrokeColor=INK)
     colour = alt.Color(
-        "Wert:N", scale=alt.Scale(domain=["Soll", "Ist"], range=["#FFFFFF", PALETTE[0]]), legend=legend
+        "Teil:N", scale=alt.Scale(domain=list(COVERAGE_PARTS), range=list(COVERAGE_FILLS)), legend=legend
     )
-    bars = base.mark_bar(stroke=INK, strokeWidth=1.5, cursor="pointer" if selection else "default").encode(
-        color=colour
+    bars = (
+        alt.Chart()
+        .mark_bar(
+            stroke=INK,
+            strokeWidth=1.5,
+            height=COVERAGE_BAR,
+            yOffset=COVERAGE_BAR // 2 - 4,
+            cursor="pointer" if selection else "default",
+        )
+        .encode(
+            y=y,
+            x=alt.X(
+                "Anzahl:Q",
+                stack="zero",
+                title="Soll-Lotsen",
+                axis=alt.Axis(labelExpr=vega_number(), tickMinStep=1),
+            ),
+            color=colour,
+            order=alt.Order("_order:Q"),
+            tooltip=tooltip,
+            description=alt.Description("_aria:N"),
+        )
     )
     if selection:
         chosen = alt.selection_point(name=selection, fields=[category], on="click", clear="dblclick")
         bars = bars.add_params(chosen).encode(
             opacity=alt.OpacityValue(**alt.condition(chosen, alt.value(1.0), alt.value(0.35)))
         )
-    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color=INK).encode(
-        text=alt.Text("_label:N")
+    # One text per category above its bar, from the left: it never runs out of the chart, whatever
+    # the bar's length (the first part's row carries it).
+    labels = (
+        alt.Chart()
+        .transform_filter(alt.datum.Teil == coverage.MET)
+        .mark_text(align="left", baseline="bottom", dy=-6, fontSize=FONT_SIZE, color=INK)
+        .encode(y=y, x=alt.XValue(0), text=alt.Text("_text:N"), tooltip=tooltip)
     )
-    return layered(bars, labels, data=long, height=44 * max(len(frame), 1))
+    return layered(bars, labels, data=long, height=COVERAGE_ROW * max(len(frame), 1))
 
 
 def line_over_time(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import ParamSpec, TypeVar
 import streamlit as st
 
 from model import clock
+from model.errors import new_reference
 from ui.locale import fmt_datetime
 
 # Test-only: a page path (e.g. "rollout") whose run raises on purpose. Never set in operation.
@@ -41,12 +41,6 @@ def _logger() -> logging.Logger:
         LOG.setLevel(logging.INFO)
         LOG.propagate = False
     return LOG
-
-
-def new_reference() -> str:
-    """A short number a user can read out on the phone: F-3K7Q9C."""
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
-    return "F-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
 def message(reference: str) -> str:

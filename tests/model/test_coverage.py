@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from model import coverage, queries
+from model import coverage
 from model.app_settings import SollRuleSetting, set_soll_rule
 from model.db import read_session, write_session
 from model.enums import SollRule
@@ -21,8 +21,8 @@ def city(engine, fake_clock):
 
 def _soll_by_code(engine) -> dict[str, int]:
     with read_session(engine) as session:
-        frame = queries.coverage_by_unit(session=session)
-    return dict(zip(frame["code"], frame["soll"], strict=True))
+        frame = coverage.coverage_units(session=session, all_units=True)
+    return dict(zip(frame["Kürzel"], frame["Soll"], strict=True))
 
 
 def test_soll_per_unit_rule_gives_one_per_unit_and_none_for_dezernate(engine, city) -> None:
@@ -46,7 +46,7 @@ def test_soll_per_headcount_rule_rounds_up_and_keeps_explicit_values(engine, cit
     with read_session(engine) as session:
         figures = coverage.coverage_figures(session=session)
     assert figures.rule == SollRuleSetting(SollRule.PER_HEADCOUNT, per_n)
-    assert figures.summary.soll_total == sum(expected.values())
+    assert figures.summary.target_total == sum(expected.values())
 
 
 def test_coverage_counts_units_whose_trained_lotsen_reach_the_soll(engine, city) -> None:
@@ -56,7 +56,8 @@ def test_coverage_counts_units_whose_trained_lotsen_reach_the_soll(engine, city)
     summary = figures.summary
     assert (summary.units_with_target, summary.units_covered) == (4, 2)
     assert summary.share == 0.5
-    assert (summary.soll_total, summary.ist_total) == (5, 3)
+    assert (summary.target_total, summary.covered_total, summary.missing_total) == (5, 3, 2)
+    assert summary.surplus_total == 0
     assert figures.headcount == 10 + 250 + 80 + 0 + 5 + 120  # inactive B2 left out
     assert figures.pilots_covering == 3
     assert figures.per_hundred == round(300 / 465, 1)
@@ -77,24 +78,9 @@ def test_soll_vs_ist_per_dezernat(engine, city) -> None:
 
     rows = frame.set_index("Kürzel")
     assert list(rows.index) == ["Dez A", "Dez B"]
-    assert rows.loc[
-        "Dez A", ["Einheiten mit Soll", "davon abgedeckt", "Soll", "Ist", "Fehlend"]
-    ].tolist() == [
-        3,
-        2,
-        3,
-        2,
-        1,
-    ]
-    assert rows.loc[
-        "Dez B", ["Einheiten mit Soll", "davon abgedeckt", "Soll", "Ist", "Fehlend"]
-    ].tolist() == [
-        1,
-        0,
-        2,
-        1,
-        1,
-    ]
+    parts = ["Einheiten mit Soll", "davon abgedeckt", "Soll", "erfüllt", "fehlend", "über Soll"]
+    assert rows.loc["Dez A", parts].tolist() == [3, 2, 3, 2, 1, 0]
+    assert rows.loc["Dez B", parts].tolist() == [1, 0, 2, 1, 1, 0]
     assert rows.loc["Dez A", "Beschäftigte"] == 340
     assert rows.loc["Dez A", "Lotsen je 100 Beschäftigte"] == 0.6  # 2 of 340
     assert rows.loc["Dez B", "Lotsen je 100 Beschäftigte"] == 0.8  # 1 of 125
@@ -108,7 +94,11 @@ def test_drill_down_lists_the_units_of_one_dezernat(engine, city) -> None:
         )
 
     assert units["Kürzel"].tolist() == ["A1", "A2", "A2.1"]
-    assert units[["Soll", "Ist", "Fehlend"]].to_numpy().tolist() == [[1, 1, 0], [1, 1, 0], [1, 0, 1]]
+    assert units[["Soll", "qualifiziert oder aktiv", "erfüllt", "fehlend"]].to_numpy().tolist() == [
+        [1, 1, 1, 0],
+        [1, 1, 1, 0],
+        [1, 0, 0, 1],
+    ]
     ratios = units["Lotsen je 100 Beschäftigte"]
     assert ratios[:2].tolist() == [0.4, 1.2] and pd.isna(ratios[2])  # no headcount: no ratio
     assert scoped["Kürzel"].tolist() == ["A2", "A2.1"]
@@ -126,8 +116,8 @@ def test_gap_list_holds_units_below_soll_largest_first(engine, city) -> None:
         "Beschäftigte": 120,
         "Soll": 2,
         "Soll aus": "Eintrag",  # explicit for B1; A2.1 follows the rule
-        "Ist": 1,
-        "Fehlend": 1,
+        "qualifiziert oder aktiv": 1,
+        "fehlend": 1,
     }
     assert gaps.iloc[1]["Soll aus"] == "Regel"
 
@@ -177,7 +167,7 @@ def test_coverage_over_time_follows_the_stage_history(engine, city) -> None:
 def test_coverage_at_a_past_date_and_today_agrees_with_the_roster(engine, city) -> None:
     with read_session(engine) as session:
         frame = coverage.coverage_at(session=session, root_id=None, dates=(BEFORE, TODAY))
-        now = queries.coverage_summary(session=session)
+        now = coverage.coverage_summary(session=session)
 
     assert frame["abgedeckt"].tolist() == [3, now.units_covered]
 
@@ -208,3 +198,56 @@ def test_empty_database_gives_empty_frames(engine, fake_clock) -> None:
         assert coverage.gap_list(session=session).empty
         history = coverage.coverage_history(session=session)
     assert len(history) == 1 and pd.isna(history["Abdeckung"].iloc[0])
+
+
+def _qualified(engine, city, unit: str, count: int) -> None:
+    from model.tables import Pilot
+
+    with write_session(engine) as session:
+        for n in range(count):
+            session.add(
+                Pilot(
+                    name=f"Extra {unit} {n}",
+                    email=f"extra-{unit.lower()}-{n}@example.org",
+                    unit_id=city.units[unit],
+                    stage="qualified",
+                    stage_since=date(2026, 11, 1),
+                )
+            )
+
+
+def test_surplus_in_one_unit_fills_no_gap_next_door(engine, city) -> None:
+    # A1 gets three more trained Lotsen (four for a Soll of 1); its neighbour A2.1 still has none.
+    _qualified(engine, city, "A1", 3)
+    with read_session(engine) as session:
+        summary = coverage.coverage_summary(session=session)
+        rows = coverage.coverage_by_dezernat(session=session).set_index("Kürzel")
+        units = coverage.coverage_units(session=session, dezernat_id=city.units["Dez A"]).set_index("Kürzel")
+        gaps = coverage.gap_list(session=session)
+
+    dez_a = rows.loc["Dez A"]
+    assert (dez_a["Soll"], dez_a["erfüllt"], dez_a["fehlend"], dez_a["über Soll"]) == (3, 2, 1, 3)
+    assert dez_a["erfüllt"] + dez_a["fehlend"] == dez_a["Soll"]
+    assert dez_a["davon abgedeckt"] < dez_a["Einheiten mit Soll"]  # never shown as complete
+    assert units.loc["A1", ["qualifiziert oder aktiv", "erfüllt", "über Soll"]].tolist() == [4, 1, 3]
+    assert "A2.1" in set(gaps["Kürzel"])
+    assert (summary.covered_total, summary.missing_total, summary.surplus_total) == (3, 2, 3)
+
+
+def test_branches_below_a_unit_sum_their_subtrees(engine, city) -> None:
+    with read_session(engine) as session:
+        below_a = coverage.coverage_by_branch(
+            session=session, root_id=city.units["Dez A"], parent_id=city.units["Dez A"]
+        ).set_index("Kürzel")
+
+    # A2's branch holds A2 and A2.1; the Dezernat itself (Soll 0) belongs to no branch.
+    assert list(below_a.index) == ["A1", "A2"]
+    assert below_a.loc[
+        "A2", ["Einheiten mit Soll", "davon abgedeckt", "Soll", "erfüllt", "fehlend"]
+    ].tolist() == [
+        2,
+        1,
+        2,
+        1,
+        1,
+    ]

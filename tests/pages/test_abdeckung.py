@@ -33,13 +33,18 @@ def test_each_role_sees_soll_ist_rule_and_gap_list(demo_database, role) -> None:
     assert not at.exception
     assert at.title[0].value == "Abdeckung"
     assert at.info[-1].value.startswith("Soll-Regel: 1 Lotse je Organisationseinheit.")
-    headcount = next(metric.value for metric in at.metric if metric.label == "Beschäftigte")
-    assert "." in headcount  # German thousands separator (the demo city has over 1.000 Beschäftigte)
+    metrics = {metric.label: metric.value for metric in at.metric}
+    met, target = (int(part) for part in metrics["Soll-Lotsen erfüllt"].split(" von "))
+    assert int(metrics["Fehlende Lotsen"]) == target - met > 0
+    per_hundred = next(c.value for c in at.caption if "je 100" in c.value)
+    assert "1.552 Beschäftigten" in per_hundred  # German thousands separator
     chart = at.get("vega_lite_chart")[0]
     assert chart.proto.selection_mode == ["dezernat"]  # a click drills into the Dezernat
     assert json.loads(chart.proto.spec)["params"][0]["select"]["fields"] == ["Kürzel"]
-    gaps = next(frame for frame in frames(at) if "Fehlend" in frame.columns and "Dezernat" in frame.columns)
-    assert gaps["Beschäftigte"].is_monotonic_decreasing and (gaps["Ist"] < gaps["Soll"]).all()
+    gaps = next(frame for frame in frames(at) if "fehlend" in frame.columns and "Dezernat" in frame.columns)
+    assert gaps["Beschäftigte"].is_monotonic_decreasing
+    assert (gaps["qualifiziert oder aktiv"] < gaps["Soll"]).all()
+    assert (gaps["fehlend"] == gaps["Soll"] - gaps["qualifiziert oder aktiv"]).all()
     assert {button.label for button in at.get("download_button")} >= {
         "CSV herunterladen",
         "Excel herunterladen",
@@ -70,7 +75,11 @@ def test_without_a_choice_no_dezernat_is_drilled_into(demo_database) -> None:
     at = open_page("leitung", PAGE)
 
     headers = [header.value for header in at.main.subheader]
-    assert headers == ["Soll und Ist je Dezernat", "Lotsen je 100 Beschäftigte", "Lückenliste"]
+    assert headers == [
+        "Soll-Lotsen je Dezernat: erfüllt und fehlend",
+        "Lotsen je 100 Beschäftigte",
+        "Lückenliste",
+    ]
 
 
 def test_with_more_dezernate_than_fit_the_chart_shows_the_largest_gaps(demo_database, monkeypatch) -> None:

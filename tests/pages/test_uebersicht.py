@@ -176,8 +176,8 @@ def test_no_chart_receives_more_rows_than_it_draws_marks_at_scale_m(on_m) -> Non
 
     months = len(history)
     assert months <= 60 and len(over_time) == months * len(rollout.ROLLOUT_CLASSES)  # a point per month
-    assert len(dezernate) <= 12  # one bar pair per Dezernat, not per unit (400 units at M)
-    assert len(units) == units["Kürzel"].nunique()  # one bar pair per unit of the Dezernat
+    assert len(dezernate) <= 12  # one bar per Dezernat, not per unit (400 units at M)
+    assert len(units) == units["Kürzel"].nunique()  # one bar per unit of the Dezernat
     assert len(now) == 5 and len(stages) == 7
     plan = int((timeline.bars["Art"] == "Plan").sum())
     assert plan == len(timeline.phases) and len(timeline.bars) <= 2 * plan  # at most two bars per phase
@@ -195,16 +195,16 @@ def test_no_chart_receives_more_rows_than_it_draws_marks_at_scale_m(on_m) -> Non
             colours=tuple(charts.PALETTE[:5]),
             value_title="Einheiten",
         ),
-        "dezernate": charts.soll_ist_bars(dezernate, category="Kürzel", name="Name", selection="dezernat"),
-        "units": charts.soll_ist_bars(units, category="Kürzel", name="Name"),
+        "dezernate": charts.coverage_bars(dezernate, category="Kürzel", name="Name", selection="dezernat"),
+        "units": charts.coverage_bars(units, category="Kürzel", name="Name"),
         "now": charts.horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
         "gantt": charts.gantt(timeline.bars, timeline.events, today=timeline.today),
     }
     marks = {
         "line": months,  # one point per month
         "area": months * 5,  # one vertex per month and stage
-        "dezernate": 2 * len(dezernate),  # Soll bar and Ist bar
-        "units": 2 * len(units),
+        "dezernate": 3 * len(dezernate),  # erfüllt, fehlend, über Soll
+        "units": 3 * len(units),
         "now": 5,
         "gantt": len(timeline.bars) + len(timeline.events) + 1,  # bars, points, the "heute" rule
     }
