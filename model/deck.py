@@ -487,11 +487,30 @@ def coverage_slide(dezernate: pd.DataFrame, summary: coverage.CoverageSummary) -
             "Anteil": (shown["davon abgedeckt"] * 100 / shown["Einheiten mit Soll"]).round(0),
             "_label": [
                 f"{_percent(c / t)} ({_number(c)} von {_number(t)})"
-                for c, t in zip(shown["davon abgedeckt"], shown["Einheiten mit Soll"], strict=True)
+                + (f" · fehlend: {_number(m)}" if m else "")
+                for c, t, m in zip(
+                    shown["davon abgedeckt"],
+                    shown["Einheiten mit Soll"],
+                    shown[coverage.MISSING],
+                    strict=True,
+                )
+            ],
+            "_aria": [
+                f"{code}: {_percent(c / t)} ({_number(c)} von {_number(t)} Einheiten abgedeckt), "
+                f"Soll-Lotsen {_number(met)} von {_number(soll)} erfüllt, {_number(m)} fehlend"
+                for code, c, t, met, soll, m in shown[
+                    [
+                        "Kürzel",
+                        "davon abgedeckt",
+                        "Einheiten mit Soll",
+                        coverage.MET,
+                        "Soll",
+                        coverage.MISSING,
+                    ]
+                ].itertuples(index=False)
             ],
         }
     )
-    frame["_aria"] = frame["Dezernat"] + ": " + frame["_label"]
     table = _table(
         ["Dezernat", "Name", "Einheiten mit Soll", "abgedeckt", "Soll-Lotsen", "erfüllt", "fehlend"],
         [
