@@ -13,7 +13,7 @@ memory.freeze_loaded_code()
 
 # Errors of the login, menu and sidebar end in the outer boundary, a page's in its own.
 with app_frame(), error_boundary("Anmeldung und Menü"):
-    st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="expanded")
+    st.set_page_config(page_title="Lotsen-Cockpit", layout="wide", initial_sidebar_state="auto")
     set_document_language()
 
     user = login_gate()

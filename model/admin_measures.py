@@ -1,4 +1,4 @@
-"""Maßnahmen in bulk (the Verwaltung table) and the triage of Ideen submitted by Lotsen.
+"""Maßnahmen in bulk: the table of the Verwaltung (ideas of Lotsen and their triage: model.ideas).
 
 Bulk saves are all-or-nothing: every cell is validated and every row's version is checked
 first; if anything is wrong, nothing is written and the caller gets the full list of problems
@@ -14,13 +14,11 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from model import clock
-from model.admin_guard import AdminError, check_version, clean_text, require_admin
+from model.admin_guard import AdminError, require_admin
 from model.audit import record_audit
-from model.enums import MeasureStatus, label
 from model.measures import FIELD_LABELS, MeasureInputError, validate_changes
 from model.scope import scope_condition
-from model.tables import FundingProgramme, Measure, OrgUnit, Pilot
+from model.tables import FundingProgramme, Measure, OrgUnit
 
 ENTITY = "measure"
 MAX_EDITOR_ROWS = 1_000
@@ -286,69 +284,3 @@ def _duplicate_titles(planned: list[tuple[Measure, dict[str, Any]]]) -> list[Pro
             problems.append(Problem(measure.title, COLUMNS["title"], f"Den Titel „{title}“ gibt es schon."))
         seen.add(title)
     return problems
-
-
-# ------------------------------------------------------------------ Ideen (triage)
-
-TRIAGE_DECISIONS = (MeasureStatus.PLANNED.value, MeasureStatus.DEFERRED.value)
-
-
-def open_ideas(*, session: Session, limit: int = 200) -> pd.DataFrame:
-    """Ideen waiting for a decision, oldest first, with the proposing Lotse (admin only)."""
-    rows = session.exec(
-        select(
-            Measure.id,
-            Measure.version,
-            Measure.title,
-            Measure.description,
-            Measure.category,
-            OrgUnit.code,
-            Pilot.name,
-            Measure.created_on,
-        )
-        .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
-        .outerjoin(Pilot, Pilot.id == Measure.submitted_by_pilot_id)
-        .where(Measure.status == MeasureStatus.IDEA.value)
-        .order_by(Measure.created_on, Measure.id)
-        .limit(limit)
-    ).all()
-    columns = ["id", "version", "title", "description", "category", "unit_code", "submitted_by", "created_on"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def open_idea_count(*, session: Session) -> int:
-    query = select(func.count()).select_from(Measure).where(Measure.status == MeasureStatus.IDEA.value)
-    return int(session.exec(query).one())
-
-
-def triage_idea(
-    *, session: Session, measure_id: int, expected_version: int, decision: str, note: str | None, actor: str
-) -> Measure:
-    """Idee → geplant or zurückgestellt. The note (required for zurückgestellt) is appended to the
-    description, so everyone who reads the measure sees the decision and its reason."""
-    require_admin(session=session, actor=actor)
-    measure = session.get(Measure, measure_id, with_for_update=True)
-    if measure is None:
-        raise AdminError("Diese Idee gibt es nicht (mehr).")
-    check_version(current=measure.version, expected=expected_version, what=f"Die Idee „{measure.title}“")
-    if measure.status != MeasureStatus.IDEA.value:
-        raise AdminError(f"„{measure.title}“ ist keine offene Idee mehr.")
-    if decision not in TRIAGE_DECISIONS:
-        raise AdminError("Bitte „geplant“ oder „zurückgestellt“ wählen.")
-    text = clean_text(
-        note, field="Begründung", max_length=NOTE_MAX, required=decision == MeasureStatus.DEFERRED.value
-    )
-    entry = f"Entscheidung des CDO-Büros vom {clock.today():%d.%m.%Y}: {label(MeasureStatus(decision))}"
-    entry += f" – {text}" if text else "."
-    description = f"{measure.description}\n\n{entry}" if measure.description else entry
-    if len(description) > 4000:
-        raise AdminError("Die Beschreibung wird mit dieser Begründung zu lang; bitte kürzer fassen.")
-    changes = {"status": (measure.status, decision), "description": (measure.description, description)}
-    measure.status = decision
-    measure.description = description
-    measure.version += 1
-    session.add(measure)
-    record_audit(
-        session=session, actor=actor, action="triage", entity=ENTITY, entity_id=measure.id, changes=changes
-    )
-    return measure

@@ -32,6 +32,7 @@ from model.tables import (
     AuditEntry,
     FundingProgramme,
     GateDecision,
+    Idea,
     ItStaff,
     Measure,
     Milestone,
@@ -182,7 +183,9 @@ def _fill(writer: _Writer, size: Scale, rng: random.Random, today: date, passwor
         count=size.measures,
         unit_in_title=size.units > 0,
     )
+    measures, ideas = roadmap.split_ideas(measures)
     writer.insert("Maßnahmen", Measure, measures)
+    writer.insert("Ideen", Idea, ideas)
     writer.insert("IT-Personal", ItStaff, org_plan.it_staff_rows(org=org, rng=rng))
     users = people.user_rows(pilots=pilots, password_hash=password_hash, now=clock.now())
     writer.insert("Benutzer", AppUser, users)

@@ -97,6 +97,12 @@ class MeasureStatus(StrEnum):
     DEFERRED = "deferred"
 
 
+class IdeaStatus(StrEnum):
+    OPEN = "open"  # waiting for the CDO-Büro: seen only by the CDO-Büro and the author
+    ACCEPTED = "accepted"  # taken into the roadmap as a measure
+    DECLINED = "declined"  # not taken, with a reason the author sees
+
+
 class Rag(StrEnum):
     GREEN = "green"
     AMBER = "amber"
@@ -176,6 +182,9 @@ _LABEL_PAIRS: tuple[tuple[StrEnum, str], ...] = (
     (MeasureStatus.IN_PROGRESS, "in Umsetzung"),
     (MeasureStatus.DONE, "abgeschlossen"),
     (MeasureStatus.DEFERRED, "zurückgestellt"),
+    (IdeaStatus.OPEN, "wird vom CDO-Büro geprüft"),
+    (IdeaStatus.ACCEPTED, "in die Roadmap aufgenommen"),
+    (IdeaStatus.DECLINED, "nicht aufgenommen"),
     (Rag.GREEN, "grün"),
     (Rag.AMBER, "gelb"),
     (Rag.RED, "rot"),

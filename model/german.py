@@ -34,3 +34,9 @@ def fmt_datetime(value: datetime) -> str:
     """'23.11.2026, 14:05 Uhr' in German local time; naive values are UTC (as SQLite returns them)."""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(clock.LOCAL_TIMEZONE).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def fmt_time(value: datetime) -> str:
+    """'14:05 Uhr' in German local time (naive values are UTC)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(clock.LOCAL_TIMEZONE).strftime("%H:%M Uhr")

@@ -19,14 +19,16 @@ from sqlalchemy import String, and_, func, or_, update
 from sqlmodel import Session, SQLModel, select
 
 from model import clock
-from model.audit import record_audit
-from model.enums import STAGE_TRANSITIONS, ActivityType, Category, MeasureStatus, PilotStage, Role, label
+from model.audit import AlreadySaved, record_audit, repeated_create
+from model.enums import STAGE_TRANSITIONS, ActivityType, PilotStage, Role, label
+from model.german import fmt_time
 from model.passwords import hash_password
 from model.pilots import Actor, check_admin, check_person_access
 from model.tables import (
     Activity,
     AppUser,
     AuditEntry,
+    Idea,
     LoginFailure,
     Measure,
     OrgUnit,
@@ -49,7 +51,18 @@ MAX_DESCRIPTION = 4000
 MAX_HOURS = 40.0
 # Audit fields that can hold personal data or free text; Art. 17 blanks them.
 PERSONAL_AUDIT_FIELDS = frozenset(
-    {"name", "email", "text", "blocker", "note", "reason", "description", "display_name", "username"}
+    {
+        "name",
+        "email",
+        "text",
+        "blocker",
+        "note",
+        "reason",
+        "description",
+        "decision_note",
+        "display_name",
+        "username",
+    }
 )
 
 
@@ -139,6 +152,68 @@ def _writable(pilot: Pilot) -> None:
         )
 
 
+def _status_changes(pilot_id: int, report: StatusReport) -> dict[str, tuple[Any, Any]]:
+    """The checked fields of a status update, as its audit row records them."""
+    text = _clean(report.text, limit=MAX_TEXT, what="Der Text der Meldung")
+    blocker = _clean(report.blocker, limit=MAX_BLOCKER, what="Das Hindernis")
+    if report.support_wanted and blocker is None:
+        raise PilotInputError("Bitte beschreiben Sie kurz das Hindernis, wenn Sie Unterstützung wünschen.")
+    return {
+        "pilot_id": (None, pilot_id),
+        "text": (None, text),
+        "blocker": (None, blocker),
+        "support_wanted": (None, bool(report.support_wanted)),
+    }
+
+
+def _activity_key(activity_type: str, count: int, done_on: date, note: str | None) -> tuple[Any, ...]:
+    return (activity_type, int(count), done_on, (note or "").strip() or None)
+
+
+def _repeated_report(session: Session, *, actor: Actor, pilot: Pilot, report: FullReport) -> datetime | None:
+    """When the same person saved exactly this report in the last minutes: the time it was saved.
+
+    The same text, blocker, request for support and activities as the latest status update the
+    actor created (model.audit.repeated_create), and nothing else the report asks for still to do:
+    its stage reached, its hours set, its module completed.
+    """
+    status = report.status
+    repeat = repeated_create(
+        session=session,
+        actor=actor.username,
+        entity="status_update",
+        changes=_status_changes(pilot.id, status),  # type: ignore[arg-type]
+    )
+    if repeat is None or repeat.entity_id is None:
+        return None
+    stored = session.exec(
+        select(Activity.activity_type, Activity.count, Activity.done_on, Activity.note).where(
+            Activity.status_update_id == int(repeat.entity_id)
+        )
+    ).all()
+    if sorted(_activity_key(*row) for row in stored) != sorted(
+        _activity_key(a.activity_type, a.count, a.done_on, a.note) for a in status.activities
+    ):
+        return None
+    if report.to_stage is not None and pilot.stage != report.to_stage:
+        return None
+    if report.hours_per_week is not None and round(float(report.hours_per_week), 1) != round(
+        pilot.hours_per_week, 1
+    ):
+        return None
+    if report.completed_module_id is not None:
+        done = session.exec(
+            select(TrainingRecord.id).where(
+                TrainingRecord.pilot_id == pilot.id,
+                TrainingRecord.module_id == report.completed_module_id,
+                TrainingRecord.completed_on.is_not(None),  # type: ignore[union-attr]
+            )
+        ).first()
+        if done is None:
+            return None
+    return repeat.at
+
+
 def record_status_update(
     *, session: Session, actor: Actor, pilot_id: int, report: StatusReport, author_id: int | None = None
 ) -> StatusUpdate:
@@ -146,10 +221,8 @@ def record_status_update(
     check_person_access(actor, pilot_id)
     pilot = _pilot(session, pilot_id)
     _writable(pilot)
-    text = _clean(report.text, limit=MAX_TEXT, what="Der Text der Meldung")
-    blocker = _clean(report.blocker, limit=MAX_BLOCKER, what="Das Hindernis")
-    if report.support_wanted and blocker is None:
-        raise PilotInputError("Bitte beschreiben Sie kurz das Hindernis, wenn Sie Unterstützung wünschen.")
+    changes = _status_changes(pilot_id, report)
+    text, blocker = changes["text"][1], changes["blocker"][1]
     today = clock.today()
     update_row = StatusUpdate(
         pilot_id=pilot_id,
@@ -167,12 +240,7 @@ def record_status_update(
         action="create",
         entity="status_update",
         entity_id=update_row.id,
-        changes={
-            "pilot_id": (None, pilot_id),
-            "text": (None, text),
-            "blocker": (None, blocker),
-            "support_wanted": (None, update_row.support_wanted),
-        },
+        changes=changes,
     )
     for activity in report.activities:
         _add_activity(
@@ -394,6 +462,12 @@ def save_report(
     check_person_access(actor, pilot_id)
     pilot = _pilot(session, pilot_id)
     _writable(pilot)
+    saved_at = _repeated_report(session, actor=actor, pilot=pilot, report=report)
+    if saved_at is not None:
+        raise AlreadySaved(
+            f"Diese Meldung ist bereits gespeichert (um {fmt_time(saved_at)}) "
+            "und wurde nicht ein zweites Mal gespeichert."
+        )
     hours_changed = report.hours_per_week is not None and round(float(report.hours_per_week), 1) != round(
         pilot.hours_per_week, 1
     )
@@ -447,50 +521,6 @@ def save_report(
     )
 
 
-def submit_idea(
-    *, session: Session, actor: Actor, pilot_id: int, title: str, description: str | None, category: str
-) -> Measure:
-    """A Lotse's idea becomes a roadmap measure with status Idee for the Lotse's own unit."""
-    check_person_access(actor, pilot_id)
-    pilot = _pilot(session, pilot_id)
-    _writable(pilot)
-    clean_title = _clean(title, limit=MAX_TITLE, what="Der Titel")
-    if clean_title is None or len(clean_title) < 5:
-        raise PilotInputError("Bitte einen Titel mit mindestens 5 Zeichen angeben.")
-    if category not in {item.value for item in Category}:
-        raise PilotInputError("Bitte eine Kategorie aus der Liste wählen.")
-    taken = session.exec(select(Measure.id).where(func.lower(Measure.title) == clean_title.lower())).first()
-    if taken is not None:
-        raise PilotInputError(f"Eine Maßnahme mit dem Titel „{clean_title}“ gibt es schon.")
-    measure = Measure(
-        title=clean_title,
-        description=_clean(description, limit=MAX_DESCRIPTION, what="Die Beschreibung"),
-        category=category,
-        unit_id=pilot.unit_id,
-        submitted_by_pilot_id=pilot_id,
-        status=MeasureStatus.IDEA.value,
-        created_on=clock.today(),
-    )
-    session.add(measure)
-    session.flush()
-    record_audit(
-        session=session,
-        actor=actor.username,
-        action="create",
-        entity="measure",
-        entity_id=measure.id,
-        changes={
-            "title": (None, measure.title),
-            "description": (None, measure.description),
-            "category": (None, category),
-            "unit_id": (None, pilot.unit_id),
-            "status": (None, measure.status),
-            "submitted_by_pilot_id": (None, pilot_id),
-        },
-    )
-    return measure
-
-
 def resolve_support_request(*, session: Session, actor: Actor, status_update_id: int) -> StatusUpdate:
     """The CDO-Büro marks a request for support as done (today)."""
     check_admin(actor)
@@ -542,6 +572,7 @@ def _audit_about(session: Session, pilot_id: int, user: AppUser | None) -> Any:
         ("training_record", _ids(session, TrainingRecord.id, TrainingRecord.pilot_id == pilot_id)),
         ("pilot_stage_change", _ids(session, PilotStageChange.id, PilotStageChange.pilot_id == pilot_id)),
         ("measure", _ids(session, Measure.id, Measure.submitted_by_pilot_id == pilot_id)),
+        ("idea", _ids(session, Idea.id, Idea.pilot_id == pilot_id)),
     ]
     conditions = [
         and_(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids))  # type: ignore[union-attr]
@@ -617,6 +648,7 @@ def export_person(*, session: Session, actor: Actor, pilot_id: int) -> PersonExp
         "Statusmeldungen": _rows(session, StatusUpdate, StatusUpdate.pilot_id == pilot_id),
         "Aktivitäten": _rows(session, Activity, Activity.pilot_id == pilot_id),
         "Qualifizierung": training,
+        "Ideen": _rows(session, Idea, Idea.pilot_id == pilot_id),
         "Maßnahmen": _rows(
             session,
             Measure,
@@ -694,6 +726,7 @@ def anonymise_person(*, session: Session, actor: Actor, pilot_id: int) -> Pilot:
         (StatusUpdate, ("text", "blocker")),
         (Activity, ("note",)),
         (PilotStageChange, ("reason",)),
+        (Idea, ("description", "decision_note")),
     ):
         for name in columns:
             column = getattr(model, name)

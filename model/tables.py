@@ -265,6 +265,26 @@ class Measure(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+# A Lotse's idea for the roadmap until the CDO-Büro decides on it: while open, only the CDO-Büro
+# and its author see it; accepted, it becomes a measure; declined, its author sees the reason.
+class Idea(SQLModel, table=True):
+    __tablename__ = "idea"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    category: str = Field(max_length=20)
+    unit_id: int | None = Field(default=None, foreign_key="org_unit.id", ondelete="SET NULL")
+    pilot_id: int | None = Field(default=None, foreign_key="pilot.id", index=True, ondelete="SET NULL")
+    submitted_on: date = Field(default_factory=lambda: clock.today())
+    status: str = Field(default="open", max_length=20, index=True)  # model.enums.IdeaStatus
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=50)
+    decision_note: str | None = Field(default=None, max_length=1000)  # shown to the author
+    measure_id: int | None = Field(default=None, foreign_key="measure.id", ondelete="SET NULL")
+    version: int = Field(default=1)
+
+
 # IT staff (VZÄ) of one unit in one IT task area.
 class ItStaff(SQLModel, table=True):
     __tablename__ = "it_staff"
@@ -329,7 +349,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=clock.now, index=True)
+    at: datetime = Field(default_factory=lambda: clock.now(), index=True)
     actor: str = Field(max_length=50, index=True)
     action: str = Field(max_length=20)
     entity: str = Field(max_length=30)

@@ -6,7 +6,8 @@ browser sends (URL, query parameters, form fields) can point the page at another
 
 import streamlit as st
 
-from model import clock, pilots
+from model import clock, ideas, pilots
+from model.audit import AlreadySaved
 from model.db import write_session
 from model.enums import ActivityType, Category
 from model.pilot_commands import (
@@ -17,31 +18,19 @@ from model.pilot_commands import (
     StaleEditError,
     StatusReport,
     save_report,
-    submit_idea,
 )
-from ui import cache, pilot_views
+from ui import cache, feedback, pilot_views
+from ui.feedback import FormRound
 from ui.locale import fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 
 user = current_user("mein-status")
 
-FLASH_KEY = "mein_status_flash"
+AREA = "mein-status"
 SEEN_KEY = "mein_status_seen"
-REPORT_FIELDS = (
-    "ms_text",
-    "ms_activity",
-    "ms_count",
-    "ms_activity_date",
-    "ms_note",
-    "ms_module",
-    "ms_module_date",
-    "ms_stage",
-    "ms_hours",
-    "ms_blocker",
-    "ms_support",
-)
-IDEA_FIELDS = ("idea_title", "idea_description", "idea_category")
+REPORT = FormRound("ms_report")
+IDEA = FormRound("ms_idea")
 HISTORY_ROWS = 20
 
 
@@ -59,24 +48,6 @@ def saved_message(result: ReportResult) -> str:
     return f"Danke! Ihre Meldung wurde gespeichert{details}. Sie steht jetzt unten in Ihrem Verlauf."
 
 
-def after_write(message: str, fields: tuple[str, ...]) -> None:
-    """Clear caches and the form, keep the confirmation for the next run, show fresh data."""
-    cache.clear_after_write()
-    for key in fields:
-        st.session_state.pop(key, None)
-    st.session_state.pop(SEEN_KEY, None)
-    st.session_state[FLASH_KEY] = ("success", message)
-    st.rerun()
-
-
-def after_conflict(message: str) -> None:
-    """Show the current record at once; the form keeps what the user typed."""
-    cache.clear_after_write()
-    st.session_state.pop(SEEN_KEY, None)
-    st.session_state[FLASH_KEY] = ("error", message)
-    st.rerun()
-
-
 st.title("Mein Status")
 if user.pilot_id is None:
     st.info(
@@ -91,9 +62,7 @@ if record is None:
     st.stop()
 progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
 
-if flash := st.session_state.pop(FLASH_KEY, None):
-    kind, message = flash
-    (st.success if kind == "success" else st.error)(message)
+feedback.show(AREA)
 plain(f"{record.name} · {record.email}")
 pilot_views.record_header(record)
 
@@ -103,33 +72,43 @@ module_names = dict(zip(open_modules["module_id"], open_modules["Modul"], strict
 activity_codes = [kind.value for kind in ActivityType]
 
 st.subheader("Meldung abgeben")
-with st.form("report"):
+with st.form(REPORT.form):
     st.caption("Alle Angaben sind freiwillig; füllen Sie nur aus, was sich geändert hat.")
     text = st.text_area(
-        "Was haben Sie seit der letzten Meldung getan? (optional)", max_chars=2000, key="ms_text"
+        "Was haben Sie seit der letzten Meldung getan? (optional)", max_chars=2000, key=REPORT.key("text")
     )
     left, right = st.columns(2)
     activity = left.selectbox(
         "Aktivität",
         [None, *activity_codes],
         format_func=lambda code: "keine Aktivität melden" if code is None else pilots.ACTIVITY_LABELS[code],
-        key="ms_activity",
+        key=REPORT.key("activity"),
     )
-    count = right.number_input("Anzahl", min_value=1, max_value=1000, value=1, step=1, key="ms_count")
+    count = right.number_input(
+        "Anzahl", min_value=1, max_value=1000, value=1, step=1, key=REPORT.key("count")
+    )
     activity_on = left.date_input(
-        "Datum der Aktivität", value=today, max_value=today, format="DD.MM.YYYY", key="ms_activity_date"
+        "Datum der Aktivität",
+        value=today,
+        max_value=today,
+        format="DD.MM.YYYY",
+        key=REPORT.key("activity_date"),
     )
-    note = right.text_input("Notiz zur Aktivität (optional)", max_chars=1000, key="ms_note")
+    note = right.text_input("Notiz zur Aktivität (optional)", max_chars=1000, key=REPORT.key("note"))
     module = left.selectbox(
         "Abgeschlossenes Modul",
         [None, *module_names],
         format_func=lambda module_id: (
             "kein Modul melden" if module_id is None else module_names.get(module_id, "–")
         ),
-        key="ms_module",
+        key=REPORT.key("module"),
     )
     module_on = right.date_input(
-        "Modul abgeschlossen am", value=today, max_value=today, format="DD.MM.YYYY", key="ms_module_date"
+        "Modul abgeschlossen am",
+        value=today,
+        max_value=today,
+        format="DD.MM.YYYY",
+        key=REPORT.key("module_date"),
     )
     stage = left.selectbox(
         "Stufe",
@@ -139,7 +118,7 @@ with st.form("report"):
             if code is None
             else f"neu: {pilot_views.stage_label(code)}"
         ),
-        key="ms_stage",
+        key=REPORT.key("stage"),
         help="Es stehen nur die Schritte zur Wahl, die von Ihrer aktuellen Stufe aus möglich sind.",
     )
     hours = right.number_input(
@@ -150,12 +129,12 @@ with st.form("report"):
         step=0.5,
         format="%.1f",
         placeholder=f"zurzeit {fmt_number(record.hours_per_week, 1)}",
-        key="ms_hours",
+        key=REPORT.key("hours"),
     )
-    blocker = st.text_area("Hindernis (optional)", max_chars=1000, key="ms_blocker")
+    blocker = st.text_area("Hindernis (optional)", max_chars=1000, key=REPORT.key("blocker"))
     support = st.checkbox(
         "Unterstützung gewünscht",
-        key="ms_support",
+        key=REPORT.key("support"),
         help="Das CDO-Büro sieht Ihren Wunsch sofort und meldet sich bei Ihnen.",
     )
     submitted = st.form_submit_button("Meldung speichern", type="primary")
@@ -187,33 +166,38 @@ if submitted:
                 author_id=user.id,
             )
     except StaleEditError as error:
-        after_conflict(escaped(error))
+        # Show the current record at once; the form keeps what the user typed.
+        feedback.done(AREA, escaped(error), kind="error", forget=(SEEN_KEY,))
+    except AlreadySaved as repeat:
+        feedback.done(AREA, escaped(repeat), kind="info", reset=(REPORT,), forget=(SEEN_KEY,))
     except PilotInputError as error:
         st.error(f"Nicht gespeichert: {escaped(error)}")
     else:
-        after_write(saved_message(result), REPORT_FIELDS)
+        feedback.done(AREA, saved_message(result), reset=(REPORT,), forget=(SEEN_KEY,))
 else:
     pilot_views.remember(SEEN_KEY, record)
 
 st.subheader("Idee für die Roadmap einreichen")
-with st.form("idea"):
+with st.form(IDEA.form):
     st.caption(
-        f"Ihre Idee wird als Maßnahme mit Status „Idee“ für Ihre Organisationseinheit "
-        f"{escaped(record.unit_label)} angelegt. "
-        "Das CDO-Büro prüft sie und nimmt sie in die Roadmap auf."
+        f"Ihre Idee geht an das CDO-Büro, für Ihre Organisationseinheit {escaped(record.unit_label)}. "
+        "Bis es entschieden hat, sehen sie nur das CDO-Büro und Sie; unten unter „Meine Ideen“ steht, "
+        "ob sie in die Roadmap aufgenommen wurde, und wenn nicht, warum."
     )
-    title = st.text_input("Titel der Idee", max_chars=200, key="idea_title")
-    description = st.text_area("Beschreibung (optional)", max_chars=4000, key="idea_description")
+    title = st.text_input("Titel der Idee", max_chars=ideas.TITLE_MAX, key=IDEA.key("title"))
+    description = st.text_area(
+        "Beschreibung (optional)", max_chars=ideas.DESCRIPTION_MAX, key=IDEA.key("description")
+    )
     category = st.selectbox(
         "Kategorie",
         [item.value for item in Category],
         format_func=pilot_views.CATEGORY_LABELS.__getitem__,
-        key="idea_category",
+        key=IDEA.key("category"),
     )
     if st.form_submit_button("Idee einreichen"):
         try:
             with write_session() as session:
-                measure = submit_idea(
+                idea = ideas.submit_idea(
                     session=session,
                     actor=user,
                     pilot_id=pilot_id,
@@ -221,15 +205,26 @@ with st.form("idea"):
                     description=description,
                     category=category,
                 )
-                idea_title = measure.title
-        except PilotInputError as error:
+                idea_title = idea.title
+        except AlreadySaved as repeat:
+            feedback.done(AREA, escaped(repeat), kind="info", reset=(IDEA,))
+        except ideas.IdeaError as error:
             st.error(f"Nicht eingereicht: {escaped(error)}")
         else:
-            after_write(
-                f"Danke! Ihre Idee „{escaped(idea_title)}“ ist eingereicht; "
-                "das CDO-Büro sieht sie auf der Roadmap.",
-                IDEA_FIELDS,
+            feedback.done(
+                AREA,
+                f"Danke! Ihre Idee „{escaped(idea_title)}“ ist beim CDO-Büro eingereicht. "
+                "Unter „Meine Ideen“ sehen Sie, wie es entscheidet.",
+                reset=(IDEA,),
             )
+
+st.subheader("Meine Ideen")
+pilot_views.static_table(
+    cache.query(ideas.own_ideas, viewer=user, pilot_id=pilot_id),
+    empty="Sie haben noch keine Idee eingereicht.",
+    name="Meine Ideen",
+    date_columns=["Eingereicht am", "Entschieden am"],
+)
 
 st.subheader("Meine Qualifizierung")
 share, summary = pilot_views.progress_text(progress)

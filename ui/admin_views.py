@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model import admin_measures, clock, funding, it_staff, org_units, programme, user_admin
+from model import admin_measures, clock, funding, ideas, it_staff, org_units, programme, user_admin
 from model.admin_guard import StaleEditError
 from model.admin_measures import BulkEditError, RowEdit
 from model.app_settings import soll_rule
@@ -37,8 +37,9 @@ from model.enums import (
 )
 from model.it_staff import StaffCell
 from model.passwords import MIN_LENGTH
-from ui import cache, pickers
+from ui import cache, feedback, pickers
 from ui.charts import FONT_SIZE, PALETTE
+from ui.feedback import FormRound
 from ui.filters import scope_filter
 from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
 from ui.plain import escaped
@@ -971,56 +972,110 @@ def _row_edits(frame: pd.DataFrame, state: dict[str, Any]) -> list[RowEdit]:
     return edits
 
 
+IDEAS_AREA = "ideas"
+ACCEPT_AS_IDEA, ACCEPT_AS_PLANNED, DECLINE = "accept_idea", "accept_planned", "decline"
+IDEA_DECISIONS = {
+    ACCEPT_AS_IDEA: "In die Roadmap aufnehmen (Status „Idee“, noch zu bewerten)",
+    ACCEPT_AS_PLANNED: "In die Roadmap aufnehmen (Status „geplant“)",
+    DECLINE: "Nicht aufnehmen",
+}
+
+
 def _ideas(user: UserInfo) -> None:
+    """Ideas of Lotsen waiting for a decision: only here and to their author are they visible."""
     st.subheader("Ideen der Lotsinnen und Lotsen")
-    count = cache.query(admin_measures.open_idea_count)
-    ideas = cache.query(admin_measures.open_ideas)
-    if ideas.empty:
-        st.info("Keine offenen Ideen.")
+    feedback.show(IDEAS_AREA)
+    count = cache.query(ideas.open_idea_count, viewer=user)
+    waiting = cache.query(ideas.open_ideas, viewer=user)
+    if waiting.empty:
+        st.info("Keine Idee wartet auf eine Entscheidung.")
         return
     st.caption(
-        f"{fmt_number(count)} offene Idee(n), die älteste zuerst. Entscheiden: geplant oder zurückgestellt."
+        f"{fmt_number(count)} Idee(n) warten auf eine Entscheidung, die älteste zuerst. Bis dahin sehen sie "
+        "nur das CDO-Büro und wer sie eingereicht hat – nicht die Verwaltungsleitung und nicht die anderen "
+        "Lotsen. Die Entscheidung und ihre Begründung sieht die Lotsin / der Lotse auf „Mein Status“."
     )
     show_table(
         pd.DataFrame(
             {
-                "Titel": ideas["title"],
-                "Kategorie": ideas["category"].map(CATEGORY_LABELS),
-                "Organisationseinheit": ideas["unit_code"].fillna("–"),
-                "Eingereicht von": ideas["submitted_by"].fillna("–"),
-                "Eingereicht am": ideas["created_on"].map(fmt_date),
-                "Beschreibung": ideas["description"].fillna(""),
+                "Titel": waiting["title"],
+                "Kategorie": waiting["category"].map(CATEGORY_LABELS),
+                "Organisationseinheit": waiting["unit_code"].fillna("–"),
+                "Eingereicht von": waiting["submitted_by"].fillna("–"),
+                "Eingereicht am": waiting["submitted_on"].map(fmt_date),
+                "Beschreibung": waiting["description"].fillna("–"),
             }
         ),
         name="Offene Ideen",
         key="ideas_table",
     )
-    by_id = {int(row["id"]): row for _, row in ideas.iterrows()}
-    with st.form("idea_form"):
-        chosen = st.selectbox(
-            "Idee", list(by_id), format_func=lambda v: by_id[v]["title"], key="idea_selected"
-        )
-        decisions = {code: MEASURE_STATUSES[code] for code in admin_measures.TRIAGE_DECISIONS}
+    by_id = {int(row["id"]): row for _, row in waiting.iterrows()}
+    chosen = st.selectbox("Idee", list(by_id), format_func=lambda v: by_id[v]["title"], key="idea_selected")
+    idea = by_id[chosen]
+    form = FormRound(f"idea_{chosen}_{int(idea['version'])}")
+    with st.form(form.form):
         decision = st.radio(
-            "Entscheidung", list(decisions), format_func=decisions.get, horizontal=True, key="idea_decision"
+            "Entscheidung", list(IDEA_DECISIONS), format_func=IDEA_DECISIONS.get, key=form.key("decision")
+        )
+        left, right = st.columns([3, 2])
+        title = left.text_input(
+            "Titel der Maßnahme (beim Aufnehmen)",
+            idea["title"],
+            max_chars=ideas.TITLE_MAX,
+            key=form.key("title"),
+        )
+        categories = list(CATEGORY_LABELS)
+        category = right.selectbox(
+            "Kategorie",
+            categories,
+            index=categories.index(idea["category"]) if idea["category"] in categories else 0,
+            format_func=CATEGORY_LABELS.get,
+            key=form.key("category"),
         )
         note = st.text_area(
-            "Begründung (Pflicht bei „zurückgestellt“; wird an die Beschreibung angehängt)",
-            max_chars=admin_measures.NOTE_MAX,
-            key="idea_note",
+            "Antwort an die Lotsin / den Lotsen (Pflicht bei „Nicht aufnehmen“)",
+            max_chars=ideas.NOTE_MAX,
+            key=form.key("note"),
         )
-        if st.form_submit_button("Entscheidung speichern"):
-            idea = by_id[chosen]
-            run_command(
-                MEASURES_TAB,
-                admin_measures.triage_idea,
-                success=f"„{escaped(idea['title'])}“ ist jetzt „{decisions[decision]}“.",
-                measure_id=chosen,
-                expected_version=int(idea["version"]),
-                decision=decision,
-                note=note,
-                actor=user.username,
-            )
+        if not st.form_submit_button("Entscheidung speichern"):
+            return
+    try:
+        with write_session() as session:
+            if decision == DECLINE:
+                ideas.decline_idea(
+                    session=session,
+                    actor=user,
+                    idea_id=chosen,
+                    expected_version=int(idea["version"]),
+                    reason=note,
+                )
+                message = (
+                    f"„{escaped(idea['title'])}“ wird nicht aufgenommen; "
+                    "die Begründung sieht die Lotsin / der Lotse."
+                )
+            else:
+                measure = ideas.accept_idea(
+                    session=session,
+                    actor=user,
+                    idea_id=chosen,
+                    expected_version=int(idea["version"]),
+                    title=title,
+                    category=category,
+                    status=MeasureStatus.IDEA.value
+                    if decision == ACCEPT_AS_IDEA
+                    else MeasureStatus.PLANNED.value,
+                    note=note,
+                )
+                message = (
+                    f"„{escaped(measure.title)}“ steht jetzt auf der Roadmap "
+                    f"(Status „{MEASURE_STATUSES[measure.status]}“)."
+                )
+    except ideas.StaleIdeaError as error:
+        feedback.done(IDEAS_AREA, escaped(error), kind="error", forget=("idea_selected",))
+    except (ideas.IdeaError, PermissionError) as error:
+        st.error(f"Nicht gespeichert: {escaped(error)}")
+        return
+    feedback.done(IDEAS_AREA, message, forget=("idea_selected",))
 
 
 # ------------------------------------------------------------------ Förderprogramme

@@ -17,6 +17,7 @@ from model.enums import (
     Category,
     Donor,
     FundingStatus,
+    IdeaStatus,
     MeasureStatus,
     PhaseStatus,
     PilotStage,
@@ -168,6 +169,29 @@ def measure_rows(
     """`count` roadmap measures over all categories (large scales: titles name the owning unit)."""
     planner = _MeasurePlanner(org, pilots, funding_by_category, rng, today)
     return [planner.measure(measure_id, unit_in_title=unit_in_title) for measure_id in range(1, count + 1)]
+
+
+def split_ideas(measures: list[Row]) -> tuple[list[Row], list[Row]]:
+    """Ideas a Lotse proposed are not measures until the CDO-Büro decides (model.ideas): they wait,
+    open, in their own table; the measures keep the ideas the CDO-Büro itself noted."""
+    kept, ideas = [], []
+    for row in measures:
+        if row["status"] == MeasureStatus.IDEA.value and row["submitted_by_pilot_id"] is not None:
+            ideas.append(
+                {
+                    "title": row["title"],
+                    "description": row["description"],
+                    "category": row["category"],
+                    "unit_id": row["unit_id"],
+                    "pilot_id": row["submitted_by_pilot_id"],
+                    "submitted_on": row["created_on"],
+                    "status": IdeaStatus.OPEN.value,
+                    "version": 1,
+                }
+            )
+        else:
+            kept.append(row)
+    return kept, ideas
 
 
 class _MeasurePlanner:

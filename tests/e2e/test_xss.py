@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect
 from sqlmodel import select
 
-from model import auth_store, clock, demo, exchange, funding, org_units, programme, snapshots
+from model import auth_store, clock, demo, exchange, funding, ideas, org_units, programme, snapshots
 from model import pilot_commands as commands
 from model.auth_store import UserInfo
 from model.db import make_engine, read_session, write_session
@@ -134,7 +134,7 @@ def write_payloads(engine) -> None:
                     activities=(ActivityReport(ActivityType.WORKSHOP.value, 1, today, payload),),
                 ),
             )
-            commands.submit_idea(
+            ideas.submit_idea(
                 session=session,
                 actor=lotse,
                 pilot_id=lotse.pilot_id,

@@ -9,10 +9,9 @@ import pytest
 from sqlmodel import select
 
 from model import admin_measures
-from model.admin_guard import AdminError, StaleEditError
 from model.admin_measures import BulkEditError, RowEdit
 from model.db import read_session, write_session
-from model.enums import MeasureStatus, PilotStage, Role, UnitKind
+from model.enums import PilotStage, Role, UnitKind
 from model.tables import AppUser, AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
 
 
@@ -156,67 +155,3 @@ def test_editor_frame_is_filtered_and_carries_versions(engine, ids) -> None:
     assert count == 2
     assert list(frame["version"]) == [1, 1]
     assert frame.iloc[0]["unit_code"] == "33"
-
-
-def test_idea_triage_needs_a_reason_to_defer(engine, ids) -> None:
-    with pytest.raises(AdminError, match="Begründung"), write_session(engine) as session:
-        admin_measures.triage_idea(
-            session=session,
-            measure_id=ids["D"],
-            expected_version=1,
-            decision="deferred",
-            note="",
-            actor="cdo",
-        )
-    with write_session(engine) as session:
-        admin_measures.triage_idea(
-            session=session,
-            measure_id=ids["D"],
-            expected_version=1,
-            decision="deferred",
-            note="Erst nach der Einführung des Bürgerportals",
-            actor="cdo",
-        )
-    idea = measure(engine, ids["D"])
-    assert idea.status == MeasureStatus.DEFERRED.value
-    assert idea.description == (
-        "Kurzbeschreibung.\n\nEntscheidung des CDO-Büros vom 23.11.2026: zurückgestellt"
-        " – Erst nach der Einführung des Bürgerportals"
-    )
-    with read_session(engine) as session:
-        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "triage")).one()
-        assert admin_measures.open_idea_count(session=session) == 0
-    assert json.loads(entry.changes)["status"] == ["idea", "deferred"]
-
-
-def test_triage_refuses_stale_or_already_decided_ideas(engine, ids) -> None:
-    with read_session(engine) as session:
-        ideas = admin_measures.open_ideas(session=session)
-    assert list(ideas["submitted_by"]) == ["Lena Lotsin"]
-    with write_session(engine) as session:
-        admin_measures.triage_idea(
-            session=session,
-            measure_id=ids["D"],
-            expected_version=1,
-            decision="planned",
-            note=None,
-            actor="cdo",
-        )
-    with pytest.raises(StaleEditError), write_session(engine) as session:
-        admin_measures.triage_idea(
-            session=session,
-            measure_id=ids["D"],
-            expected_version=1,
-            decision="deferred",
-            note="x",
-            actor="cdo",
-        )
-    with pytest.raises(AdminError, match="keine offene Idee"), write_session(engine) as session:
-        admin_measures.triage_idea(
-            session=session,
-            measure_id=ids["D"],
-            expected_version=2,
-            decision="deferred",
-            note="x",
-            actor="cdo",
-        )

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import String, func
 from sqlmodel import Session, SQLModel, select
 
-from model import auth_store, exchange, funding, org_units, programme, snapshots, user_admin
+from model import auth_store, exchange, funding, ideas, org_units, programme, snapshots, user_admin
 from model import pilot_commands as commands
 from model.admin_measures import RowEdit, bulk_update_measures
 from model.db import read_session, write_session
@@ -30,6 +30,7 @@ from model.tables import (
     AuditEntry,
     FundingProgramme,
     GateDecision,
+    Idea,
     Measure,
     MeetingSnapshot,
     Milestone,
@@ -112,7 +113,7 @@ def measure_change(name: str) -> Write:
 
 def idea(name: str) -> Write:
     values = {"title": "Digitale Akteneinsicht", "description": None}
-    return lambda s, ctx, text: commands.submit_idea(
+    return lambda s, ctx, text: ideas.submit_idea(
         session=s,
         actor=ctx.world.lotse_anna,
         pilot_id=ctx.world.anna,
@@ -188,8 +189,8 @@ FIELDS = [
             reason=text,
         ),
     ),
-    Field("Idee: Titel", Measure.title, idea("title")),
-    Field("Idee: Beschreibung", Measure.description, idea("description")),
+    Field("Idee: Titel", Idea.title, idea("title")),
+    Field("Idee: Beschreibung", Idea.description, idea("description")),
     Field("Roadmap: Titel", Measure.title, measure_change("title")),
     Field("Roadmap: Beschreibung", Measure.description, measure_change("description")),
     Field("Roadmap: Beschluss / Vorlage-Nr.", Measure.decision_ref, measure_change("decision_ref")),

@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from model import pilot_commands as commands
 from model import pilots
+from model.audit import AlreadySaved
 from model.auth_store import UserInfo
 from model.db import read_session, write_session
-from model.enums import ActivityType, Category, MeasureStatus, ModuleKind, PilotStage, Role, UnitKind
+from model.enums import ActivityType, ModuleKind, PilotStage, Role, UnitKind
 from model.pilot_commands import (
     ActivityReport,
     FullReport,
@@ -27,7 +28,6 @@ from model.tables import (
     Activity,
     AppUser,
     AuditEntry,
-    Measure,
     OrgUnit,
     Pilot,
     PilotStageChange,
@@ -435,9 +435,12 @@ def test_complete_module_refuses_bad_input(world, module, completed_on, message)
     assert audit_rows(world) == []
 
 
-def test_a_module_is_completed_only_once(world) -> None:
+def test_a_module_is_completed_only_once(world, fake_clock) -> None:
     step = FullReport(completed_module_id=world.basis, completed_on=TODAY)
     report(world, world.lotse_anna, world.anna, step)
+    with pytest.raises(AlreadySaved):  # the same report again at once: a second tap
+        report(world, world.lotse_anna, world.anna, step)
+    fake_clock.advance(minutes=30)
     with pytest.raises(PilotInputError, match="bereits als abgeschlossen"):
         report(world, world.lotse_anna, world.anna, step)
 
@@ -462,50 +465,6 @@ def test_hours_per_week_between_0_and_40(world, hours, ok) -> None:
         with pytest.raises(PilotInputError, match="zwischen 0 und 40"):
             change()
         assert pilot_row(world, world.anna).hours_per_week == 2.0
-
-
-def test_idea_becomes_a_measure_of_the_own_unit(world) -> None:
-    with write_session(world.engine) as session:
-        measure_id = commands.submit_idea(
-            session=session,
-            actor=world.lotse_anna,
-            pilot_id=world.anna,
-            title="Terminbuchung online",
-            description="Bürger*innen buchen Termine selbst.",
-            category=Category.EGOV_OZG.value,
-        ).id
-    with read_session(world.engine) as session:
-        measure = session.get(Measure, measure_id)
-    assert (measure.status, measure.unit_id, measure.submitted_by_pilot_id, measure.created_on) == (
-        MeasureStatus.IDEA.value,
-        world.unit_a,
-        world.anna,
-        TODAY,
-    )
-    assert json.loads(audit_rows(world, "measure")[0].changes)["title"] == [None, "Terminbuchung online"]
-
-
-@pytest.mark.parametrize(
-    ("title", "category", "message"),
-    [
-        ("Kurz", "egov_ozg", "mindestens 5 Zeichen"),
-        ("terminbuchung ONLINE", "egov_ozg", "gibt es schon"),
-        ("Neue Idee für alle", "wishful", "Kategorie"),
-    ],
-)
-def test_bad_ideas_are_refused(world, title, category, message) -> None:
-    with write_session(world.engine) as session:
-        session.add(Measure(title="Terminbuchung online", category="egov_ozg", status="planned"))
-    with pytest.raises(PilotInputError, match=message), write_session(world.engine) as session:
-        commands.submit_idea(
-            session=session,
-            actor=world.lotse_anna,
-            pilot_id=world.anna,
-            title=title,
-            description=None,
-            category=category,
-        )
-    assert count(world, Measure) == 1
 
 
 def test_admin_resolves_a_support_request_once(world) -> None:
@@ -746,3 +705,43 @@ def test_feed_and_support_requests_honour_the_scope(world) -> None:
     assert set(dezernat["Lotsin/Lotse"]) == {"Anna Musterfrau"}
     assert list(dezernat["Art"]) == ["Statusmeldung", "Stufenwechsel", "Stufenwechsel", "Stufenwechsel"]
     assert requests.empty
+
+
+def _count(world: World, model) -> int:  # type: ignore[no-untyped-def]
+    with read_session(world.engine) as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def test_the_same_report_again_within_minutes_is_not_stored_twice(world, fake_clock) -> None:
+    full = FullReport(
+        status=StatusReport(
+            text="Sprechstunde gehalten",
+            blocker="Scanner fehlt",
+            support_wanted=True,
+            activities=(ActivityReport(ActivityType.ADVICE.value, 2, TODAY, "Meldeteam"),),
+        )
+    )
+    report(world, world.lotse_anna, world.anna, full)
+    updates, activities = _count(world, StatusUpdate), _count(world, Activity)
+
+    with pytest.raises(AlreadySaved, match=r"bereits gespeichert \(um 10:00 Uhr\)"):
+        report(world, world.lotse_anna, world.anna, full)
+    assert (_count(world, StatusUpdate), _count(world, Activity)) == (updates, activities)
+
+    other = FullReport(status=StatusReport(text="Sprechstunde gehalten", activities=full.status.activities))
+    report(world, world.lotse_anna, world.anna, other)  # another report: stored
+    assert _count(world, StatusUpdate) == updates + 1
+    fake_clock.advance(minutes=11)
+    report(world, world.lotse_anna, world.anna, other)  # the same later on: a new report
+    assert _count(world, StatusUpdate) == updates + 2
+
+
+def test_a_report_with_another_activity_count_is_a_new_report(world) -> None:
+    def with_count(count: int) -> FullReport:
+        return FullReport(
+            status=StatusReport(activities=(ActivityReport(ActivityType.WORKSHOP.value, count, TODAY),))
+        )
+
+    report(world, world.lotse_anna, world.anna, with_count(1))
+    report(world, world.lotse_anna, world.anna, with_count(2))
+    assert _count(world, Activity) == 2

@@ -13,12 +13,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from model import auth_store, clock, pilots
+from model import auth_store, clock, ideas, pilots
 from model import pilot_commands as commands
 from model.audit import record_audit
 from model.db import read_session, write_session
 from model.pilot_commands import ActivityReport, FullReport, StatusReport
-from model.tables import AppUser, Measure, Pilot, PilotStageChange, StatusUpdate
+from model.tables import AppUser, Idea, Pilot, PilotStageChange, StatusUpdate
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 NAME = "Anna Musterfrau"
@@ -82,7 +82,7 @@ def anna_with_history(world: World) -> World:
                 hours_per_week=3.0,
             ),
         )
-        commands.submit_idea(
+        ideas.submit_idea(
             session=session,
             actor=world.lotse_anna,
             pilot_id=world.anna,
@@ -168,7 +168,7 @@ def _commands_on(world: World, pilot_id: int) -> dict[str, object]:
         "complete_module": lambda s, actor: commands.complete_module(
             session=s, actor=actor, pilot_id=pilot_id, module_id=world.aufbau, completed_on=TODAY
         ),
-        "submit_idea": lambda s, actor: commands.submit_idea(
+        "submit_idea": lambda s, actor: ideas.submit_idea(
             session=s,
             actor=actor,
             pilot_id=pilot_id,
@@ -238,11 +238,12 @@ def test_export_contains_everything_about_the_person_and_no_password_hash(anna_w
     assert SECRET_TEXT in sheets["Statusmeldungen"].iloc[0]["text"]
     assert sheets["Aktivitäten"].iloc[0]["note"] == f"Kontakt: {EMAIL}"
     assert list(sheets["Qualifizierung"]["module"]) == ["Basisqualifizierung"]
-    assert list(sheets["Maßnahmen"]["title"]) == ["Digitale Urlaubsanträge"]
+    assert list(sheets["Ideen"]["title"]) == ["Digitale Urlaubsanträge"]
+    assert sheets["Ideen"].iloc[0]["description"] == f"Idee von {NAME}"
     assert list(sheets["Benutzerkonto"]["username"]) == ["anna"]
     assert "password_hash" not in sheets["Benutzerkonto"].columns
     audit = sheets["Protokoll"]
-    assert {"status_update", "activity", "training_record", "measure", "pilot"} <= set(audit["entity"])
+    assert {"status_update", "activity", "training_record", "idea", "pilot"} <= set(audit["entity"])
     assert not audit["changes"].str.contains("Bert Beispiel").any()
     parsed = json.loads(export.json_bytes())
     assert parsed["Person"][0]["email"] == EMAIL
@@ -280,7 +281,9 @@ def test_anonymising_removes_name_email_and_free_texts_everywhere(anna_with_hist
         account = session.get(AppUser, world.lotse_anna.id)
         assert (account.active, account.pilot_id, account.email) == (False, None, None)
         assert auth_store.valid_user(session=session, username="anna", issued_at=clock.now()) is None
-        assert session.exec(select(Measure.submitted_by_pilot_id)).all() == [world.anna]
+        assert session.exec(select(Idea.pilot_id, Idea.title, Idea.description)).all() == [
+            (world.anna, "Digitale Urlaubsanträge", "anonymisiert")
+        ]
 
 
 def test_anonymising_keeps_unit_counts_over_time(anna_with_history) -> None:

@@ -19,7 +19,16 @@ from model.auth_store import UserInfo, create_user
 from model.db import make_engine, read_session, write_session
 from model.enums import Role
 from model.migrate import migrate
-from model.tables import Activity, AppUser, Measure, Pilot, StatusUpdate, TrainingModule, TrainingRecord
+from model.tables import (
+    Activity,
+    AppUser,
+    Idea,
+    Measure,
+    Pilot,
+    StatusUpdate,
+    TrainingModule,
+    TrainingRecord,
+)
 from tests.pages.conftest import ROOT, log_in, new_app, table_value, unescaped
 from ui.navigation import USER_KEY
 
@@ -43,6 +52,12 @@ def pristine_demo(demo_database, tmp_path_factory) -> str:
     demo.seed(engine=engine, scale="demo")
     engine.dispose()
     return str(path)
+
+
+def field(at, name: str, *, form: str = "ms_report") -> str:  # type: ignore[no-untyped-def]
+    """Key of a form widget in the form's current round (ui.feedback.FormRound)."""
+    rounds = at.session_state["lc_form_rounds"] if "lc_form_rounds" in at.session_state else {}  # noqa: SIM401 (no .get)
+    return f"{form}_{rounds.get(form, 0)}_{name}"
 
 
 def copy_demo(pristine_path: str, target_path) -> Iterator[DemoCopy]:
@@ -92,9 +107,7 @@ def snapshot(db: DemoCopy, pilot_id: int) -> tuple:
             .select_from(TrainingRecord)
             .where(TrainingRecord.pilot_id == pilot_id, TrainingRecord.completed_on.is_not(None))
         ).one()
-        ideas = session.exec(
-            select(func.count()).select_from(Measure).where(Measure.submitted_by_pilot_id == pilot_id)
-        ).one()
+        ideas = session.exec(select(func.count()).select_from(Idea).where(Idea.pilot_id == pilot_id)).one()
     return (
         pilot.name,
         pilot.stage,
@@ -139,7 +152,7 @@ def errors(at: AppTest) -> list[str]:
 
 
 def fill_minimal_report(at: AppTest, text: str) -> None:
-    at.text_area(key="ms_text").input(text)
+    at.text_area(key=field(at, "text")).input(text)
 
 
 # --- the own record ---------------------------------------------------------------------------------
@@ -237,17 +250,17 @@ def test_full_report_is_saved_confirmed_and_shown_in_the_history(db) -> None:
     module_name = "Prozessmanagement & BPMN"
     with read_session(db.engine) as session:
         module_id = session.exec(select(TrainingModule.id).where(TrainingModule.name == module_name)).one()
-    at.text_area(key="ms_text").input("Prozessaufnahme im Bürgeramt fertig")
-    at.selectbox(key="ms_activity").select("workshop")
-    at.number_input(key="ms_count").set_value(3)
-    at.date_input(key="ms_activity_date").set_value(today - timedelta(days=1))
-    at.text_input(key="ms_note").input("Workshop mit dem Meldeteam")
-    at.selectbox(key="ms_module").select(module_id)
-    at.date_input(key="ms_module_date").set_value(today)
-    at.selectbox(key="ms_stage").select("paused")
-    at.number_input(key="ms_hours").set_value(4.5)
-    at.text_area(key="ms_blocker").input("Keine Freistellung im Dezember")
-    at.checkbox(key="ms_support").check()
+    at.text_area(key=field(at, "text")).input("Prozessaufnahme im Bürgeramt fertig")
+    at.selectbox(key=field(at, "activity")).select("workshop")
+    at.number_input(key=field(at, "count")).set_value(3)
+    at.date_input(key=field(at, "activity_date")).set_value(today - timedelta(days=1))
+    at.text_input(key=field(at, "note")).input("Workshop mit dem Meldeteam")
+    at.selectbox(key=field(at, "module")).select(module_id)
+    at.date_input(key=field(at, "module_date")).set_value(today)
+    at.selectbox(key=field(at, "stage")).select("paused")
+    at.number_input(key=field(at, "hours")).set_value(4.5)
+    at.text_area(key=field(at, "blocker")).input("Keine Freistellung im Dezember")
+    at.checkbox(key=field(at, "support")).check()
     submit(at, "Meldung speichern")
 
     assert not at.exception
@@ -268,7 +281,7 @@ def test_full_report_is_saved_confirmed_and_shown_in_the_history(db) -> None:
     metrics = {metric.label: metric.value for metric in at.metric}
     assert (metrics["Stufe"], metrics["Stunden pro Woche"]) == ("pausiert", "4,5")
     assert metrics["Letzte Meldung"] == today.strftime("%d.%m.%Y")
-    assert at.text_area(key="ms_text").value == ""  # the form is empty again
+    assert at.text_area(key=field(at, "text")).value == ""  # the form is empty again
     pilot = linked_pilot(db)
     assert (pilot.stage, pilot.hours_per_week, pilot.last_update_on) == ("paused", 4.5, today)
     assert snapshot(db, other.id) == other_before
@@ -278,7 +291,7 @@ def test_an_activity_alone_is_enough(db) -> None:
     own = linked_pilot(db)
     before = rows_of(db, Activity, own.id)
     at = open_page()
-    at.selectbox(key="ms_activity").select("advice")
+    at.selectbox(key=field(at, "activity")).select("advice")
     submit(at, "Meldung speichern")
     assert successes(at) and not errors(at)
     assert rows_of(db, Activity, own.id) == before + 1
@@ -289,7 +302,7 @@ def test_an_activity_alone_is_enough(db) -> None:
     ("fill", "message"),
     [
         (lambda at: None, "mindestens eine Angabe"),
-        (lambda at: at.checkbox(key="ms_support").check(), "beschreiben Sie kurz das Hindernis"),
+        (lambda at: at.checkbox(key=field(at, "support")).check(), "beschreiben Sie kurz das Hindernis"),
     ],
 )
 def test_bad_reports_get_a_german_message_and_change_nothing(db, fill, message) -> None:
@@ -303,27 +316,115 @@ def test_bad_reports_get_a_german_message_and_change_nothing(db, fill, message) 
     assert snapshot(db, own.id) == before
 
 
-def test_idea_becomes_a_measure_of_the_own_unit(db) -> None:
+IDEA_TITLE = "Digitale Wartemarke im Bürgeramt"
+
+
+def fill_idea(at: AppTest, title: str = IDEA_TITLE) -> AppTest:
+    at.text_input(key=field(at, "title", form="ms_idea")).input(title)
+    at.text_area(key=field(at, "description", form="ms_idea")).input(
+        "Bürger*innen ziehen die Wartemarke per App."
+    )
+    at.selectbox(key=field(at, "category", form="ms_idea")).select("egov_ozg")
+    return submit(at, "Idee einreichen")
+
+
+def infos(at: AppTest) -> list[str]:
+    return [unescaped(message.value) for message in at.info]
+
+
+def test_an_idea_goes_to_the_cdo_not_onto_the_roadmap(db) -> None:
     own = linked_pilot(db)
-    at = open_page()
-    at.text_input(key="idea_title").input("Digitale Wartemarke im Bürgeramt")
-    at.text_area(key="idea_description").input("Bürger*innen ziehen die Wartemarke per App.")
-    at.selectbox(key="idea_category").select("egov_ozg")
-    submit(at, "Idee einreichen")
+    at = fill_idea(open_page())
+
     assert not at.exception
     assert successes(at) == [
-        "Danke! Ihre Idee „Digitale Wartemarke im Bürgeramt“ ist eingereicht; "
-        "das CDO-Büro sieht sie auf der Roadmap."
+        f"Danke! Ihre Idee „{IDEA_TITLE}“ ist beim CDO-Büro eingereicht. "
+        "Unter „Meine Ideen“ sehen Sie, wie es entscheidet."
     ]
+    assert [unescaped(toast.value) for toast in at.toast] == successes(at)  # also at the top of the screen
+    assert at.text_input(key=field(at, "title", form="ms_idea")).value == ""  # a fresh, empty form
     with read_session(db.engine) as session:
-        measure = session.exec(
-            select(Measure).where(Measure.title == "Digitale Wartemarke im Bürgeramt")
+        idea = session.exec(select(Idea).where(Idea.title == IDEA_TITLE)).one()
+        measures = session.exec(
+            select(func.count()).select_from(Measure).where(Measure.title == IDEA_TITLE)
         ).one()
-    assert (measure.status, measure.unit_id, measure.submitted_by_pilot_id, measure.category) == (
-        "idea",
+    assert (idea.status, idea.unit_id, idea.pilot_id, idea.category) == (
+        "open",
         own.unit_id,
         own.id,
         "egov_ozg",
+    )
+    assert measures == 0
+    assert f"{IDEA_TITLE}" in table_texts(at) and "wird vom CDO-Büro geprüft" in table_texts(at)
+
+
+def test_the_same_idea_sent_again_is_answered_not_stored(db) -> None:
+    own = linked_pilot(db)
+    at = fill_idea(fill_idea(open_page()))
+
+    assert (
+        infos(at)[-1]
+        == f"Ihre Idee „{IDEA_TITLE}“ ist bereits eingereicht und wurde nicht ein zweites Mal gespeichert."
+    )
+    assert rows_of(db, Idea, own.id) == 1
+
+
+def test_a_report_sent_twice_is_stored_once(db) -> None:
+    own = linked_pilot(db)
+    updates, activities = rows_of(db, StatusUpdate, own.id), rows_of(db, Activity, own.id)
+
+    def fill(at: AppTest) -> AppTest:
+        at.text_area(key=field(at, "text")).input("Sprechstunde zur E-Akte gehalten")
+        at.selectbox(key=field(at, "activity")).select("advice")
+        at.text_area(key=field(at, "blocker")).input("Scanner fehlt")
+        at.checkbox(key=field(at, "support")).check()
+        return submit(at, "Meldung speichern")
+
+    at = fill(fill(open_page()))
+
+    assert infos(at)[-1].startswith("Diese Meldung ist bereits gespeichert (um ")
+    assert rows_of(db, StatusUpdate, own.id) == updates + 1
+    assert rows_of(db, Activity, own.id) == activities + 1
+    assert at.text_area(key=field(at, "text")).value == ""
+
+
+def test_untriaged_ideas_are_seen_by_no_one_but_the_cdo_and_the_author(db) -> None:
+    fill_idea(open_page())
+    second = other_pilot(db, linked_pilot(db).id)
+    with write_session(db.engine) as session:
+        create_user(
+            session=session,
+            username="lotse2",
+            display_name="Zweite Lotsin",
+            role=Role.LOTSE,
+            password=SECOND_PASSWORD,
+            pilot_id=second.id,
+            actor="test",
+        )
+    views = [
+        ("leitung", demo.DEMO_PASSWORD, "pages/roadmap.py"),
+        ("leitung", demo.DEMO_PASSWORD, "pages/praesentation.py"),
+        ("lotse2", SECOND_PASSWORD, "pages/roadmap.py"),
+        ("lotse2", SECOND_PASSWORD, PAGE),
+    ]
+    for username, password, page in views:
+        at = log_in(new_app().run(), username, password).switch_page(page).run()
+        assert not at.exception
+        assert IDEA_TITLE not in page_text(at), (username, page)
+    admin = log_in(new_app().run(), "cdo")
+    admin.query_params["reiter"] = "Maßnahmen"
+    assert IDEA_TITLE in page_text(admin.switch_page("pages/verwaltung.py").run())
+
+
+SECOND_PASSWORD = "zweite-lotsin-passwort-2026"
+
+
+def page_text(at: AppTest) -> str:
+    """What the page sends to the browser: texts, tables, options, chart data."""
+    return unescaped(
+        "\n".join(
+            str(node.proto) for root in (at.main, at.sidebar) for node in root if getattr(node, "proto", None)
+        )
     )
 
 
@@ -338,7 +439,7 @@ def _report_and_check_only_own_changed(db: DemoCopy, at: AppTest, other: Pilot) 
     assert other.name not in person_line(at)
     assert other.name not in table_texts(at)
     fill_minimal_report(at, "Meldung aus einem manipulierten Aufruf")
-    at.selectbox(key="ms_activity").select("idea")
+    at.selectbox(key=field(at, "activity")).select("idea")
     submit(at, "Meldung speichern")
     assert successes(at)
     assert rows_of(db, StatusUpdate, own.id) == own_before + 1
@@ -378,7 +479,7 @@ def test_form_values_outside_the_allowed_range_change_nothing(db) -> None:
     own = linked_pilot(db)
     before = snapshot(db, own.id)
     at = open_page()
-    at.session_state["ms_hours"] = 99.0
+    at.session_state[field(at, "hours")] = 99.0
     submit(at, "Meldung speichern")
     assert not at.exception
     assert errors(at) and errors(at)[0].startswith("Nicht gespeichert: ")
@@ -391,21 +492,23 @@ def test_form_values_outside_the_allowed_range_change_nothing(db) -> None:
 def test_second_tab_saving_an_outdated_stage_is_refused_and_keeps_its_input(db) -> None:
     own = linked_pilot(db)
     first, second = open_page(), open_page()
-    first.number_input(key="ms_hours").set_value(6.0)
+    first.number_input(key=field(first, "hours")).set_value(6.0)
     submit(first, "Meldung speichern")
     assert successes(first)
 
     updates_after_first = rows_of(db, StatusUpdate, own.id)
-    second.selectbox(key="ms_stage").select("paused")
-    second.text_area(key="ms_text").input("Ich pausiere ab Januar")
+    second.selectbox(key=field(second, "stage")).select("paused")
+    second.text_area(key=field(second, "text")).input("Ich pausiere ab Januar")
     submit(second, "Meldung speichern")
     assert not second.exception
     assert any("inzwischen an anderer Stelle geändert" in error for error in errors(second))
     pilot = linked_pilot(db)
     assert (pilot.stage, pilot.hours_per_week) == ("active", 6.0)  # the first save is intact
     assert rows_of(db, StatusUpdate, own.id) == updates_after_first
-    assert second.text_area(key="ms_text").value == "Ich pausiere ab Januar"  # nothing typed is lost
-    assert second.selectbox(key="ms_stage").value == "paused"
+    assert (
+        second.text_area(key=field(second, "text")).value == "Ich pausiere ab Januar"
+    )  # nothing typed is lost
+    assert second.selectbox(key=field(second, "stage")).value == "paused"
     assert {m.label: m.value for m in second.metric}[
         "Stunden pro Woche"
     ] == "6,0"  # now shows the current state
@@ -419,10 +522,10 @@ def test_second_tab_saving_an_outdated_stage_is_refused_and_keeps_its_input(db) 
 def test_second_tab_reporting_only_an_activity_is_never_refused(db) -> None:
     own = linked_pilot(db)
     first, second = open_page(), open_page()
-    first.number_input(key="ms_hours").set_value(1.5)
+    first.number_input(key=field(first, "hours")).set_value(1.5)
     submit(first, "Meldung speichern")
     before = rows_of(db, Activity, own.id)
-    second.selectbox(key="ms_activity").select("workshop")
+    second.selectbox(key=field(second, "activity")).select("workshop")
     submit(second, "Meldung speichern")
     assert successes(second) and not errors(second)
     assert rows_of(db, Activity, own.id) == before + 1

@@ -20,7 +20,17 @@ from model.auth_store import UserInfo
 from model.db import make_engine, read_session, write_session
 from model.enums import Role
 from model.migrate import migrate
-from model.tables import AppUser, AuditEntry, FundingProgramme, ItStaff, Measure, Milestone, OrgUnit, Phase
+from model.tables import (
+    AppUser,
+    AuditEntry,
+    FundingProgramme,
+    Idea,
+    ItStaff,
+    Measure,
+    Milestone,
+    OrgUnit,
+    Phase,
+)
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from ui import pickers
 from ui.navigation import USER_KEY
@@ -345,16 +355,35 @@ def test_measures_tab_refuses_a_row_someone_else_changed(own_demo) -> None:
     assert "1 Maßnahme(n) gespeichert." in texts(at.success)
 
 
-def test_measures_tab_triages_an_idea(own_demo) -> None:
+def _idea_form_key(at, field: str) -> str:  # type: ignore[no-untyped-def]
+    """A widget of the decision form of the chosen idea (version 1: nobody decided on it yet)."""
+    return f"idea_{at.selectbox(key='idea_selected').value}_1_0_{field}"
+
+
+def test_measures_tab_declines_an_idea_with_a_reason(own_demo) -> None:
     at = open_tab("Maßnahmen")
     idea_id = at.selectbox(key="idea_selected").value
-    at.radio(key="idea_decision").set_value("deferred")
-    at.text_area(key="idea_note").input("Erst nach dem Bürgerportal")
+    at.radio(key=_idea_form_key(at, "decision")).set_value("decline")
+    at.text_area(key=_idea_form_key(at, "note")).input("Erst nach dem Bürgerportal")
     at = submit(at, "Entscheidung speichern")
     assert not at.exception
-    entry = only_change(own_demo, "measure", "triage")
+    entry = only_change(own_demo, "idea", "triage")
     assert entry.entity_id == str(idea_id)
-    assert json.loads(entry.changes)["status"] == ["idea", "deferred"]
+    assert json.loads(entry.changes)["status"] == ["open", "declined"]
+    assert any("wird nicht aufgenommen" in message for message in texts(at.success))
+
+
+def test_measures_tab_accepts_an_idea_into_the_roadmap(own_demo) -> None:
+    at = open_tab("Maßnahmen")
+    idea_id = at.selectbox(key="idea_selected").value
+    at.radio(key=_idea_form_key(at, "decision")).set_value("accept_planned")
+    at = submit(at, "Entscheidung speichern")
+    assert not at.exception
+    with read_session(own_demo) as session:
+        idea = session.get(Idea, idea_id)
+        measure = session.get(Measure, idea.measure_id)
+    assert (idea.status, measure.title, measure.status) == ("accepted", idea.title, "planned")
+    assert any("steht jetzt auf der Roadmap" in message for message in texts(at.success))
 
 
 def test_funding_tab_creates_a_programme(own_demo) -> None:
