@@ -16,6 +16,7 @@ from model.exchange.planning import (
     ImportPlan,
     ImportRejected,
     ImportResult,
+    RenamesNotConfirmed,
     _load_existing,
     plan_import,
 )
@@ -185,16 +186,27 @@ class _Applier:
 
 
 def apply_import(
-    *, session: Session, plan: ImportPlan, actor: str, progress: Progress | None = None
+    *,
+    session: Session,
+    plan: ImportPlan,
+    actor: str,
+    accept_renames: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Write the plan in the caller's transaction, all or nothing; ImportRejected if any error.
 
     The plan is made again inside the transaction, so data changed since the dry run is honoured.
+    A probable key mix-up (`ImportPlan.mixups`) is written only with `accept_renames`, and only if
+    the dry run the user confirmed showed it too; otherwise RenamesNotConfirmed names each one.
     """
     started = time.perf_counter()
     fresh = plan_import(session=session, parsed=plan.parsed)
     if fresh.errors:
         raise ImportRejected(fresh.errors)
+    confirmed = {(change.sheet, change.key) for change in plan.mixups} if accept_renames else set()
+    unconfirmed = [change for change in fresh.mixups if (change.sheet, change.key) not in confirmed]
+    if unconfirmed:
+        raise RenamesNotConfirmed(unconfirmed)
     applier = _Applier(session, fresh, actor, progress)
     for sheet in _APPLY_ORDER:
         applier.apply_sheet(sheet)
@@ -210,6 +222,7 @@ def apply_import(
         changes={
             "files": (None, ", ".join(plan.parsed.files)),
             **{s.sheet: (None, f"{s.created} neu, {s.changed} geändert") for s in fresh.sheets},
+            **({"confirmed_renames": (None, len(fresh.mixups))} if fresh.mixups else {}),
         },
     )
     session.flush()

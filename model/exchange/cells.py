@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from model.enums import from_label, labels_of
-from model.exchange.reading import FormulaCell, _blank
+from model.exchange.reading import FormulaCell, _blank, _shown
 from model.exchange.spec import Column, Kind
 
 # ---------------------------------------------------------------- cell values
@@ -28,20 +29,47 @@ _THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 
 
 def _de_number(value: float) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
     return text.replace(",", "#").replace(".", ",").replace("#", ".").replace("-", "−")
 
 
-def _shown(value: Any) -> str:
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= 40 else text[:39] + "…"
+def digits(number: int | float) -> str:
+    """A numeric cell in a text column as the text it shows: 10 → "10", 10.0 → "10", 32.1 → "32.1"."""
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    if isinstance(number, float):
+        return format(Decimal(repr(number)), "f")
+    return str(number)
+
+
+def is_number(raw: Any) -> bool:
+    return isinstance(raw, int | float) and not isinstance(raw, bool)
+
+
+def _not_text(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return f"Die Zelle enthält den Wahrheitswert {'WAHR' if raw else 'FALSCH'}, erwartet wird Text."
+    if isinstance(raw, datetime | date):
+        shown = (
+            f"{raw:%d.%m.%Y}"
+            if not isinstance(raw, datetime) or raw.time() == time()
+            else f"{raw:%d.%m.%Y %H:%M}"
+        )
+        return (
+            f"Die Zelle enthält ein Datum ({shown}), erwartet wird Text. Vermutlich hat die "
+            "Tabellenkalkulation die Eingabe als Datum gedeutet (aus „10.4“ wird der 10. April): bitte die "
+            "Spalte als Text formatieren und den Wert neu eingeben."
+        )
+    return f"Die Zelle enthält eine Uhrzeit oder Dauer ({_shown(raw)}), erwartet wird Text."
 
 
 def _text(column: Column, raw: Any) -> str:
-    if isinstance(raw, bool | datetime | date):
-        raise _CellError(f"„{_shown(raw)}“ ist kein Text.")
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
+    if isinstance(raw, bool | datetime | date | time | timedelta):
+        raise _CellError(_not_text(raw))
+    if is_number(raw):
+        if not math.isfinite(raw):
+            raise _CellError(f"„{_shown(raw)}“ ist kein Text.")
+        raw = digits(raw)
     text = str(raw).replace("\r\n", "\n").replace("\r", "\n").strip()
     if _CONTROL.search(text):
         raise _CellError("Der Text enthält unzulässige Steuerzeichen.")
@@ -57,7 +85,7 @@ def _text(column: Column, raw: Any) -> str:
 
 
 def _number(raw: Any) -> float:
-    if isinstance(raw, bool | datetime | date):
+    if isinstance(raw, bool | datetime | date | time | timedelta):
         raise _CellError(f"„{_shown(raw)}“ ist keine Zahl.")
     if isinstance(raw, int | float):
         number = float(raw)

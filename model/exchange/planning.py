@@ -12,9 +12,20 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from model import clock
-from model.exchange.cells import _CellError, _convert
-from model.exchange.reading import ParsedSheet, ParsedWorkbook, RowError
-from model.exchange.spec import FUNDING, IT_STAFF, MEASURES, PILOTS, SHEETS, UNITS, SheetSpec
+from model.exchange.cells import _CellError, _convert, is_number
+from model.exchange.describe import change_frame, change_line, key_label, mixup_error
+from model.exchange.reading import NO_COLUMN, Notice, ParsedSheet, ParsedWorkbook, RowError
+from model.exchange.spec import (
+    CODE_FIELDS,
+    FUNDING,
+    IT_STAFF,
+    MEASURES,
+    PILOTS,
+    SHEETS,
+    UNITS,
+    Column,
+    SheetSpec,
+)
 from model.ozg import load_ozg_catalogue
 from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 
@@ -22,9 +33,25 @@ from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 class ImportRejected(ValueError):
     """The import has errors; nothing was written. `errors` names each bad cell."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"Import abgelehnt: {len(errors)} Fehler, es wurde nichts geschrieben.")
+    def __init__(self, errors: list[RowError], message: str | None = None) -> None:
+        super().__init__(message or f"Import abgelehnt: {len(errors)} Fehler, es wurde nichts geschrieben.")
         self.errors = errors
+
+
+class RenamesNotConfirmed(ImportRejected):
+    """Records whose identity would change (probably a mixed-up key) and nobody confirmed that."""
+
+    def __init__(self, mixups: list[Change]) -> None:
+        errors = [mixup_error(change) for change in mixups]
+        keys = ", ".join(f"{change.sheet} {key_label(change)}" for change in mixups[:5])
+        more = f" und {len(mixups) - 5} weitere" if len(mixups) > 5 else ""
+        super().__init__(
+            errors,
+            f"Import abgelehnt: {len(mixups)} {'Datensatz' if len(mixups) == 1 else 'Datensätze'} mit "
+            f"wahrscheinlich verwechseltem Schlüssel ({keys}{more}); es wurde nichts geschrieben. Bitte "
+            "die Änderungen prüfen und die Umbenennungen ausdrücklich bestätigen.",
+        )
+        self.mixups = mixups
 
 
 # ---------------------------------------------------------------- the plan
@@ -38,7 +65,8 @@ class Record:
     valid: bool = True  # False: a cell error; still checked for references, never written
 
 
-# What would happen to one record: create or change (with old → new per field).
+# What would happen to one record: create or change (with old → new per field). `mixup`: all its
+# identity fields change at once (SheetSpec.identity), so the key probably names another record.
 @dataclass(frozen=True)
 class Change:
     sheet: str
@@ -47,6 +75,10 @@ class Change:
     values: dict[str, Any]
     existing_id: int | None  # None: create
     changes: dict[str, tuple[Any, Any]]
+    mixup: bool = False
+
+    def line(self) -> str:
+        return change_line(self)
 
 
 @dataclass(frozen=True)
@@ -58,21 +90,32 @@ class SheetSummary:
     unchanged: int
 
 
-# The dry run: per sheet what would be created or changed, and every error.
+# The dry run: per sheet what would be created or changed, every error, and every notice.
 @dataclass
 class ImportPlan:
     parsed: ParsedWorkbook
     sheets: list[SheetSummary]
     errors: list[RowError]
     changes: list[Change]
+    notices: list[Notice]
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     @property
-    def notes(self) -> list[str]:
-        return self.parsed.notes
+    def mixups(self) -> list[Change]:
+        """Changes that are written only when confirmed (probably a mixed-up key)."""
+        return [change for change in self.changes if change.mixup]
+
+    def change_frame(self) -> pd.DataFrame:
+        return change_frame(self.changes)
+
+    def notice_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(n.sheet, n.rows_text or NO_COLUMN, n.column, n.reason) for n in self.notices],
+            columns=["Blatt", "Zeilen", "Spalte", "Hinweis"],
+        )
 
     def summary_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -85,9 +128,10 @@ class ImportPlan:
 
 
 def error_frame(errors: list[RowError]) -> pd.DataFrame:
-    """The errors as the table the Verwaltung shows: Blatt, Zeile, Spalte, Grund."""
+    """The errors as the table the Verwaltung shows: Blatt, Zeile, Spalte, Grund ("–": whole sheet)."""
     return pd.DataFrame(
-        [(e.sheet, e.row, e.column, e.reason) for e in errors], columns=["Blatt", "Zeile", "Spalte", "Grund"]
+        [(e.sheet, NO_COLUMN if e.row is None else e.row, e.column, e.reason) for e in errors],
+        columns=["Blatt", "Zeile", "Spalte", "Grund"],
     )
 
 
@@ -183,16 +227,22 @@ class _SheetRecords:
     keys: set[tuple[Any, ...]]  # every parsable key of the sheet, valid row or not
 
 
-def _convert_sheet(spec: SheetSpec, sheet: ParsedSheet, errors: list[RowError]) -> _SheetRecords:
+def _convert_sheet(
+    spec: SheetSpec, sheet: ParsedSheet, errors: list[RowError], notices: list[Notice]
+) -> _SheetRecords:
     result = _SheetRecords(records=[], keys=set())
     first_row: dict[tuple[Any, ...], int] = {}
+    numeric: dict[str, list[int]] = {}  # text column → rows whose cell was a number
     for row in sheet.rows:
         values: dict[str, Any] = {}
         row_errors: list[RowError] = []
         for name in sheet.fields:
             column = spec.column(name)
+            raw = row.cells.get(name)
+            if column.is_text and is_number(raw):
+                numeric.setdefault(name, []).append(row.number)
             try:
-                values[name] = _convert(column, row.cells.get(name))
+                values[name] = _convert(column, raw)
             except _CellError as problem:
                 row_errors.append(RowError(spec.name, row.number, column.header, str(problem)))
         if all(name in values for name in spec.key):
@@ -213,7 +263,21 @@ def _convert_sheet(spec: SheetSpec, sheet: ParsedSheet, errors: list[RowError]) 
             result.keys.add(key)
         errors.extend(row_errors)
         result.records.append(Record(row.number, values, valid=not row_errors))
+    for name, rows in numeric.items():
+        notices.append(numeric_notice(spec, spec.column(name), rows))
     return result
+
+
+def numeric_notice(spec: SheetSpec, column: Column, rows: list[int]) -> Notice:
+    what = "Kürzel" if column.field in CODE_FIELDS else "Werte"
+    return Notice(
+        spec.name,
+        tuple(rows),
+        column.header,
+        f"Zahlen statt Text: als Ziffern gelesen (z. B. 10 → „10“). Führende Nullen (aus „010“ wird 10) "
+        f"können dabei schon beim Speichern der Datei verloren gegangen sein – bitte die {what} prüfen "
+        "und die Spalte als Text formatieren (in der Vorlage ist sie es).",
+    )
 
 
 class _Planner:
@@ -222,9 +286,10 @@ class _Planner:
     def __init__(self, session: Session, parsed: ParsedWorkbook) -> None:
         self.parsed = parsed
         self.errors: list[RowError] = list(parsed.errors)
+        self.notices: list[Notice] = list(parsed.notices)
         self.existing = _load_existing(session)
         self.sheets = {
-            spec.name: _convert_sheet(spec, parsed.sheets[spec.name], self.errors)
+            spec.name: _convert_sheet(spec, parsed.sheets[spec.name], self.errors, self.notices)
             for spec in SHEETS
             if spec.name in parsed.sheets
         }
@@ -244,7 +309,7 @@ class _Planner:
         """Kürzel → übergeordnetes Kürzel as it would be after the import."""
         parents = {code: unit["parent_code"] for code, unit in self.existing.units.items()}
         for record in self.sheets[UNITS.name].records if UNITS.name in self.sheets else []:
-            if "parent_code" in record.values:
+            if "code" in record.values and "parent_code" in record.values:  # an empty Kürzel has none
                 parents[record.values["code"]] = record.values["parent_code"]
         return parents
 
@@ -281,7 +346,7 @@ class _Planner:
             columns = headers.get(error.sheet, [])
             return (
                 order.get(error.sheet, 99),
-                error.row,
+                error.row or 0,
                 columns.index(error.column) if error.column in columns else -1,
             )
 
@@ -290,6 +355,7 @@ class _Planner:
             sheets=self.summaries,
             errors=sorted(self.errors, key=position),
             changes=self.changes,
+            notices=sorted(self.notices, key=lambda n: (order.get(n.sheet, 99), n.rows[:1])),
         )
 
     def plan_sheet(self, spec: SheetSpec, check: Callable[[Record], bool]) -> None:
@@ -300,6 +366,7 @@ class _Planner:
                 continue
             current = existing_by_key.get(_key_of(spec, record.values))
             values = self.completed(spec, record, current)
+            mixup = False
             if current is None:
                 changes = {name: (None, value) for name, value in values.items()}
                 created += 1
@@ -313,6 +380,7 @@ class _Planner:
                     unchanged += 1
                     continue
                 changed += 1
+                mixup = bool(spec.identity) and all(name in changes for name in spec.identity)
             self.changes.append(
                 Change(
                     sheet=spec.name,
@@ -321,6 +389,7 @@ class _Planner:
                     values=values,
                     existing_id=None if current is None else current["id"],
                     changes=changes,
+                    mixup=mixup,
                 )
             )
         rows = len(self.parsed.sheets[spec.name].rows)

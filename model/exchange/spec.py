@@ -11,6 +11,8 @@ from typing import Any
 from model.enums import Category, Donor, FundingStatus, ItTaskArea, MeasureStatus, PilotStage, UnitKind
 
 MAX_COST = 1_000_000_000.0
+EXAMPLE_PREFIX = "Beispiel:"  # the first cell of the template's example row; such rows are skipped
+LISTS_SHEET = "Auswahllisten"  # the template's sheet with the values of every drop-down list
 
 # ---------------------------------------------------------------- the format
 
@@ -40,13 +42,31 @@ class Column:
     default: Any = None
     aliases: tuple[str, ...] = ()
 
+    @property
+    def label(self) -> str:
+        """The header without its note: "Übergeordnet (Kürzel)" → "Übergeordnet"."""
+        return re.sub(r"\s*\(.*?\)", "", self.header)
 
-# One sheet: its name, its columns in file order, and the fields of its natural key.
+    @property
+    def is_text(self) -> bool:
+        return self.kind in TEXT_KINDS
+
+
+TEXT_KINDS = (Kind.TEXT, Kind.LONG_TEXT, Kind.EMAIL)
+# Text columns holding a key or a reference: shown as they are, without quotes, and formatted as
+# text in the workbook so that a spreadsheet keeps "010" as typed.
+CODE_FIELDS = frozenset({"code", "parent_code", "unit_code", "email", "ozg_id"})
+
+
+# One sheet: its name, its columns in file order, the fields of its natural key, and the fields that
+# say which real thing a record is besides its key: if all of them change at once, the key was
+# probably mixed up (a Kürzel "010" read as 10 finds unit "10"), and the change needs a confirmation.
 @dataclass(frozen=True)
 class SheetSpec:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    identity: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -71,6 +91,7 @@ UNITS = SheetSpec(
         Column("Soll-Lotsen", "target_pilots", Kind.WHOLE, minimum=0, maximum=1_000),
     ),
     key=("code",),
+    identity=("name", "parent_code"),
 )
 PILOTS = SheetSpec(
     "Lotsen",
@@ -83,6 +104,7 @@ PILOTS = SheetSpec(
         Column("Stunden pro Woche", "hours_per_week", Kind.NUMBER, minimum=0, maximum=40, default=2.0),
     ),
     key=("email",),
+    identity=("name", "unit_code"),
 )
 MEASURES = SheetSpec(
     "Maßnahmen",
@@ -107,6 +129,7 @@ MEASURES = SheetSpec(
         Column("Förderprogramm", "funding_name", Kind.TEXT),
     ),
     key=("title",),
+    identity=("category", "unit_code"),
 )
 IT_STAFF = SheetSpec(
     "IT-Personal",
@@ -128,6 +151,7 @@ FUNDING = SheetSpec(
         Column("Status", "status", Kind.CHOICE, required=True, choices=FundingStatus),
     ),
     key=("name",),
+    identity=("donor", "deadline"),
 )
 SHEETS: tuple[SheetSpec, ...] = (UNITS, PILOTS, MEASURES, IT_STAFF, FUNDING)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -10,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, select
 
 from model.audit import record_audit
@@ -24,9 +26,22 @@ from model.enums import (
     labels_of,
 )
 from model.exchange.planning import _rows
-from model.exchange.spec import FUNDING, IT_STAFF, MEASURES, PILOTS, SHEETS, UNITS
+from model.exchange.spec import (
+    EXAMPLE_PREFIX,
+    FUNDING,
+    IT_STAFF,
+    LISTS_SHEET,
+    MEASURES,
+    PILOTS,
+    SHEETS,
+    UNITS,
+    Column,
+    Kind,
+)
 from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.tabular import set_cell
+
+HEADER_FONT = Font(bold=True)
 
 # ---------------------------------------------------------------- export
 
@@ -128,29 +143,169 @@ def export_rows(*, session: Session) -> dict[str, list[list[Any]]]:
     }
 
 
-def _write_cell(sheet: Any, value: Any, *, bold: bool = False) -> WriteOnlyCell:
+MIN_WIDTH, MAX_WIDTH = 10, 50
+WIDTH_SAMPLE = 500  # rows looked at for a column's width
+LAST_ROW = 1_048_576  # drop-downs and text format reach every row a spreadsheet has
+TEXT_FORMAT = "@"
+EXAMPLE_FONT = Font(italic=True, color="FF595959")
+# One example row for a sheet that has no data (the template is an export without any): its first
+# cell says "Beispiel:", so the import skips it even if nobody deletes it.
+EXAMPLES: dict[str, list[Any]] = {
+    UNITS.name: [f"{EXAMPLE_PREFIX} 10", "Hauptamt", "Amt", "Dez I", 86, None],
+    PILOTS.name: [
+        f"{EXAMPLE_PREFIX} Erika Mustermann",
+        "erika.mustermann@stadt.example",
+        "10",
+        "in Qualifizierung",
+        date(2026, 3, 2),
+        2,
+    ],
+    MEASURES.name: [
+        f"{EXAMPLE_PREFIX} Online-Terminvergabe im Bürgeramt",
+        "Termine für Pass und Personalausweis online buchen",
+        "E-Government/OZG",
+        "33",
+        "geplant",
+        5,
+        3,
+        4,
+        1,
+        2,
+        "2026-Q1",
+        "2026-Q4",
+        12000,
+        0,
+        30,
+        None,
+        3,
+        None,
+    ],
+    IT_STAFF.name: [f"{EXAMPLE_PREFIX} 10.4", "Anwenderbetreuung/Support", 1.5],
+    FUNDING.name: [
+        f"{EXAMPLE_PREFIX} Digitalstrategie NRW",
+        "Land",
+        date(2027, 6, 30),
+        50000,
+        0,
+        "beantragt",
+    ],
+}
+
+
+def _write_cell(sheet: Any, value: Any, *, text: bool = False, font: Font | None = None) -> WriteOnlyCell:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet)
     set_cell(cell, value)  # strings become text cells: "=HYPERLINK(…)" stays text, never a formula
-    if bold:
-        cell.font = Font(bold=True)
+    if text:
+        cell.number_format = TEXT_FORMAT
+    if font is not None:
+        cell.font = font
     return cell
 
 
-def _workbook(data: dict[str, list[list[Any]]]) -> bytes:
-    workbook = Workbook(write_only=True)
+def _width(header: str, rows: list[list[Any]], index: int) -> float:
+    longest = max([len(header), *(len(_shown_width(row[index])) for row in rows[:WIDTH_SAMPLE])])
+    return max(MIN_WIDTH, min(MAX_WIDTH, longest + 3))
+
+
+def _shown_width(value: Any) -> str:
+    if isinstance(value, date):
+        return "00.00.0000"
+    return "" if value is None else str(value).split("\n", 1)[0]
+
+
+def _choice_lists() -> list[tuple[str, Column]]:
+    """Every closed vocabulary once, with the header of its column on the lists sheet."""
+    lists: dict[type, tuple[str, Column]] = {}
     for spec in SHEETS:
+        for column in spec.columns:
+            if column.choices is not None and column.choices not in lists:
+                lists[column.choices] = (f"{column.header} ({spec.name})", column)
+    return list(lists.values())
+
+
+def _validation(column: Column, references: dict[type, str]) -> DataValidation | None:
+    """A drop-down for a closed vocabulary or a small whole-number range (Nutzen 1–5, Reifegrad 0–4)."""
+    if column.choices is not None:
+        formula = references[column.choices]
+    elif (
+        column.kind is Kind.WHOLE
+        and column.minimum is not None
+        and column.maximum is not None
+        and column.maximum - column.minimum <= 10
+    ):
+        formula = '"' + ",".join(str(n) for n in range(int(column.minimum), int(column.maximum) + 1)) + '"'
+    else:
+        return None
+    return DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=f"Ungültiger Wert für {column.label}",
+        error=f"Bitte einen Wert aus der Liste wählen (alle stehen im Blatt {LISTS_SHEET}).",
+    )
+
+
+def _workbook(data: dict[str, list[list[Any]]]) -> bytes:
+    """The sheets of the format, then the lists behind the drop-downs.
+
+    Key and other text columns are formatted as text (also below the data, for rows typed in
+    later), so that a spreadsheet keeps "010" as typed instead of turning it into the number 10.
+    """
+    workbook = Workbook(write_only=True)
+    lists = _choice_lists()
+    references = {
+        column.choices: f"'{LISTS_SHEET}'!${get_column_letter(i)}$2:${get_column_letter(i)}$"
+        f"{1 + len(labels_of(column.choices))}"
+        for i, (_, column) in enumerate(lists, start=1)
+        if column.choices is not None
+    }
+    for spec in SHEETS:
+        rows = data.get(spec.name) or []
+        example = not rows
+        if example:
+            rows = [EXAMPLES[spec.name]]
         sheet = workbook.create_sheet(spec.name)
         sheet.freeze_panes = "A2"
-        for index, header in enumerate(spec.headers, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(14, min(45, len(header) + 6))
-        sheet.append([_write_cell(sheet, header, bold=True) for header in spec.headers])
-        for row in data.get(spec.name, []):
-            sheet.append([_write_cell(sheet, value) for value in row])
+        for index, column in enumerate(spec.columns):
+            letter = get_column_letter(index + 1)
+            dimension = sheet.column_dimensions[letter]
+            dimension.width = _width(column.header, rows, index)
+            if column.is_text:
+                dimension.number_format = TEXT_FORMAT
+            validation = _validation(column, references)
+            if validation is not None:
+                validation.add(f"{letter}2:{letter}{LAST_ROW}")
+                sheet.data_validations.append(validation)
+        sheet.append([_write_cell(sheet, header, font=HEADER_FONT) for header in spec.headers])
+        font = EXAMPLE_FONT if example else None
+        for row in rows:
+            sheet.append(
+                [
+                    _write_cell(sheet, value, text=column.is_text, font=font)
+                    for column, value in zip(spec.columns, row, strict=True)
+                ]
+            )
+    _lists_sheet(workbook, lists)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _lists_sheet(workbook: Workbook, lists: list[tuple[str, Column]]) -> None:
+    sheet = workbook.create_sheet(LISTS_SHEET)
+    sheet.freeze_panes = "A2"
+    values = [list(labels_of(column.choices).values()) for _, column in lists if column.choices is not None]
+    for index, (header, _) in enumerate(lists, start=1):
+        width = max(len(header), *(len(value) for value in values[index - 1])) + 3
+        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, width)
+    sheet.append([_write_cell(sheet, header, font=HEADER_FONT) for header, _ in lists])
+    for position in range(max(len(labels) for labels in values)):
+        sheet.append(
+            [_write_cell(sheet, labels[position] if position < len(labels) else None) for labels in values]
+        )
 
 
 def export_workbook(*, session: Session) -> bytes:
@@ -159,7 +314,7 @@ def export_workbook(*, session: Session) -> bytes:
 
 
 def template_workbook() -> bytes:
-    """The export of an empty database: every sheet with its headers only."""
+    """The export of an empty database: every sheet with its headers and one example row."""
     return _workbook({})
 
 
