@@ -464,12 +464,13 @@ def _header_positions(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable) 
         column = by_token.get(_token(str(value)))
         if column is None:
             known = ", ".join(spec.headers)
+            hidden = " (ausgeblendet)" if index in table.hidden_columns else ""
             parsed.notices.append(
                 Notice(
                     spec.name,
                     (1,),
                     f"{_shown(value)} ({letter})",
-                    f"Unbekannte Spalte; ihr Inhalt wird nicht importiert. Bekannt sind: {known}.",
+                    f"Unbekannte Spalte{hidden}; ihr Inhalt wird nicht importiert. Bekannt sind: {known}.",
                 )
             )
         elif column.field in positions:
