@@ -160,22 +160,24 @@ def _show_changes(plan: exchange.ImportPlan) -> None:
         key=IMPORT_FORM.key("changes"),
         column_config={
             "Zeile": st.column_config.NumberColumn(width="small"),
-            "Vorgang": st.column_config.Column(width="small"),
-            "Feld": st.column_config.Column(width="small"),
         },
     )
 
 
-def _confirm_mixups(plan: exchange.ImportPlan) -> bool:
-    """Probable key mix-ups are listed and need the explicit tick; True when ticked."""
+def _warn_mixups(plan: exchange.ImportPlan) -> None:
+    """Probable key mix-ups first: each record with its old → new values."""
     mixups = plan.mixups
     lines = "\n".join(f"- {escaped(change.line())}" for change in mixups)
     st.warning(
         f"**{fmt_number(len(mixups))} wahrscheinlich verwechselte Schlüssel:** bei "
         f"{'diesem Datensatz ändern' if len(mixups) == 1 else 'diesen Datensätzen ändern'} sich Name und "
         "Zuordnung zugleich – vermutlich ist ein anderer Datensatz gemeint (z. B. ein Kürzel „010“, das "
-        f"die Tabellenkalkulation als Zahl 10 gespeichert hat).\n\n{lines}"
+        "die Tabellenkalkulation als Zahl 10 gespeichert hat). Geschrieben wird das nur, wenn Sie unten "
+        f"„Umbenennungen bestätigen“ ankreuzen.\n\n{lines}"
     )
+
+
+def _confirm_mixups() -> bool:
     return st.checkbox(
         "Umbenennungen bestätigen",
         key=IMPORT_FORM.key("accept_renames"),
@@ -252,11 +254,18 @@ def render_import_export(user: UserInfo) -> None:
     if not plan.changes:
         st.info("Die Dateien enthalten nichts Neues: alle Datensätze sind schon so gespeichert.")
         return
+    if plan.mixups:
+        _warn_mixups(plan)
     _show_changes(plan)
-    accept_renames = _confirm_mixups(plan) if plan.mixups else False
+    accept_renames = _confirm_mixups() if plan.mixups else False
+    records = (
+        "1 Datensatz würde"
+        if len(plan.changes) == 1
+        else f"{fmt_number(len(plan.changes))} Datensätze würden"
+    )
     st.success(
-        f"Keine Fehler. {fmt_number(len(plan.changes))} Datensätze würden angelegt oder geändert – "
-        "alles in einem Schritt, mit einem Eintrag im Audit-Log je Datensatz."
+        f"Keine Fehler. {records} angelegt oder geändert – alles in einem Schritt, mit einem Eintrag im "
+        "Audit-Log je Datensatz."
     )
     if st.button("Import ausführen", type="primary", key=IMPORT_FORM.key("apply")):
         _apply(user, plan, accept_renames=accept_renames)

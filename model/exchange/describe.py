@@ -19,6 +19,7 @@ EMPTY = "–"
 CREATED = "neu"
 CHANGED = "geändert"
 MIXUP = "wahrscheinlich verwechselter Schlüssel"
+CHECK_KEY = "Schlüssel prüfen"  # the action of a probable mix-up in the change table
 LINE_TEXT_LIMIT = 60
 _SPECS = {spec.name: spec for spec in SHEETS}
 
@@ -89,7 +90,7 @@ def change_frame(changes: list[Change]) -> pd.DataFrame:
         if change.existing_id is None:
             rows.append((change.sheet, change.number, key, CREATED, "alle", EMPTY, _new_values(spec, change)))
             continue
-        action = f"{CHANGED} ({MIXUP})" if change.mixup else CHANGED
+        action = CHECK_KEY if change.mixup else CHANGED
         for column in _fields(spec, change):
             old, new = change.changes[column.field]
             rows.append(

@@ -124,7 +124,7 @@ def test_a_libreoffice_list_that_turned_010_into_10_is_a_probable_mixup_named_ol
         ["Übergeordnet", "Dez I", "33"],
         ["Beschäftigte", "86", "12"],
     ]
-    assert set(frame["Vorgang"]) == {"geändert (wahrscheinlich verwechselter Schlüssel)"}
+    assert set(frame["Vorgang"]) == {"Schlüssel prüfen"}
     assert plan.summary_frame()[["Geändert", "Unverändert"]].values.tolist() == [[1, 1]]
 
     with pytest.raises(RenamesNotConfirmed) as refused, write_session(demo_engine) as session:

@@ -212,7 +212,7 @@ def test_a_renaming_workbook_shows_old_and_new_and_is_written_only_after_the_tic
         ["Kürzel 10", "Übergeordnet", "Dez I", "33"],
         ["Kürzel 10", "Beschäftigte", "86", "12"],
     ]
-    assert set(changes["Vorgang"]) == {"geändert (wahrscheinlich verwechselter Schlüssel)"}
+    assert set(changes["Vorgang"]) == {"Schlüssel prüfen"}
     warning = " ".join(w.value.replace("\\", "") for w in at.warning)
     assert "1 wahrscheinlich verwechselte Schlüssel" in warning
     assert "Name „Hauptamt“ → „Bürgerbüro Nord“" in warning
