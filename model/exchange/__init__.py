@@ -3,8 +3,9 @@
 One .xlsx workbook (or one CSV per sheet, named like the sheet) with the sheets Organisationseinheiten,
 Lotsen, Maßnahmen, IT-Personal and Förderprogramme. An import is read (`reading`), each cell converted
 (`cells`), planned as a dry run that names every bad cell with sheet, row, column and a German reason
-and every change old → new (`planning`), and applied all-or-nothing in the caller's write transaction,
-upserting by natural key (Kürzel, E-Mail, Titel, Name) with an audit row per record (`applying`).
+and every change old → new (`planning`, in words: `describe`), and applied all-or-nothing in the
+caller's write transaction, upserting by natural key (Kürzel, E-Mail, Titel, Name) with an audit row
+per record (`applying`).
 The export writes the same workbook (`writing`); the template is the export of an empty database.
 """
 

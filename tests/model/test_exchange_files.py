@@ -16,7 +16,7 @@ from model import demo, exchange
 from model.db import read_session, write_session
 from model.enums import from_label
 from model.exchange import ImportRejected, RenamesNotConfirmed
-from model.tables import AuditEntry, OrgUnit, Pilot
+from model.tables import AuditEntry, FundingProgramme, OrgUnit, Pilot
 from tests.fixtures.make_libreoffice_fixtures import bad_workbook
 from tests.model.test_exchange import cell_values, count, export, plan_of
 
@@ -183,7 +183,7 @@ def test_a_mixup_that_appears_only_after_the_dry_run_is_not_covered_by_the_confi
 def test_other_sheets_flag_a_change_of_all_their_identity_fields(demo_engine, sheet, rows, identity) -> None:
     with read_session(demo_engine) as session:
         pilot = session.exec(select(Pilot).where(Pilot.anonymised == False)).first()  # noqa: E712
-        funding = session.exec(select(exchange.planning.FundingProgramme)).first()
+        funding = session.exec(select(FundingProgramme)).first()
     rows[1] = [
         value.format(email=pilot.email, funding=funding.name) if isinstance(value, str) else value
         for value in rows[1]
