@@ -117,18 +117,26 @@ def cmd_import(args: argparse.Namespace) -> None:
             f"{summary.sheet}: {summary.rows} Zeilen – {summary.created} neu, {summary.changed} geändert, "
             f"{summary.unchanged} unverändert"
         )
-    for note in plan.notes:
-        print(f"Hinweis: {note}")
+    for notice in plan.notices:
+        print(f"Hinweis: {notice.line()}")
     for error in plan.errors:
         print(error.line())
     if plan.errors:
         raise CommandError(f"{len(plan.errors)} Fehler – es wurde nichts importiert.")
+    for change in plan.changes:
+        print(change.line())
+    if plan.mixups and not args.accept_renames:
+        raise CommandError(
+            str(exchange.RenamesNotConfirmed(plan.mixups)) + " Bestätigen mit --accept-renames."
+        )
     if args.dry_run:
         print("Probelauf ohne Fehler: es wurde nichts geschrieben.")
         return
     try:
         with write_session() as session:
-            result = exchange.apply_import(session=session, plan=plan, actor=CLI_ACTOR)
+            result = exchange.apply_import(
+                session=session, plan=plan, actor=CLI_ACTOR, accept_renames=args.accept_renames
+            )
     except exchange.ImportRejected as exc:
         for error in exc.errors:
             print(error.line())
@@ -320,6 +328,12 @@ def add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type
     )
     importer.add_argument("files", nargs="+", metavar="FILE")
     importer.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts schreiben")
+    importer.add_argument(
+        "--accept-renames",
+        action="store_true",
+        help="Datensätze schreiben, deren Name und Zuordnung sich zugleich ändern (wahrscheinlich "
+        "verwechselter Schlüssel)",
+    )
     importer.set_defaults(func=cmd_import)
 
     exporter = commands.add_parser(

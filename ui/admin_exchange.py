@@ -18,7 +18,8 @@ from model.admin_guard import require_admin
 from model.auth_store import UserInfo
 from model.db import get_engine, read_session, write_session
 from model.enums import Role
-from ui import cache
+from ui import cache, feedback
+from ui.feedback import FormRound
 from ui.locale import fmt_number
 from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons, show_table
@@ -26,6 +27,8 @@ from ui.tables import download_buttons, show_table
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_ROUND = "adm_exchange_round"  # a new round gives empty uploaders after a write
 PLAN_KEY = "adm_exchange_plan"
+IMPORT_AREA = "adm_import"
+IMPORT_FORM = FormRound("adm_import")  # a new round after a write: empty uploader, checkbox unticked
 FLASH_KEY = "adm_exchange_flash"
 AUDIT_DAYS = 30
 SHOWN_ERRORS = 100  # on screen; the downloads hold every error
@@ -116,9 +119,10 @@ def _static_table(frame: pd.DataFrame, *, alt: str) -> None:
     st.table(escaped_cells(frame), hide_index=True, alt=alt)
 
 
-def _show_errors(errors: list[exchange.RowError]) -> None:
+def _show_errors(errors: list[exchange.RowError], *, lead: str | None = None) -> None:
     st.error(
-        f"{fmt_number(len(errors))} Fehler gefunden – es wird nichts importiert. "
+        lead
+        or f"{fmt_number(len(errors))} Fehler gefunden – es wird nichts importiert. "
         "Bitte die Datei korrigieren und erneut hochladen."
     )
     frame = exchange.error_frame(errors)
@@ -131,7 +135,57 @@ def _show_errors(errors: list[exchange.RowError]) -> None:
     download_buttons(frame, name="Importfehler", key="adm_exchange_errors")
 
 
-def _apply(user: UserInfo, plan: exchange.ImportPlan) -> None:
+def _show_notices(plan: exchange.ImportPlan) -> None:
+    if not plan.notices:
+        return
+    st.warning(
+        f"{fmt_number(len(plan.notices))} Hinweise: was der Import übergeht oder anders liest, als die "
+        "Datei es zeigt. Bitte prüfen."
+    )
+    _static_table(plan.notice_frame(), alt="Hinweise zum Import mit Blatt, Zeilen, Spalte und Hinweis")
+
+
+def _show_changes(plan: exchange.ImportPlan) -> None:
+    created = sum(s.created for s in plan.sheets)
+    changed = sum(s.changed for s in plan.sheets)
+    unchanged = sum(s.unchanged for s in plan.sheets)
+    st.markdown("**Änderungen im Einzelnen**")
+    st.caption(
+        f"{fmt_number(created)} neu, {fmt_number(changed)} geändert (je geändertem Feld eine Zeile mit "
+        f"bisherigem und neuem Wert), {fmt_number(unchanged)} unverändert."
+    )
+    show_table(
+        plan.change_frame(),
+        name="Importänderungen",
+        key=IMPORT_FORM.key("changes"),
+        column_config={
+            "Zeile": st.column_config.NumberColumn(width="small"),
+        },
+    )
+
+
+def _warn_mixups(plan: exchange.ImportPlan) -> None:
+    """Probable key mix-ups first: each record with its old → new values."""
+    mixups = plan.mixups
+    lines = "\n".join(f"- {escaped(change.line())}" for change in mixups)
+    st.warning(
+        f"**{fmt_number(len(mixups))} wahrscheinlich verwechselte Schlüssel:** bei "
+        f"{'diesem Datensatz ändern' if len(mixups) == 1 else 'diesen Datensätzen ändern'} sich Name und "
+        "Zuordnung zugleich – vermutlich ist ein anderer Datensatz gemeint (z. B. ein Kürzel „010“, das "
+        "die Tabellenkalkulation als Zahl 10 gespeichert hat). Geschrieben wird das nur, wenn Sie unten "
+        f"„Umbenennungen bestätigen“ ankreuzen.\n\n{lines}"
+    )
+
+
+def _confirm_mixups() -> bool:
+    return st.checkbox(
+        "Umbenennungen bestätigen",
+        key=IMPORT_FORM.key("accept_renames"),
+        help="Nur ankreuzen, wenn diese Datensätze wirklich so umbenannt und verschoben werden sollen.",
+    )
+
+
+def _apply(user: UserInfo, plan: exchange.ImportPlan, *, accept_renames: bool) -> None:
     bar = st.progress(0.0, text="Import läuft …")
     try:
         with write_session() as session:
@@ -140,8 +194,13 @@ def _apply(user: UserInfo, plan: exchange.ImportPlan) -> None:
                 session=session,
                 plan=plan,
                 actor=user.username,
+                accept_renames=accept_renames,
                 progress=lambda share, text: bar.progress(share, text=text),
             )
+    except exchange.RenamesNotConfirmed as exc:
+        bar.empty()
+        _show_errors(exc.errors, lead=escaped(str(exc)))
+        return
     except exchange.ImportRejected as exc:
         bar.empty()
         st.session_state.pop(PLAN_KEY, None)
@@ -151,20 +210,22 @@ def _apply(user: UserInfo, plan: exchange.ImportPlan) -> None:
         bar.empty()
         st.error(str(exc))
         return
-    _finish_write(result.message())
+    feedback.done(IMPORT_AREA, escaped(result.message()), reset=[IMPORT_FORM], forget=[PLAN_KEY])
 
 
 def render_import_export(user: UserInfo) -> None:
-    """Downloads of template and export; upload → dry run with every error → confirm → one transaction."""
+    """Downloads of template and export; upload → dry run with every error and every change →
+    confirm (and confirm probable key mix-ups) → one transaction."""
     if not _admin_only(user):
         return
-    _show_flash()
+    feedback.show(IMPORT_AREA)
     st.subheader("Export und Vorlage")
     st.write(
         "Das Austauschformat ist eine Excel-Arbeitsmappe mit den Blättern Organisationseinheiten, "
         "Lotsen, Maßnahmen, IT-Personal und Förderprogramme – oder je Blatt eine CSV-Datei, die wie "
         "das Blatt heißt (z. B. Lotsen.csv; UTF-8 oder Windows-1252). Datumsangaben als TT.MM.JJJJ, "
-        "Quartale als 2025-Q3."
+        "Quartale als 2025-Q3. Kürzel sind Text: die Vorlage formatiert ihre Spalten so, dass „010“ "
+        "nicht zu 10 wird; Zeilen, deren erste Zelle mit „Beispiel:“ beginnt, werden nicht importiert."
     )
     _downloads(user)
 
@@ -173,7 +234,7 @@ def render_import_export(user: UserInfo) -> None:
         "Arbeitsmappe (.xlsx) oder CSV-Dateien hochladen",
         type=["xlsx", "csv"],
         accept_multiple_files=True,
-        key=f"adm_exchange_upload_{_round()}",
+        key=IMPORT_FORM.key("upload"),
         help="Höchstens 20 MB. Zuerst läuft ein Probelauf; geschrieben wird erst nach Ihrer Bestätigung.",
     )
     if not uploads:
@@ -186,21 +247,28 @@ def render_import_export(user: UserInfo) -> None:
     _static_table(
         plan.summary_frame(), alt="Probelauf: Zeilen, neue, geänderte und unveränderte Datensätze je Blatt"
     )
-    for note in plan.notes:
-        st.info(escaped(note))
+    _show_notices(plan)
     if plan.errors:
         _show_errors(plan.errors)
         return
-    changes = len(plan.changes)
-    if not changes:
+    if not plan.changes:
         st.info("Die Dateien enthalten nichts Neues: alle Datensätze sind schon so gespeichert.")
         return
-    st.success(
-        f"Keine Fehler. {fmt_number(changes)} Datensätze würden angelegt oder geändert – "
-        "alles in einem Schritt, mit einem Eintrag im Audit-Log je Datensatz."
+    if plan.mixups:
+        _warn_mixups(plan)
+    _show_changes(plan)
+    accept_renames = _confirm_mixups() if plan.mixups else False
+    records = (
+        "1 Datensatz würde"
+        if len(plan.changes) == 1
+        else f"{fmt_number(len(plan.changes))} Datensätze würden"
     )
-    if st.button("Import ausführen", type="primary", key="adm_exchange_apply"):
-        _apply(user, plan)
+    st.success(
+        f"Keine Fehler. {records} angelegt oder geändert – alles in einem Schritt, mit einem Eintrag im "
+        "Audit-Log je Datensatz."
+    )
+    if st.button("Import ausführen", type="primary", key=IMPORT_FORM.key("apply")):
+        _apply(user, plan, accept_renames=accept_renames)
 
 
 # ---------------------------------------------------------------- Audit-Log

@@ -58,10 +58,17 @@ def plan_of(engine, files: list[tuple[str, bytes]]) -> exchange.ImportPlan:
         return exchange.plan_import(session=session, parsed=parsed)
 
 
-def run_import(engine, files: list[tuple[str, bytes]], actor: str = "cdo") -> exchange.ImportResult:
+def run_import(
+    engine, files: list[tuple[str, bytes]], actor: str = "cdo", *, accept_renames: bool = True
+) -> exchange.ImportResult:
+    """Dry run, then the import as confirmed by the user (renames included unless told otherwise)."""
     plan = plan_of(engine, files)
     with write_session(engine) as session:
-        return exchange.apply_import(session=session, plan=plan, actor=actor)
+        return exchange.apply_import(session=session, plan=plan, actor=actor, accept_renames=accept_renames)
+
+
+def result_notices(engine, data: bytes) -> list[str]:
+    return [notice.line() for notice in plan_of(engine, [("export.xlsx", data)]).notices]
 
 
 def export(engine) -> bytes:
@@ -97,11 +104,21 @@ def test_template_is_the_export_of_an_empty_database(engine) -> None:
         "Maßnahmen",
         "IT-Personal",
         "Förderprogramme",
+        "Auswahllisten",
     ]
-    assert template["Lotsen"] == [
-        ("Name", "E-Mail", "Organisationseinheit (Kürzel)", "Stufe", "Seit", "Stunden pro Woche")
-    ]
-    assert template["Förderprogramme"] == [("Name", "Geber", "Frist", "Beantragt", "Bewilligt", "Status")]
+    assert template["Lotsen"][0] == (
+        "Name",
+        "E-Mail",
+        "Organisationseinheit (Kürzel)",
+        "Stufe",
+        "Seit",
+        "Stunden pro Woche",
+    )
+    assert template["Förderprogramme"][0] == ("Name", "Geber", "Frist", "Beantragt", "Bewilligt", "Status")
+    # One example row per sheet, marked in its first cell.
+    for sheet in list(template)[:5]:
+        assert len(template[sheet]) == 2, sheet
+        assert str(template[sheet][1][0]).startswith("Beispiel: "), sheet
 
 
 def test_demo_export_import_into_empty_database_export_again_gives_the_same_workbook(
@@ -117,7 +134,9 @@ def test_demo_export_import_into_empty_database_export_again_gives_the_same_work
         assert second_values[sheet] == rows, sheet
     assert len(first_values["Lotsen"]) - 1 == count(engine, Pilot) == count(other_engine, Pilot) == 30
     assert count(other_engine, Measure) == count(engine, Measure) == 40
-    assert result.created == sum(len(rows) - 1 for rows in first_values.values())
+    data_sheets = [spec.name for spec in exchange.SHEETS]
+    assert result.created == sum(len(first_values[sheet]) - 1 for sheet in data_sheets)
+    assert not result_notices(other_engine, first)  # an export reads back without a single notice
     # Every imported Lotse starts its history with the imported stage on its "Seit" date.
     with read_session(other_engine) as session:
         pilot = session.exec(select(Pilot).order_by(Pilot.email)).first()
@@ -479,8 +498,11 @@ def test_unknown_sheets_and_columns_are_reported_as_notes_not_errors(engine) -> 
     sheets["Lotsen"][0] = [*PILOT_HEADERS, "Telefon"]
     plan = plan_of(engine, [("liste.xlsx", workbook_bytes(sheets))])
     assert plan.ok
-    assert any("„Hinweise“" in note for note in plan.notes)
-    assert any("„Telefon“" in note for note in plan.notes)
+    lines = [notice.line() for notice in plan.notices]
+    assert (
+        "Hinweise: Das Blatt aus „liste.xlsx“ gehört nicht zum Austauschformat und wurde übergangen." in lines
+    )
+    assert any(line.startswith("Lotsen, Zeile 1, Spalte Telefon (G): Unbekannte Spalte") for line in lines)
 
 
 def test_export_writes_dates_as_date_cells_and_labels_in_german(engine) -> None:

@@ -17,11 +17,13 @@ from model.auth_store import UserInfo
 from model.db import dispose_engines, make_engine, read_session
 from model.enums import Role
 from model.tables import AuditEntry, OrgUnit, Pilot
-from tests.model.test_exchange import BAD_ROWS, bad_workbook, workbook_bytes
+from tests.model.test_exchange import BAD_ROWS, bad_workbook, cell_values, export, workbook_bytes
+from tests.model.test_exchange_files import BAD_FILE_ERRORS, LIBREOFFICE_BAD, LIBREOFFICE_RENAME
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
 
 PAGE = "pages/verwaltung.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERROR_COLUMNS = ["Blatt", "Zeile", "Spalte", "Grund"]
 # own_demo copies the demo SQLite file; the import itself also runs on PostgreSQL in tests/model.
 ON_A_FILE_COPY = pytest.mark.sqlite_only(reason="works on a sqlite3 copy of the demo database file")
 
@@ -167,3 +169,66 @@ def test_each_part_refuses_other_roles_by_itself(demo_database, part, role) -> N
     assert [e.value for e in at.error] == ["Diesen Bereich darf nur das CDO-Büro (Administration) nutzen."]
     assert not at.file_uploader and not at.dataframe and not at.table and not at.get("download_button")
     assert UserInfo  # the real type is what the page passes
+
+
+def unescaped(frame):
+    return frame.map(lambda value: value.replace("\\", "") if isinstance(value, str) else value)
+
+
+@ON_A_FILE_COPY
+def test_a_libreoffice_workbook_with_numeric_empty_and_formula_cells_and_a_hidden_sheet_is_refused(
+    own_demo,
+) -> None:
+    before = cell_values(export(own_demo))
+    at = open_tab("Import/Export")
+    at.file_uploader[0].set_value(("fehlerhaft.xlsx", LIBREOFFICE_BAD.read_bytes(), XLSX))
+    at.run()
+
+    assert not at.exception
+    errors = unescaped(next(t.value for t in at.table if list(t.value.columns) == ERROR_COLUMNS))
+    shown = [(sheet, None if row == "–" else int(row), column) for sheet, row, column in errors.values[:, :3]]
+    assert shown == list(BAD_FILE_ERRORS)
+    for (sheet, row, column), reason in zip(shown, errors["Grund"], strict=True):
+        assert BAD_FILE_ERRORS[(sheet, row, column)] in reason
+    notices = unescaped(next(t.value for t in at.table if "Hinweis" in t.value.columns))
+    assert "Zahlen statt Text" in " ".join(notices["Hinweis"])
+    assert any("8 Fehler gefunden – es wird nichts importiert" in e.value for e in at.error)
+    assert "Import ausführen" not in [button.label for button in at.button]
+    assert cell_values(export(own_demo)) == before
+
+
+@ON_A_FILE_COPY
+def test_a_renaming_workbook_shows_old_and_new_and_is_written_only_after_the_tick(own_demo) -> None:
+    before = cell_values(export(own_demo))
+    at = open_tab("Import/Export")
+    at.file_uploader[0].set_value(("Einheiten.xlsx", LIBREOFFICE_RENAME.read_bytes(), XLSX))
+    at.run()
+
+    assert not at.exception
+    changes = next(frame.value for frame in at.dataframe if "Bisher" in frame.value.columns)
+    assert changes[["Schlüssel", "Feld", "Bisher", "Neu"]].values.tolist() == [
+        ["Kürzel 10", "Name", "Hauptamt", "Bürgerbüro Nord"],
+        ["Kürzel 10", "Art", "Amt", "Abteilung"],
+        ["Kürzel 10", "Übergeordnet", "Dez I", "33"],
+        ["Kürzel 10", "Beschäftigte", "86", "12"],
+    ]
+    assert set(changes["Vorgang"]) == {"Schlüssel prüfen"}
+    warning = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "1 wahrscheinlich verwechselte Schlüssel" in warning
+    assert "Name „Hauptamt“ → „Bürgerbüro Nord“" in warning
+    (confirm,) = [box for box in at.checkbox if box.label == "Umbenennungen bestätigen"]
+    assert confirm.value is False
+
+    at = click(at, "Import ausführen")  # without the tick: refused, nothing written
+    assert not at.exception
+    assert any("wahrscheinlich verwechseltem Schlüssel" in e.value.replace("\\", "") for e in at.error)
+    assert cell_values(export(own_demo)) == before
+
+    next(box for box in at.checkbox if box.label == "Umbenennungen bestätigen").check()
+    at = click(at.run(), "Import ausführen")
+
+    assert not at.exception
+    assert any(s.value.replace("\\", "").startswith("Import abgeschlossen") for s in at.success)
+    with read_session(own_demo) as session:
+        assert session.exec(select(OrgUnit.name).where(OrgUnit.code == "10")).one() == "Bürgerbüro Nord"
+    assert not at.file_uploader[0].value  # a new round: the uploader starts empty
