@@ -133,7 +133,7 @@ def test_demo_export_import_into_empty_database_export_again_gives_the_same_work
     for sheet, rows in first_values.items():
         assert second_values[sheet] == rows, sheet
     assert len(first_values["Lotsen"]) - 1 == count(engine, Pilot) == count(other_engine, Pilot) == 30
-    assert count(other_engine, Measure) == count(engine, Measure) == 36  # the demo's 4 open ideas of Lotsen are no measures
+    assert count(other_engine, Measure) == count(engine, Measure) == 36  # 4 open ideas wait apart
     data_sheets = [spec.name for spec in exchange.SHEETS]
     assert result.created == sum(len(first_values[sheet]) - 1 for sheet in data_sheets)
     assert not result_notices(other_engine, first)  # an export reads back without a single notice
