@@ -596,37 +596,74 @@ def _change_rows(comparison: snapshots.Comparison) -> list[tuple[str, str, str]]
     return rows
 
 
+def change_text(
+    before: float | None, now: float | None, since: date, *, fewer_is_better: bool = False
+) -> str:
+    """A change with arrow and words, never colour alone: '▲ 3 mehr als am 26.10.2026 – besser'."""
+    if before is None or now is None:
+        return f"am {_date(since)} nicht erfasst"
+    delta = now - before
+    if delta == 0:
+        return f"= unverändert seit {_date(since)}"
+    better = (delta > 0) != fewer_is_better
+    arrow, word = ("▲", "mehr") if delta > 0 else ("▼", "weniger")
+    return (
+        f"{arrow} {_number(abs(delta))} {word} als am {_date(since)} – {'besser' if better else 'schlechter'}"
+    )
+
+
+NO_MEETING_YET = (
+    "Noch keine frühere Sitzung abgeschlossen. Das CDO-Büro schließt eine Sitzung auf dieser Seite ab; "
+    "die nächste Sitzung vergleicht dann mit ihrem Stand."
+)
+
+
 def since_slide(comparison: snapshots.Comparison | str | None) -> Slide:
-    """What changed since a meeting; a text instead of a comparison says why there is none."""
+    """What changed since the last meeting, better and worse; a text instead says why there is none."""
     if comparison is None:
-        return Slide(
-            title=SLIDE_TITLES[4],
-            lines=(
-                "Noch kein Sitzungsstand gespeichert. "
-                "Das CDO-Büro speichert ihn in der Sitzung auf dieser Seite.",
-            ),
-        )
+        return Slide(title=SLIDE_TITLES[4], lines=(NO_MEETING_YET,))
     if isinstance(comparison, str):
         return Slide(title=SLIDE_TITLES[4], lines=(comparison,))
     snapshot = comparison.snapshot
+    since = snapshot.held_on
     rows = _change_rows(comparison)
     figures = {figure.name: figure for figure in comparison.figures}
     share, pilots = figures["Abdeckung"], figures["Lotsinnen und Lotsen im Programm"]
+    covered, with_target = (
+        figures["Organisationseinheiten abgedeckt"],
+        figures["Organisationseinheiten mit Soll"],
+    )
+    missing, trained = figures["Fehlende Lotsen"], figures["davon qualifiziert oder aktiv"]
+    support = figures["Offene Unterstützungswünsche"]
     trend = (
         f"Abdeckung {_percent(share.before)} → {_percent(share.now)} · Lotsinnen und Lotsen im Programm "
-        f"{_number(pilots.before)} → {_number(pilots.now)}"
+        f"{_number(pilots.before)} → {_number(pilots.now)} · Phasen verschoben: "
+        f"{_number(comparison.phases_slipped)} · Maßnahmen mit neuem Status: "
+        f"{_number(len(comparison.measure_changes))}"
     )
     return Slide(
         title=SLIDE_TITLES[4],
-        subtitle=f"Vergleich mit „{snapshot.title}“ (Sitzung am {_date(snapshot.held_on)})",
+        subtitle=f"Vergleich mit „{snapshot.title}“ (Sitzung am {_date(since)})",
         figures=(
-            Figure("Einheiten neu abgedeckt", _number(len(comparison.units_newly_covered))),
-            Figure("Lotsen neu qualifiziert", _number(comparison.pilots_newly_qualified)),
-            Figure("Maßnahmen mit neuem Status", _number(len(comparison.measure_changes))),
             Figure(
-                "Phasen verschoben",
-                _number(comparison.phases_slipped),
-                f"geändert: {_number(len(comparison.phase_changes))}",
+                "Organisationseinheiten abgedeckt",
+                f"{_number(covered.now)} von {_number(with_target.now)}",
+                change_text(covered.before, covered.now, since),
+            ),
+            Figure(
+                "Fehlende Lotsen",
+                _number(missing.now),
+                change_text(missing.before, missing.now, since, fewer_is_better=True),
+            ),
+            Figure(
+                "Lotsinnen und Lotsen qualifiziert oder aktiv",
+                _number(trained.now),
+                change_text(trained.before, trained.now, since),
+            ),
+            Figure(
+                "Offene Unterstützungswünsche",
+                _number(support.now),
+                change_text(support.before, support.now, since, fewer_is_better=True),
             ),
         ),
         table=_table(
@@ -677,13 +714,14 @@ def risks_slide(*, support: pd.DataFrame, gaps: int, red: int, phases: dict[str,
 
 
 def build_deck(*, session: Session, snapshot_id: int | None = None) -> Deck:
-    """All six slides as of now; "Seit der letzten Sitzung" against `snapshot_id` (default: latest)."""
+    """All six slides as of now; "Seit der letzten Sitzung" against `snapshot_id` (default: the last
+    meeting held before today, so that closing today's meeting does not change today's slides)."""
     figures = overview.key_figures(session=session)
     timeline = rollout.timeline(session=session)
-    summary = coverage.coverage_figures(session=session).summary
+    summary = coverage.coverage_summary(session=session)
     top = top_measures(session=session)
-    known = snapshots.list_snapshots(session=session)
-    chosen = snapshot_id if snapshot_id is not None else (known[0].id if known else None)
+    last = snapshots.baseline(session=session, before=clock.today())
+    chosen = snapshot_id if snapshot_id is not None else (last.id if last else None)
     comparison: snapshots.Comparison | str | None
     try:
         comparison = None if chosen is None else snapshots.compare(session=session, snapshot_id=chosen)

@@ -1,8 +1,12 @@
-"""Sitzungen: the state of the programme saved at a leadership meeting, and what changed since.
+"""Sitzungen: the state of the programme saved when a leadership meeting is closed, and what changed.
 
 A snapshot holds aggregates only: key figures, Lotsen per unit and stage (counts), the status of
 every measure, the state of every phase, and how many qualifications were ever recorded. No
 names and no per-person rows, so a snapshot can be kept as long as the meeting minutes.
+
+"Seit der letzten Sitzung" compares now with the last meeting held *before* the one shown (today
+by default): closing today's meeting stores its snapshot for the next one without changing what
+today's slide and deck say.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from model import clock
-from model.audit import record_audit
+from model.audit import AlreadySaved, record_audit, repeated_create
 from model.coverage import coverage_units
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, Role, label
 from model.queries import COVERING, CURRENT, open_support_requests
@@ -97,6 +101,8 @@ FIGURE_NAMES = {
     "units_with_target": "Organisationseinheiten mit Soll",
     "units_covered": "Organisationseinheiten abgedeckt",
     "coverage_share": "Abdeckung",
+    "target_total": "Soll-Lotsen",
+    "missing_total": "Fehlende Lotsen",
     "measures_total": "Maßnahmen der Roadmap",
     "measures_in_progress": "Maßnahmen in Umsetzung",
     "measures_done": "Maßnahmen abgeschlossen",
@@ -160,23 +166,38 @@ def _qualifications(session: Session) -> int:
     )
 
 
+def _trained(unit: dict[str, Any]) -> int:
+    return sum(count for stage, count in unit["stages"].items() if stage in COVERING)
+
+
 def is_covered(unit: dict[str, Any]) -> bool:
     """A unit with a Soll is covered when its qualified and active Lotsen reach it."""
-    ist = sum(count for stage, count in unit["stages"].items() if stage in COVERING)
-    return unit["soll"] > 0 and ist >= unit["soll"]
+    return unit["soll"] > 0 and _trained(unit) >= unit["soll"]
+
+
+def coverage_figures(units: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Coverage of a payload's units by model.coverage's definition: each unit capped at its Soll.
+
+    Read from the units, so snapshots saved before "fehlend" was a key figure give it as well.
+    """
+    with_target = sum(unit["soll"] > 0 for unit in units.values())
+    covered = sum(is_covered(unit) for unit in units.values())
+    return {
+        "units_with_target": with_target,
+        "units_covered": covered,
+        "coverage_share": covered / with_target if with_target else None,
+        "target_total": sum(unit["soll"] for unit in units.values()),
+        "missing_total": sum(max(0, unit["soll"] - _trained(unit)) for unit in units.values()),
+    }
 
 
 def _key_figures(units: dict[str, dict[str, Any]], measures: dict[str, list[str]], support: int) -> dict:
-    with_target = sum(unit["soll"] > 0 for unit in units.values())
-    covered = sum(is_covered(unit) for unit in units.values())
     stages = [unit["stages"] for unit in units.values()]
     statuses = [status for _title, status in measures.values()]
     return {
         "pilots_current": sum(n for counts in stages for stage, n in counts.items() if stage in CURRENT),
         "pilots_covering": sum(n for counts in stages for stage, n in counts.items() if stage in COVERING),
-        "units_with_target": with_target,
-        "units_covered": covered,
-        "coverage_share": covered / with_target if with_target else None,
+        **coverage_figures(units),
         "measures_total": len(statuses),
         "measures_in_progress": statuses.count(MeasureStatus.IN_PROGRESS.value),
         "measures_done": statuses.count(MeasureStatus.DONE.value),
@@ -223,6 +244,14 @@ def take_snapshot(*, session: Session, held_on: date, title: str, actor: str) ->
     clean = _clean_title(title)
     if not isinstance(held_on, date) or isinstance(held_on, datetime):
         raise SnapshotError("Sitzungsdatum: Bitte ein Datum angeben.")
+    changes = {"title": (None, clean), "held_on": (None, held_on)}
+    repeat = repeated_create(session=session, actor=actor, entity="meeting_snapshot", changes=changes)
+    if repeat is not None:
+        raise AlreadySaved(
+            f"Die Sitzung „{clean}“ ist bereits abgeschlossen; "
+            "ihr Stand wurde nicht ein zweites Mal gespeichert.",
+            entity_id=repeat.entity_id,
+        )
     snapshot = MeetingSnapshot(
         title=clean,
         held_on=held_on,
@@ -237,7 +266,7 @@ def take_snapshot(*, session: Session, held_on: date, title: str, actor: str) ->
         action="create",
         entity="meeting_snapshot",
         entity_id=snapshot.id,
-        changes={"title": (None, clean), "held_on": (None, held_on)},
+        changes=changes,
     )
     return snapshot
 
@@ -262,6 +291,13 @@ def list_snapshots(*, session: Session) -> tuple[SnapshotInfo, ...]:
         SnapshotInfo(id=int(i), title=title, held_on=held_on, created_at=created)
         for i, title, held_on, created in rows
     )
+
+
+def baseline(*, session: Session, before: date) -> SnapshotInfo | None:
+    """The last meeting held before `before` (the meeting shown): what "seit der letzten Sitzung"
+    compares with. A meeting closed on `before` itself is the baseline of the next one, not its own."""
+    earlier = [info for info in list_snapshots(session=session) if info.held_on < before]
+    return earlier[0] if earlier else None
 
 
 def _load(session: Session, snapshot_id: int) -> tuple[MeetingSnapshot, dict[str, Any]]:
@@ -337,6 +373,10 @@ def _phase_changes(before: dict, after: dict) -> tuple[PhaseChange, ...]:
     return tuple(changes)
 
 
+def _figures(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload["key_figures"], **coverage_figures(payload["units"])}
+
+
 def compare_states(*, snapshot: SnapshotInfo, before: dict[str, Any], after: dict[str, Any]) -> Comparison:
     """The differences between two payloads (older `before`, newer `after`)."""
     gained, lost = _coverage_changes(before, after)
@@ -351,7 +391,7 @@ def compare_states(*, snapshot: SnapshotInfo, before: dict[str, Any], after: dic
         measures_added=added,
         phase_changes=_phase_changes(before, after),
         figures=tuple(
-            FigureChange(name=name, before=before["key_figures"].get(key), now=after["key_figures"].get(key))
+            FigureChange(name=name, before=_figures(before).get(key), now=_figures(after).get(key))
             for key, name in FIGURE_NAMES.items()
         ),
     )

@@ -218,14 +218,6 @@ with st.form(IDEA.form):
                 reset=(IDEA,),
             )
 
-st.subheader("Meine Ideen")
-pilot_views.static_table(
-    cache.query(ideas.own_ideas, viewer=user, pilot_id=pilot_id),
-    empty="Sie haben noch keine Idee eingereicht.",
-    name="Meine Ideen",
-    date_columns=["Eingereicht am", "Entschieden am"],
-)
-
 st.subheader("Meine Qualifizierung")
 share, summary = pilot_views.progress_text(progress)
 st.progress(share, text=summary)
@@ -240,4 +232,12 @@ st.subheader("Meine letzten Meldungen")
 history = cache.query(pilots.pilot_history, viewer=user, pilot_id=pilot_id, limit=HISTORY_ROWS)
 pilot_views.static_table(
     history, empty="Noch keine Einträge.", name="Meine Meldungen", date_columns=["Datum"]
+)
+
+st.subheader("Meine Ideen")
+pilot_views.static_table(
+    cache.query(ideas.own_ideas, viewer=user, pilot_id=pilot_id),
+    empty="Sie haben noch keine Idee eingereicht.",
+    name="Meine Ideen",
+    date_columns=["Eingereicht am", "Entschieden am"],
 )

@@ -9,9 +9,12 @@ import time
 import streamlit as st
 
 from model import clock, deck, snapshots
+from model.audit import AlreadySaved
 from model.db import write_session
 from model.enums import Role
-from ui import cache, slides
+from ui import cache, feedback, slides
+from ui.errors import guarded, inject_fault
+from ui.feedback import FormRound
 from ui.locale import fmt_date, fmt_datetime
 from ui.navigation import current_user
 from ui.plain import escaped
@@ -22,7 +25,8 @@ SLIDE = "lc_slide_index"
 CHANGED_AT = "lc_slide_changed_at"
 PAUSED = "lc_auto_paused"
 NO_ADVANCE = "lc_no_advance"  # this run of the slide was not the timer's
-FLASH = "lc_presentation_flash"
+CLOSE_AREA = "praesentation-sitzung"
+CLOSE = FormRound("lc_close_meeting")
 MENU = "lc_menu"
 SNAPSHOT = "lc_snapshot"
 
@@ -65,7 +69,7 @@ def advance_if_due(*, interval: int, running: bool) -> None:
 
 slide_area = st.container()
 
-with st.expander("Einstellungen, Sitzungen und Foliensatz"):
+with st.expander("Einstellungen, Sitzungen und Foliensatz", key="lc_settings"):
     left, middle, right = st.columns(3)
     contrast = left.toggle("Hoher Kontrast (weiß und gelb auf schwarz)", key="lc_contrast")
     auto = middle.toggle("Automatisch weiterblättern", key="lc_auto", on_change=restart_timer)
@@ -78,18 +82,23 @@ with st.expander("Einstellungen, Sitzungen und Foliensatz"):
         on_change=restart_timer,
     )
     known = cache.query(snapshots.list_snapshots)
+    last = cache.query(snapshots.baseline, before=clock.today())
     snapshot_id = None
     if known:
         titles = {info.id: f"{info.title} ({fmt_date(info.held_on)})" for info in known}
+        choices = list(titles)
         snapshot_id = st.selectbox(
             "„Seit der letzten Sitzung“ vergleicht mit",
-            list(titles),
+            choices,
+            index=choices.index(last.id) if last is not None else None,
             format_func=titles.get,
             key=SNAPSHOT,
-            help="Voreingestellt ist die jüngste gespeicherte Sitzung.",
+            placeholder="keiner früheren Sitzung",
+            help="Voreingestellt ist die letzte Sitzung vor heute; eine heute abgeschlossene Sitzung "
+            "ist der Vergleich der nächsten.",
         )
     else:
-        st.caption("Noch keine Sitzung gespeichert: „Seit der letzten Sitzung“ bleibt leer.")
+        st.caption("Noch keine Sitzung abgeschlossen: „Seit der letzten Sitzung“ bleibt leer.")
 
     current = cache.query(deck.build_deck, snapshot_id=snapshot_id)
     st.markdown("**Foliensatz zum Verteilen** – Titelfolie und alle Folien, Diagramme als Bilder.")
@@ -115,33 +124,38 @@ with st.expander("Einstellungen, Sitzungen und Foliensatz"):
     slides.table_downloads(current)
 
     if user.role == Role.ADMIN:
-        flash = st.session_state.pop(FLASH, None)
-        if flash:
-            st.success(flash)
-        with st.form("lc_snapshot_form", clear_on_submit=True):
+        feedback.show(CLOSE_AREA)
+        with st.form(CLOSE.form):
             st.markdown(
-                "**Sitzungsstand speichern** – Kernzahlen, Stufen je Einheit, Status der Maßnahmen, Phasen."
+                "**Sitzung abschließen** – speichert Kernzahlen, Stufen je Einheit, Status der Maßnahmen und "
+                "Phasen. Die nächste Sitzung vergleicht damit; die Folien und der Foliensatz dieser Sitzung "
+                "bleiben, wie sie sind."
             )
             title = st.text_input(
-                "Titel", value=f"Sitzung vom {fmt_date(clock.today())}", max_chars=snapshots.TITLE_MAX
+                "Titel",
+                value=f"Sitzung vom {fmt_date(clock.today())}",
+                max_chars=snapshots.TITLE_MAX,
+                key=CLOSE.key("title"),
             )
-            held_on = st.date_input("Sitzungsdatum", value=clock.today(), format="DD.MM.YYYY")
-            if st.form_submit_button("Sitzungsstand speichern"):
+            held_on = st.date_input(
+                "Sitzungsdatum", value=clock.today(), format="DD.MM.YYYY", key=CLOSE.key("held_on")
+            )
+            if st.form_submit_button("Sitzung abschließen"):
                 try:
                     with write_session() as session:
                         saved = snapshots.take_snapshot(
                             session=session, held_on=held_on, title=title, actor=user.username
                         )
+                        closed = (
+                            f"Sitzung „{escaped(saved.title)}“ abgeschlossen "
+                            f"({fmt_datetime(saved.created_at)})."
+                        )
+                except AlreadySaved as repeat:
+                    feedback.done(CLOSE_AREA, escaped(repeat), kind="info", reset=(CLOSE,))
                 except (snapshots.SnapshotError, PermissionError) as error:
                     st.error(escaped(str(error)))
                 else:
-                    cache.clear_after_write()
-                    st.session_state.pop(SNAPSHOT, None)  # compare with the new snapshot
-                    st.session_state[FLASH] = (
-                        f"Sitzungsstand „{escaped(saved.title)}“ gespeichert "
-                        f"({fmt_datetime(saved.created_at)})."
-                    )
-                    st.rerun()
+                    feedback.done(CLOSE_AREA, closed, reset=(CLOSE,))
     st.caption(
         "Tipp: Mit F11 zeigt der Browser die Folien im Vollbild. Die Zahlen werden bei jedem "
         "Folienwechsel neu gelesen (höchstens eine Minute alt)."
@@ -151,7 +165,9 @@ running = auto and not st.session_state[PAUSED]
 
 
 @st.fragment(run_every=interval if running else None)
+@guarded("praesentation")  # the fragment reruns alone, outside the page's error boundary
 def presentation() -> None:
+    inject_fault("praesentation-folie")
     shown = cache.query(deck.build_deck, snapshot_id=snapshot_id)
     total = len(shown.slides)
     advance_if_due(interval=interval, running=running)

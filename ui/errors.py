@@ -24,7 +24,6 @@ from ui.locale import fmt_datetime
 
 # Test-only: a page path (e.g. "rollout") whose run raises on purpose. Never set in operation.
 FAULT_VARIABLE = "LOTSEN_TEST_FAULT"
-LOG = logging.getLogger("lotsen_cockpit")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -33,14 +32,17 @@ class InjectedFault(RuntimeError):
     """Raised where FAULT_VARIABLE names the page, to test what users see of an error."""
 
 
-def _logger() -> logging.Logger:
-    if not LOG.handlers:  # Streamlit configures only its own loggers
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        LOG.addHandler(handler)
-        LOG.setLevel(logging.INFO)
-        LOG.propagate = False
-    return LOG
+def _configure(logger: logging.Logger) -> logging.Logger:
+    """Streamlit configures only its own loggers: this one writes to stderr (the server log)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return logger
+
+
+LOG = _configure(logging.getLogger("lotsen_cockpit"))
 
 
 def message(reference: str) -> str:
@@ -54,7 +56,7 @@ def message(reference: str) -> str:
 def report(where: str) -> str:
     """Log the exception being handled with a new reference, show the German message, return it."""
     reference = new_reference()
-    _logger().exception("Unerwarteter Fehler %s auf %s", reference, where)
+    LOG.exception("Unerwarteter Fehler %s auf %s", reference, where)
     st.error(message(reference), icon=":material/error:")
     return reference
 

@@ -106,6 +106,9 @@ STREAMLIT_LABELS = {
     "file upload": "Datei hochladen",
     "Show password": "Passwort anzeigen",
     "Hide password": "Passwort verbergen",
+    "view more": "mehr anzeigen",
+    "view less": "weniger anzeigen",
+    "Close": "Schließen",
 }
 STREAMLIT_PREFIXES = {"Help for ": "Hilfe zu "}
 _GERMAN_PAGE = r"""<script>(() => {
@@ -124,8 +127,25 @@ _GERMAN_PAGE = r"""<script>(() => {
   const labelled = "a[aria-label], button[aria-label], nav[aria-label], section[aria-label], " +
     "[role=region][aria-label], input[aria-label]";
   const texts = "a[href='#stMain'], [data-testid=stFileUploaderDropzoneInstructions] span, " +
-    "[data-testid=stFileUploaderDropzone] button p";
+    "[data-testid=stFileUploaderDropzone] button p, [data-testid=stToastViewButton]";
+  // A table wider than the screen (a phone) scrolls sideways: keyboard users must reach it (WCAG 2.1.1).
+  const scrollable = () => {
+    for (const box of document.querySelectorAll("[data-testid=stTable] > div")) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", "Tabelle, seitlich verschiebbar");
+        }
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  };
   const translate = () => {
+    scrollable();
     for (const element of document.querySelectorAll(labelled)) {
       const label = german(element.getAttribute("aria-label"));
       if (label) element.setAttribute("aria-label", label);
@@ -143,8 +163,9 @@ _GERMAN_PAGE = r"""<script>(() => {
     queued = true;
     requestAnimationFrame(() => { queued = false; translate(); });
   }).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"],
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["aria-label"],
   });
+  window.addEventListener("resize", () => requestAnimationFrame(scrollable));
   translate();
 })();</script>"""
 

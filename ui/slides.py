@@ -17,14 +17,17 @@ from ui.tables import download_buttons
 SLIDE_KEY = "lc_slide"
 NAV_KEY = "lc_nav"
 
-# Body text at least 24 px and key figures at least 64 px, for a 1920 × 1080 screen.
+# Body text at least 24 px; key figures 72 px on a 1920 × 1080 screen, smaller on narrower ones, never cut.
 BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 1rem; max-width: 100%; }
 .st-key-lc_slide { padding: 0.5rem 1.5rem 1rem 1.5rem; border-radius: 0.5rem; }
 .st-key-lc_slide h1 { font-size: 56px; line-height: 1.15; padding: 0; }
 .st-key-lc_slide p, .st-key-lc_slide li, .st-key-lc_slide td, .st-key-lc_slide th, .st-key-lc_slide summary p,
 .st-key-lc_nav p { font-size: 26px; line-height: 1.35; }
-.st-key-lc_slide [data-testid="stMetricValue"] p { font-size: 72px; line-height: 1.1; font-weight: 700; }
+.st-key-lc_slide [data-testid="stMetricValue"] p { font-size: clamp(40px, 4vw, 72px); line-height: 1.1;
+  font-weight: 700; }
+.st-key-lc_slide [data-testid="stMetricValue"], .st-key-lc_slide [data-testid="stMetricValue"] * {
+  white-space: normal; overflow: visible; text-overflow: clip; }
 .st-key-lc_slide [data-testid="stMetricLabel"] p { font-size: 28px; }
 .st-key-lc_slide [data-testid="stVegaLiteChart"] { background: #FFFFFF; }
 .st-key-lc_slide td [data-testid="stMarkdownContainer"] { max-width: none; }

@@ -123,7 +123,9 @@ def test_eight_lotsen_saving_at_the_same_moment_are_all_saved(
     click_together(list(pages.values()), "Meldung speichern")
 
     for page in pages.values():
-        saved = page.get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))
+        saved = page.get_by_test_id("stMain").get_by_text(
+            re.compile(r"^Danke! Ihre Meldung wurde gespeichert")
+        )
         expect(saved).to_be_visible(timeout=PATIENCE_MS)
     for username, page in pages.items():
         history = page.locator("[data-testid=stMain] [data-testid=stTable]").nth(1)

@@ -90,7 +90,9 @@ def test_lotse_reports_and_the_cdo_sees_it(
     lotse.get_by_role("button", name="Meldung speichern").click()
     wait_for_app(lotse)
 
-    expect(lotse.get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))).to_be_visible()
+    expect(
+        lotse.get_by_test_id("stMain").get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))
+    ).to_be_visible()
     history = table(lotse, 1)
     expect(history).to_contain_text(f"Workshop (2×) – {NOTE}")
     expect(history.get_by_role("cell", name=MODULE, exact=True)).to_be_visible()

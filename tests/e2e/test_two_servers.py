@@ -79,7 +79,9 @@ def test_a_status_saved_through_one_server_is_seen_through_the_other(
     lotse.get_by_label(REPORT_FIELD, exact=True).fill(report)
     lotse.get_by_role("button", name="Meldung speichern").click()
     wait_for_app(lotse)
-    expect(lotse.get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))).to_be_visible()
+    expect(
+        lotse.get_by_test_id("stMain").get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))
+    ).to_be_visible()
 
     cdo = logged_in(browser, contexts, server_b, "cdo")
     open_app(cdo, "/lotsen")

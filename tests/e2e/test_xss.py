@@ -398,7 +398,9 @@ def test_payloads_typed_into_mein_status_show_as_typed_and_never_run(watched, xs
         page.get_by_label(label, exact=True).fill(payload)
     page.get_by_role("button", name="Meldung speichern").click()
     wait_for_app(page)
-    expect(page.get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))).to_be_visible()
+    expect(
+        page.get_by_test_id("stMain").get_by_text(re.compile(r"^Danke! Ihre Meldung wurde gespeichert"))
+    ).to_be_visible()
     nothing_ran(page, watch, "Mein Status, Meldung gespeichert")
     # The newest entries come first; today's activity sorts below today's 35 reports (see /lotsen).
     shown_as_typed(page, [FORM_TEXT, FORM_BLOCKER], "Mein Status, Verlauf", xss_log)
@@ -413,8 +415,11 @@ def test_payloads_typed_into_mein_status_show_as_typed_and_never_run(watched, xs
     page.get_by_label("Beschreibung (optional)", exact=True).fill(IDEA_DESCRIPTION)
     page.get_by_role("button", name="Idee einreichen").click()
     wait_for_app(page)
-    expect(page.get_by_text(re.compile(r"^Danke! Ihre Idee"))).to_contain_text(f"„{IDEA_TITLE}“")
+    expect(page.get_by_test_id("stMain").get_by_text(re.compile(r"^Danke! Ihre Idee"))).to_contain_text(
+        f"„{IDEA_TITLE}“"
+    )
     nothing_ran(page, watch, "Mein Status, Idee eingereicht")
+    shown_as_typed(page, [IDEA_TITLE], "Mein Status, Meine Ideen", xss_log)
     visit(page, watch, "/roadmap", "Roadmap")
 
 

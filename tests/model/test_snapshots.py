@@ -7,13 +7,17 @@ status (m = 3), one phase is delayed by three months. Snapshot B is taken after 
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 import pytest
+from pptx import Presentation
+from pypdf import PdfReader
 from sqlmodel import select
 
 from model import deck, snapshots
+from model.audit import AlreadySaved
 from model.db import read_session, write_session
 from model.enums import MeasureStatus, PhaseStatus, PilotStage, Role, UnitKind
 from model.tables import (
@@ -172,36 +176,103 @@ def test_two_snapshots_compare_like_now_and_nothing_changed_since_the_newer(two_
     assert since_newer.pilots_newly_qualified == 0 and since_newer.phase_changes == ()
 
 
-def test_the_comparison_slide_shows_k_and_m(two_snapshots) -> None:
+def since_figures(slide) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {figure.label: (figure.value, figure.note) for figure in slide.figures}
+
+
+def test_the_comparison_slide_shows_the_change_with_arrows_and_words(two_snapshots) -> None:
     engine, first, _second = two_snapshots
 
     with read_session(engine) as session:
         slide = deck.build_deck(session=session, snapshot_id=first).slides[4]
 
     assert slide.title == "Seit der letzten Sitzung"
-    figures = {figure.label: figure.value for figure in slide.figures}
-    assert figures["Einheiten neu abgedeckt"] == str(K_UNITS)
-    assert figures["Maßnahmen mit neuem Status"] == str(M_STATUS)
-    assert figures["Lotsen neu qualifiziert"] == "2"
-    assert figures["Phasen verschoben"] == "1"
+    assert since_figures(slide) == {
+        "Organisationseinheiten abgedeckt": ("3 von 4", "▲ 2 mehr als am 26.10.2026 – besser"),
+        "Fehlende Lotsen": ("1", "▼ 2 weniger als am 26.10.2026 – besser"),
+        "Lotsinnen und Lotsen qualifiziert oder aktiv": ("3", "▲ 2 mehr als am 26.10.2026 – besser"),
+        "Offene Unterstützungswünsche": ("0", "= unverändert seit 26.10.2026"),
+    }
     assert slide.subtitle == "Vergleich mit „Sitzung vom 26.10.2026“ (Sitzung am 26.10.2026)"
-    assert slide.lines[0] == "Abdeckung 25 % → 75 % · Lotsinnen und Lotsen im Programm 4 → 4"
+    assert slide.lines[0] == (
+        "Abdeckung 25 % → 75 % · Lotsinnen und Lotsen im Programm 4 → 4 · Phasen verschoben: 1 · "
+        f"Maßnahmen mit neuem Status: {M_STATUS}"
+    )
     assert ("Maßnahme", "Maßnahme 2", "geplant → abgeschlossen") in slide.table.rows
     assert ("Einheit neu abgedeckt", "U2 – Amt U2", "Soll erreicht") in slide.table.rows
 
 
-def test_the_deck_compares_with_the_latest_meeting_by_default(two_snapshots) -> None:
+def test_closing_todays_meeting_keeps_the_change_on_its_slide_and_deck(two_snapshots) -> None:
+    # The fixture saved a meeting on 26.10., changed data, then closed today's meeting (23.11.).
     engine, _first, _second = two_snapshots
 
     with read_session(engine) as session:
+        built = deck.build_deck(session=session)
+    slide = built.slides[4]
+
+    assert slide.subtitle == "Vergleich mit „Sitzung vom 26.10.2026“ (Sitzung am 26.10.2026)"
+    assert since_figures(slide)["Organisationseinheiten abgedeckt"] == (
+        "3 von 4",
+        "▲ 2 mehr als am 26.10.2026 – besser",
+    )
+    page = 1 + built.slides.index(slide)
+    pdf = " ".join(PdfReader(io.BytesIO(deck.pdf_bytes(built))).pages[page].extract_text().split())
+    assert "▲ 2 mehr als am 26.10.2026 – besser" in pdf and "Vergleich mit „Sitzung vom 26.10.2026“" in pdf
+    pptx = Presentation(io.BytesIO(deck.pptx_bytes(built))).slides[page]
+    texts = [shape.text_frame.text for shape in pptx.shapes if shape.has_text_frame]
+    assert "▼ 2 weniger als am 26.10.2026 – besser" in texts
+
+
+def test_a_change_for_the_worse_says_so(city, fake_clock) -> None:
+    take(city, "Sitzung vom 26.10.2026", date(2026, 10, 26))
+    with write_session(city) as session:
+        ada = session.exec(select(Pilot).where(Pilot.name == NAMES[0])).one()
+        _stage(session, ada, PilotStage.PAUSED, date(2026, 11, 23))  # U1 loses its trained Lotsin
+
+    with read_session(city) as session:
         slide = deck.build_deck(session=session).slides[4]
 
-    assert "Sitzung vom 23.11.2026" in slide.subtitle
-    assert {figure.value for figure in slide.figures} == {"0"}
-    assert slide.lines == (
-        "Abdeckung 75 % → 75 % · Lotsinnen und Lotsen im Programm 4 → 4",
-        "Seit dieser Sitzung hat sich sonst nichts geändert.",
+    assert since_figures(slide)["Organisationseinheiten abgedeckt"] == (
+        "0 von 4",
+        "▼ 1 weniger als am 26.10.2026 – schlechter",
     )
+    assert since_figures(slide)["Fehlende Lotsen"] == ("4", "▲ 1 mehr als am 26.10.2026 – schlechter")
+    assert ("Einheit nicht mehr abgedeckt", "U1 – Amt U1", "unter Soll") in slide.table.rows
+
+
+def test_a_meeting_closed_today_is_no_baseline_for_today(city, fake_clock) -> None:
+    take(city, "Sitzung vom 23.11.2026", date(2026, 11, 23))
+
+    with read_session(city) as session:
+        assert snapshots.baseline(session=session, before=date(2026, 11, 23)) is None
+        slide = deck.build_deck(session=session).slides[4]
+        tomorrow = snapshots.baseline(session=session, before=date(2026, 11, 24))
+    assert slide.lines == (deck.NO_MEETING_YET,)
+    assert tomorrow is not None and tomorrow.title == "Sitzung vom 23.11.2026"
+
+
+def test_closing_the_same_meeting_twice_stores_it_once(city, fake_clock) -> None:
+    take(city, "Sitzung vom 23.11.2026", date(2026, 11, 23))
+
+    with pytest.raises(AlreadySaved, match="bereits abgeschlossen"):
+        take(city, "Sitzung vom 23.11.2026", date(2026, 11, 23))
+    with read_session(city) as session:
+        assert len(snapshots.list_snapshots(session=session)) == 1
+
+
+def test_an_old_snapshot_without_missing_lotsen_is_compared_from_its_units(two_snapshots) -> None:
+    engine, first, _second = two_snapshots
+    with write_session(engine) as session:
+        saved = session.get(MeetingSnapshot, first)
+        payload = json.loads(saved.payload)
+        for key in ("target_total", "missing_total"):
+            payload["key_figures"].pop(key)
+        saved.payload = json.dumps(payload)
+        session.add(saved)
+
+    figures = {figure.name: (figure.before, figure.now) for figure in compare(engine, first).figures}
+
+    assert figures["Fehlende Lotsen"] == (3, 1)
 
 
 def test_a_snapshot_holds_aggregates_only_and_is_audited(two_snapshots) -> None:

@@ -65,3 +65,40 @@ def test_a_session_revoked_elsewhere_ends_with_a_german_notice_and_the_login_for
     ]
     assert [field.label for field in at.text_input] == ["Benutzername", "Passwort"]
     assert not at.metric and not at.sidebar.button
+
+
+def _logged(caplog):  # type: ignore[no-untyped-def]
+    """Records of ui.errors' logger (it writes to stderr itself and does not propagate)."""
+    from ui.errors import LOG
+
+    LOG.addHandler(caplog.handler)
+    return LOG
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [("rollout", "rollout"), ("praesentation", "praesentation"), ("praesentation-folie", "praesentation")],
+)
+def test_a_fault_in_a_page_shows_a_german_message_with_a_reference_and_logs_the_traceback(
+    demo_database, monkeypatch, caplog, path, page
+) -> None:
+    import re
+
+    from tests.pages.test_uebersicht import open_page
+
+    logger = _logged(caplog)
+    monkeypatch.setenv("LOTSEN_TEST_FAULT", path)
+    try:
+        at = open_page("admin", f"pages/{page}.py")
+    finally:
+        logger.removeHandler(caplog.handler)
+
+    assert not at.exception  # nothing reaches the browser as an exception
+    errors = [e.value for e in at.error if "unerwarteter Fehler" in e.value]
+    (error,) = errors
+    reference = re.search(r"F-[2-9A-HJ-NP-Z]{6}", error)
+    assert reference is not None and "Traceback" not in error
+    (record,) = [r for r in caplog.records if reference.group(0) in r.getMessage()]
+    assert record.exc_info is not None and record.exc_info[0].__name__ == "InjectedFault"
+    assert [spec.path for spec in pages_for(Role.ADMIN)]  # the menu is still drawn
+    assert at.sidebar.button  # with its logout button

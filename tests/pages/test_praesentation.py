@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 import streamlit as st
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import deck
+from model import clock, deck
 from model.auth_store import UserInfo
 from model.db import dispose_engines, make_engine, read_session
 from model.enums import Role
@@ -145,37 +146,50 @@ def own_demo(demo_database, tmp_path) -> Iterator[Engine]:
     st.cache_data.clear()
 
 
+def close_meeting(at, title: str, held_on: date):  # type: ignore[no-untyped-def]
+    (field,) = [field for field in at.text_input if field.label == "Titel"]
+    field.input(title)
+    (day,) = [field for field in at.date_input if field.label == "Sitzungsdatum"]
+    day.set_value(held_on)
+    next(button for button in at.button if button.label == "Sitzung abschließen").click()
+    return at.run()
+
+
 @pytest.mark.sqlite_only(reason="saves into a sqlite3 copy of the demo database file")
-def test_admin_saves_a_snapshot_and_the_comparison_slide_uses_it(own_demo) -> None:
+def test_closing_todays_meeting_keeps_the_comparison_with_the_last_one(own_demo) -> None:
     at = open_page("admin", PAGE)
-    (title,) = [field for field in at.text_input if field.label == "Titel"]
-    title.input("Sitzung vom 23.11.2026 (Test)")
-    next(button for button in at.button if button.label == "Sitzungsstand speichern").click()
-    at = at.run()
+    earlier = clock.today() - timedelta(days=28)
+    at = close_meeting(at, "Verwaltungsvorstand (Test)", earlier)
+    assert any("abgeschlossen" in unescaped(message.value) for message in at.success)
+    at = close_meeting(at, "Heutige Sitzung (Test)", clock.today())
 
     assert not at.exception
-    assert any("gespeichert" in unescaped(message.value) for message in at.success)
+    assert [unescaped(toast.value) for toast in at.toast][-1].startswith("Sitzung „Heutige Sitzung (Test)“")
     choice = at.selectbox(key="lc_snapshot")
-    assert unescaped(choice.format_func(choice.value)).startswith("Sitzung vom 23.11.2026 (Test) (")
+    assert unescaped(choice.format_func(choice.value)).startswith("Verwaltungsvorstand (Test) (")
     for _ in range(4):
         at = click(at, "lc_next")
     assert at.title[0].value == "Seit der letzten Sitzung"
     assert [metric.label for metric in at.metric] == [
-        "Einheiten neu abgedeckt",
-        "Lotsen neu qualifiziert",
-        "Maßnahmen mit neuem Status",
-        "Phasen verschoben",
+        "Organisationseinheiten abgedeckt",
+        "Fehlende Lotsen",
+        "Lotsinnen und Lotsen qualifiziert oder aktiv",
+        "Offene Unterstützungswünsche",
     ]
-    assert all(metric.value == "0" for metric in at.metric)
+    notes = [unescaped(m.value) for m in at.markdown]
+    assert sum("seit" in note and earlier.strftime("%d.%m.%Y") in note for note in notes) >= 1
     with read_session(own_demo) as session:
-        (saved,) = session.exec(select(MeetingSnapshot)).all()
-    assert (saved.title, saved.created_by) == ("Sitzung vom 23.11.2026 (Test)", "cdo")
+        saved = session.exec(select(MeetingSnapshot).order_by(MeetingSnapshot.id)).all()
+    assert [(row.title, row.created_by) for row in saved] == [
+        ("Verwaltungsvorstand (Test)", "cdo"),
+        ("Heutige Sitzung (Test)", "cdo"),
+    ]
 
 
 def test_leitung_cannot_save_snapshots(demo_database) -> None:
     at = open_page("leitung", PAGE)
 
-    assert not [button for button in at.button if button.label == "Sitzungsstand speichern"]
+    assert not [button for button in at.button if button.label == "Sitzung abschließen"]
     assert not [field for field in at.text_input if field.label == "Titel"]
 
 
