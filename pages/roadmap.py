@@ -187,3 +187,5 @@ else:
 scoring_section(user)
 if not table.empty:
     detail_section(user, table, selected)
+if user.role == Role.ADMIN:
+    forms.new_measure_form(user)
