@@ -39,8 +39,8 @@ from model.it_staff import StaffCell
 from model.passwords import MIN_LENGTH
 from ui import cache, feedback, pickers
 from ui.charts import FONT_SIZE, PALETTE
+from ui.commands import choose_again, shown
 from ui.commands import run as run_command
-from ui.commands import shown
 from ui.feedback import FormRound
 from ui.filters import scope_filter
 from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
@@ -145,6 +145,7 @@ def render_units(user: UserInfo) -> None:
     )
     _soll_rule_form(user)
     st.subheader("Einheit bearbeiten")
+    choose_again("unit_selected")
     current = st.session_state.get("unit_selected")
     offered = unit_options(key="unit_selected", keep=current if isinstance(current, int) else None)
     selected = st.selectbox(
@@ -292,6 +293,7 @@ def _edit_unit_form(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> No
                 org_units.update_unit,
                 success=f"Die Einheit „{escaped(values['code'].strip())}“ wurde gespeichert.",
                 reset=[form],
+                keep={"unit_selected": int(unit["id"])},
                 unit_id=int(unit["id"]),
                 expected_version=int(unit["version"]),
                 actor=user.username,
@@ -320,6 +322,7 @@ def _move_unit_form(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> No
                 org_units.move_unit,
                 success=f"„{escaped(unit['code'])}“ wurde verschoben (mit allen Untereinheiten).",
                 reset=[form],
+                keep={"unit_selected": int(unit["id"])},
                 unit_id=int(unit["id"]),
                 expected_version=int(unit["version"]),
                 new_parent_id=None if parent == TOP_LEVEL else parent,
@@ -335,6 +338,7 @@ def _unit_status_actions(user: UserInfo, form: FormRound, unit: dict[str, Any]) 
         "actor": user.username,
         "reset": [form],
     }
+    stays = {"keep": {"unit_selected": int(unit["id"])}}
     code = escaped(unit["code"])
     left, right = st.columns(2)
     if bool(unit["active"]):
@@ -344,10 +348,15 @@ def _unit_status_actions(user: UserInfo, form: FormRound, unit: dict[str, Any]) 
                 org_units.deactivate_unit,
                 success=f"„{code}“ ist jetzt inaktiv; ihre Historie bleibt erhalten.",
                 **arguments,
+                **stays,
             )
     elif left.button("Einheit reaktivieren", key=form.key("reactivate")):
         run_command(
-            UNIT_STATUS_AREA, org_units.reactivate_unit, success=f"„{code}“ ist wieder aktiv.", **arguments
+            UNIT_STATUS_AREA,
+            org_units.reactivate_unit,
+            success=f"„{code}“ ist wieder aktiv.",
+            **arguments,
+            **stays,
         )
     with right:
         confirmed = st.checkbox("Ja, diese Einheit endgültig löschen", key=form.key("delete_confirm"))
@@ -591,6 +600,7 @@ def _text_or_empty(value: object) -> str:
 
 def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
     by_id = {int(row["id"]): row for _, row in phases.iterrows()}
+    choose_again("phase_selected")
     selected = st.selectbox(
         "Phase bearbeiten",
         [NEW, *by_id],
@@ -658,6 +668,7 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
                 programme.update_phase,
                 success=f"Die Phase „{name}“ wurde gespeichert.",
                 reset=[form],
+                keep={"phase_selected": selected},
                 phase_id=selected,
                 expected_version=int(current["version"]),
                 values=values,
@@ -687,6 +698,7 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         key="milestones_table",
     )
     by_id = {int(row["id"]): row for _, row in milestones.iterrows()}
+    choose_again("milestone_selected")
     selected = st.selectbox(
         "Meilenstein bearbeiten",
         [NEW, *by_id],
@@ -759,7 +771,16 @@ def _save_or_delete(
     elif selected == NEW:
         run_command(area, save, success=saved, **{id_field: None}, values=values, **common)
     else:
-        run_command(area, save, success=saved, **{id_field: selected}, values=values, seen=seen, **common)
+        run_command(
+            area,
+            save,
+            success=saved,
+            keep={selection: selected},
+            **{id_field: selected},
+            values=values,
+            seen=seen,
+            **common,
+        )
 
 
 def _phase_choice(phase_names: dict[int, str], current: object, key: str) -> int | None:
@@ -787,6 +808,7 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         key="gates_table",
     )
     by_id = {int(row["id"]): row for _, row in gates.iterrows()}
+    choose_again("gate_selected")
     selected = st.selectbox(
         "Beschluss bearbeiten",
         [NEW, *by_id],
@@ -857,6 +879,7 @@ def _modules(user: UserInfo) -> None:
         key="modules_table",
     )
     by_id = {int(row["id"]): row for _, row in modules.iterrows()}
+    choose_again("module_selected")
     selected = st.selectbox(
         "Modul bearbeiten",
         [NEW, *by_id],
@@ -898,7 +921,9 @@ def _modules(user: UserInfo) -> None:
         submitted = st.form_submit_button("Modul speichern")
     if submitted:
         arguments: dict[str, Any] = (
-            {"module_id": None} if selected == NEW else {"module_id": selected, "seen": current}
+            {"module_id": None}
+            if selected == NEW
+            else {"module_id": selected, "seen": current, "keep": {"module_selected": selected}}
         )
         run_command(
             MODULE_AREA,
@@ -1145,6 +1170,7 @@ def render_funding(user: UserInfo) -> None:
         key="funding_table",
     )
     by_id = {int(row["id"]): row for _, row in programmes.iterrows()}
+    choose_again("funding_selected")
     selected = st.selectbox(
         "Förderprogramm bearbeiten",
         [NEW, *by_id],
@@ -1232,6 +1258,7 @@ def _save_funding(
             FUNDING_TAB,
             funding.update_programme,
             success=f"„{name}“ wurde gespeichert.",
+            keep={"funding_selected": selected},
             values=values,
             **common,
         )

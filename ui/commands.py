@@ -13,7 +13,7 @@ drawn again in between with newer data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -29,6 +29,7 @@ from ui.plain import escaped
 
 T = TypeVar("T")
 SHOWN_PREFIX = "lc_shown_"
+CHOICES_KEY = "lc_kept_choices"
 
 
 def shown(form: FormRound, current: T) -> T:
@@ -45,6 +46,18 @@ def shown(form: FormRound, current: T) -> T:
     return st.session_state[key]
 
 
+def choose_again(key: str) -> None:
+    """Call before drawing the select box `key`: the record a save kept chosen is chosen again.
+
+    A select box remembers its choice by the option's label; once a save renamed the record, the
+    old label matches nothing and the box would fall back to its first option ("neu anlegen").
+    """
+    kept = st.session_state.get(CHOICES_KEY, {})
+    if key in kept:
+        st.session_state[key] = kept[key]
+        st.session_state[CHOICES_KEY] = {name: value for name, value in kept.items() if name != key}
+
+
 def run(
     area: str,
     command: Callable[..., Any],
@@ -52,6 +65,7 @@ def run(
     success: str | Callable[[Any], str],
     reset: Iterable[FormRound] = (),
     forget: Iterable[str] = (),
+    keep: Mapping[str, Any] | None = None,
     **arguments: Any,
 ) -> None:
     """Run `command(session=…, **arguments)` in one write transaction and answer beside `area`.
@@ -59,7 +73,8 @@ def run(
     Saved: the confirmation (`success`, or `success(result)`), the forms in `reset` drawn empty or
     from the stored record. Already saved moments ago, or refused because someone else saved first:
     the reason, and the forms drawn anew likewise. Refused input: the reason here, the form keeps
-    what the user typed. `forget`: further session keys dropped after a save or a conflict.
+    what the user typed. `forget`: further session keys dropped after a save or a conflict;
+    `keep`: select boxes (key → record) that stay on their record then (see choose_again).
     """
     reset, forget = tuple(reset), tuple(forget)
     try:
@@ -68,12 +83,19 @@ def run(
     except AlreadySaved as error:
         feedback.done(area, escaped(error), kind="info", reset=reset, forget=forget)
     except StaleEditError as error:
+        _keep_choices(keep)
         feedback.done(area, escaped(error), kind="error", reset=reset, forget=forget)
     except (PermissionError, ValueError) as error:
         refusal(error)
         return
+    _keep_choices(keep)
     message = success(result) if callable(success) else success
     feedback.done(area, message, reset=reset, forget=forget)
+
+
+def _keep_choices(keep: Mapping[str, Any] | None) -> None:
+    if keep:
+        st.session_state[CHOICES_KEY] = {**st.session_state.get(CHOICES_KEY, {}), **keep}
 
 
 def refusal(error: Exception) -> None:

@@ -29,6 +29,7 @@ STATUSES = labels_of(MeasureStatus)
 RAGS = labels_of(Rag)
 WEIGHTS_AREA, MEASURE_AREA, NEW_MEASURE_AREA = "roadmap_weights", "roadmap_measure", "roadmap_new_measure"
 UNIT_SEARCH = "Organisationseinheit suchen (Kürzel oder Name)"
+MEASURE_CHOICE = "roadmap_measure"  # the page's select box of the measure in the detail
 
 
 def _percent(weights: ScoreWeights) -> dict[str, int]:
@@ -219,6 +220,7 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
             update_measure,
             success=saved,
             reset=[form],
+            keep={MEASURE_CHOICE: snapshot["id"]},
             measure_id=snapshot["id"],
             expected_version=snapshot["version"],
             changes=values,
