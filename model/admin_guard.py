@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
+from model.audit import AlreadySaved, repeated_create
 from model.enums import Role
-from model.tables import AppUser
+from model.tables import AppUser, AuditEntry
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 THOUSANDS_PATTERN = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -38,9 +40,32 @@ def check_version(*, current: int, expected: int, what: str) -> None:
 
 def refuse_stale(*, what: str) -> None:
     raise StaleEditError(
-        f"{what} wurde inzwischen von jemand anderem geändert. "
-        "Bitte laden Sie die Seite neu und prüfen Sie die Änderung erneut."
+        f"{what} wurde inzwischen von jemand anderem geändert; Ihre Änderung wurde nicht gespeichert. "
+        "Angezeigt wird jetzt der aktuelle Stand: Bitte prüfen Sie ihn und tragen Sie Ihre Änderung "
+        "bei Bedarf erneut ein."
     )
+
+
+def refuse_repeat(
+    *, session: Session, actor: str, entity: str, changes: dict[str, tuple[Any, Any]], model: type, what: str
+) -> None:
+    """AlreadySaved if `actor` created exactly this moments ago (`changes` as its audit row records
+    them) and that record still stands as created: a second tap, not a second record.
+
+    A record deleted or changed since then does not count: creating it again is meant.
+    """
+    entry = repeated_create(session=session, actor=actor, entity=entity, changes=changes)
+    if entry is None or entry.entity_id is None or session.get(model, int(entry.entity_id)) is None:
+        return
+    later = session.exec(
+        select(AuditEntry.id)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entry.entity_id, AuditEntry.id > entry.id)  # type: ignore[operator]
+        .limit(1)
+    ).first()
+    if later is None:
+        raise AlreadySaved(
+            f"{what} wurde bereits gespeichert; nichts wurde doppelt angelegt.", entity_id=entry.entity_id
+        )
 
 
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str | None:

@@ -15,7 +15,14 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from model import clock
-from model.admin_guard import AdminError, check_version, clean_number, clean_text, require_admin
+from model.admin_guard import (
+    AdminError,
+    check_version,
+    clean_number,
+    clean_text,
+    refuse_repeat,
+    require_admin,
+)
 from model.audit import diff, record_audit
 from model.enums import Donor, FundingStatus, labels_of
 from model.tables import FundingProgramme, Measure, OrgUnit
@@ -199,11 +206,14 @@ def measures_of_programme(*, session: Session, funding_id: int) -> pd.DataFrame:
 # ------------------------------------------------------------------ commands
 
 
-def _clean(session: Session, programme_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
-    name = clean_text(values.get("name"), field="Name", max_length=200)
+def _check_name_free(session: Session, name: object, programme_id: int | None) -> None:
     taken = session.exec(select(FundingProgramme.id).where(FundingProgramme.name == name)).first()
     if taken is not None and taken != programme_id:
         raise AdminError(f"Ein Förderprogramm „{name}“ gibt es schon.")
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    name = clean_text(values.get("name"), field="Name", max_length=200)
     donor, status = values.get("donor"), values.get("status")
     if donor not in labels_of(Donor):
         raise AdminError("Geber: Bitte EU, Bund, Land oder Sonstige wählen.")
@@ -233,17 +243,20 @@ def _clean(session: Session, programme_id: int | None, values: dict[str, Any]) -
 
 
 def create_programme(*, session: Session, values: dict[str, Any], actor: str) -> FundingProgramme:
+    """A new programme; the same admin's identical create moments ago is not stored twice (AlreadySaved)."""
     require_admin(session=session, actor=actor)
-    programme = FundingProgramme(**_clean(session, None, values))
+    clean = _clean(values)
+    created = {name: (None, clean[name]) for name in FIELDS}
+    what = f"Das Förderprogramm „{clean['name']}“"
+    refuse_repeat(
+        session=session, actor=actor, entity=ENTITY, changes=created, model=FundingProgramme, what=what
+    )
+    _check_name_free(session, clean["name"], None)
+    programme = FundingProgramme(**clean)
     session.add(programme)
     session.flush()
     record_audit(
-        session=session,
-        actor=actor,
-        action="create",
-        entity=ENTITY,
-        entity_id=programme.id,
-        changes={name: (None, getattr(programme, name)) for name in FIELDS},
+        session=session, actor=actor, action="create", entity=ENTITY, entity_id=programme.id, changes=created
     )
     return programme
 
@@ -263,7 +276,9 @@ def update_programme(
 ) -> FundingProgramme:
     require_admin(session=session, actor=actor)
     programme = _programme(session, programme_id, expected_version)
-    changes = diff({name: getattr(programme, name) for name in FIELDS}, _clean(session, programme_id, values))
+    clean = _clean(values)
+    _check_name_free(session, clean["name"], programme_id)
+    changes = diff({name: getattr(programme, name) for name in FIELDS}, clean)
     if not changes:
         raise AdminError("Es wurde nichts geändert.")
     for name, (_old, new) in changes.items():

@@ -1,4 +1,4 @@
-"""Commands on roadmap measures: the admin's edit with validation, version check and audit."""
+"""Commands on roadmap measures: the admin's create and edit with validation, version check and audit."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from model.admin_guard import StaleEditError
+from model.admin_guard import StaleEditError, refuse_repeat
 from model.audit import diff, record_audit
 from model.enums import Category, MeasureStatus, Rag, Role
 from model.ozg import load_ozg_catalogue
 from model.tables import FundingProgramme, Measure, OrgUnit, Pilot
 
-__all__ = ["MeasureInputError", "StaleEditError", "update_measure", "validate_changes"]
+__all__ = ["MeasureInputError", "StaleEditError", "create_measure", "update_measure", "validate_changes"]
 
 # German names of the editable fields, in form order (also used in messages).
 FIELD_LABELS = {
@@ -91,6 +92,8 @@ def _text(max_length: int, *, required: bool) -> Callable[[object], str | None]:
 def _code(options: type[Category] | type[MeasureStatus] | type[Rag]) -> Callable[[object], str]:
     def clean(value: object) -> str:
         codes = [member.value for member in options]
+        if _empty(value):
+            raise _FieldError("Bitte einen Wert wählen.")
         if value not in codes:
             raise _FieldError(f"„{str(value)[:40]}“ ist kein zulässiger Wert.")
         return str(value)
@@ -197,7 +200,16 @@ _REFERENCES: dict[str, tuple[type, str]] = {
 }
 
 
-def _check_references(session: Session, measure_id: int, values: dict[str, Any]) -> dict[str, str]:
+def _title_taken(title: str, *, creating: bool) -> str:
+    if creating:
+        return (
+            f"Es gibt schon eine Maßnahme mit dem Titel „{title}“. Bitte wählen Sie einen anderen Titel, "
+            "oder ändern Sie die vorhandene Maßnahme unter „Maßnahme im Detail“."
+        )
+    return f"Es gibt schon eine Maßnahme mit dem Titel „{title}“."
+
+
+def _check_references(session: Session, measure_id: int | None, values: dict[str, Any]) -> dict[str, str]:
     """Problems that need the database or the OZG catalogue, per field."""
     problems: dict[str, str] = {}
     for field, (table, message) in _REFERENCES.items():
@@ -208,18 +220,16 @@ def _check_references(session: Session, measure_id: int, values: dict[str, Any])
         if values["ozg_id"] not in known:
             problems["ozg_id"] = f"Die OZG-ID „{values['ozg_id']}“ steht nicht im OZG-Katalog."
     if values.get("title") is not None:
-        other = session.exec(
-            select(Measure.id).where(Measure.title == values["title"], Measure.id != measure_id)
-        ).first()
-        if other is not None:
-            problems["title"] = f"Es gibt schon eine Maßnahme mit dem Titel „{values['title']}“."
+        others = select(Measure.id).where(Measure.title == values["title"])
+        if measure_id is not None:
+            others = others.where(Measure.id != measure_id)
+        if session.exec(others).first() is not None:
+            problems["title"] = _title_taken(values["title"], creating=measure_id is None)
     return problems
 
 
-def validate_changes(
-    *, session: Session, measure_id: int, changes: Mapping[str, object], current: Mapping[str, object]
-) -> dict[str, Any]:
-    """Clean values of `changes`; MeasureInputError naming every bad field in German."""
+def _clean_each(changes: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each field cleaned on its own: the clean values, and a German reason per bad field."""
     messages: dict[str, str] = {}
     values: dict[str, Any] = {}
     for field, raw in changes.items():
@@ -231,6 +241,31 @@ def validate_changes(
             values[field] = cleaner(raw)
         except _FieldError as error:
             messages[field] = str(error)
+    return values, messages
+
+
+def validate_changes(
+    *,
+    session: Session,
+    measure_id: int | None,
+    changes: Mapping[str, object],
+    current: Mapping[str, object],
+) -> dict[str, Any]:
+    """Clean values of `changes`; MeasureInputError naming every bad field in German.
+
+    `measure_id` None: the values of a new measure (its title must not be taken by any other)."""
+    values, messages = _clean_each(changes)
+    return _checked(session, measure_id, values, messages, current)
+
+
+def _checked(
+    session: Session,
+    measure_id: int | None,
+    values: dict[str, Any],
+    messages: dict[str, str],
+    current: Mapping[str, object],
+) -> dict[str, Any]:
+    """`values` once the checks that need the database or several fields pass; else every problem."""
     messages.update(
         {k: v for k, v in _check_references(session, measure_id, values).items() if k not in messages}
     )
@@ -292,4 +327,67 @@ def update_measure(
     )
     session.flush()
     session.refresh(measure)
+    return measure
+
+
+# What a new measure has where the form leaves a field out (the table's defaults, as clean values).
+CREATE_DEFAULTS: dict[str, Any] = {
+    "description": None,
+    "unit_id": None,
+    "contact_pilot_id": None,
+    "rag": Rag.GREEN.value,
+    "benefit_citizens": 3,
+    "benefit_admin": 3,
+    "urgency": 3,
+    "legal_duty": 1,
+    "effort": 3,
+    "start_quarter": None,
+    "end_quarter": None,
+    "cost_operating": 0.0,
+    "cost_capital": 0.0,
+    "person_days": 0.0,
+    "ozg_id": None,
+    "maturity_target": None,
+    "maturity_actual": None,
+    "efa": False,
+    "funding_id": None,
+    "decision_ref": None,
+}
+REQUIRED_ON_CREATE = ("title", "category", "status")
+
+
+def create_measure(
+    *, session: Session, values: Mapping[str, object], actor: str, actor_role: Role
+) -> Measure:
+    """A new measure from the admin's form, validated like an edit, with one audit row.
+
+    Every problem is named at once (MeasureInputError); the same admin's identical create moments
+    ago is not stored twice (AlreadySaved); a title that is taken says what to do instead.
+    """
+    if actor_role != Role.ADMIN:
+        raise PermissionError("Nur das CDO-Büro darf Maßnahmen anlegen.")
+    clean, messages = _clean_each(values)
+    for field in REQUIRED_ON_CREATE:
+        if field not in values:
+            messages[field] = "Bitte einen Wert angeben."
+    full = {**CREATE_DEFAULTS, **clean}
+    created = {field: (None, full.get(field)) for field in FIELD_LABELS}
+    if not messages:
+        what = f"Die Maßnahme „{full['title']}“"
+        refuse_repeat(
+            session=session, actor=actor, entity="measure", changes=created, model=Measure, what=what
+        )
+    _checked(session, None, clean, messages, CREATE_DEFAULTS)
+    measure = Measure(**full)
+    try:
+        with session.begin_nested():  # a title taken at the same moment by another admin (PostgreSQL)
+            session.add(measure)
+            session.flush()
+    except IntegrityError:
+        raise MeasureInputError(
+            [f"{FIELD_LABELS['title']}: {_title_taken(full['title'], creating=True)}"]
+        ) from None
+    record_audit(
+        session=session, actor=actor, action="create", entity="measure", entity_id=measure.id, changes=created
+    )
     return measure

@@ -15,7 +15,15 @@ from sqlalchemy import and_, func, true
 from sqlmodel import Session, select
 
 from model import app_settings, unit_paths
-from model.admin_guard import AdminError, check_version, clean_number, clean_text, require_admin
+from model.admin_guard import (
+    AdminError,
+    check_version,
+    clean_number,
+    clean_text,
+    refuse_repeat,
+    refuse_stale,
+    require_admin,
+)
 from model.app_settings import SollRuleSetting
 from model.audit import diff, record_audit
 from model.enums import CURRENT_STAGES, SollRule, UnitKind, label, labels_of
@@ -180,22 +188,12 @@ def _snapshot(unit: OrgUnit) -> dict[str, object]:
 
 
 def _clean_fields(
-    session: Session,
-    *,
-    code: str,
-    name: str,
-    kind: str,
-    headcount: object,
-    target_pilots: object | None,
-    unit_id: int | None,
+    *, code: str, name: str, kind: str, headcount: object, target_pilots: object | None
 ) -> dict[str, object]:
     clean_code = clean_text(code, field="Kürzel", max_length=30)
     clean_name = clean_text(name, field="Name", max_length=200)
     if kind not in labels_of(UnitKind):
         raise AdminError("Art: Bitte eine der vorgegebenen Arten wählen.")
-    taken = session.exec(select(OrgUnit.id).where(OrgUnit.code == clean_code)).first()
-    if taken is not None and taken != unit_id:
-        raise AdminError(f"Kürzel: „{clean_code}“ ist schon vergeben.")
     count = clean_number(headcount, field="Beschäftigte", minimum=0, maximum=MAX_HEADCOUNT, whole=True)
     target = None
     if target_pilots is not None and str(target_pilots).strip() != "":
@@ -211,6 +209,12 @@ def _clean_fields(
     }
 
 
+def _check_code_free(session: Session, code: object, unit_id: int | None) -> None:
+    taken = session.exec(select(OrgUnit.id).where(OrgUnit.code == code)).first()
+    if taken is not None and taken != unit_id:
+        raise AdminError(f"Kürzel: „{code}“ ist schon vergeben.")
+
+
 def add_unit(
     *,
     session: Session,
@@ -222,29 +226,22 @@ def add_unit(
     target_pilots: object | None = None,
     actor: str,
 ) -> OrgUnit:
-    """A new active unit below `parent_id` (None: a new top-level unit such as a Dezernat)."""
+    """A new active unit below `parent_id` (None: a new top-level unit such as a Dezernat).
+
+    The same admin's identical create moments ago is not stored twice (AlreadySaved)."""
     require_admin(session=session, actor=actor)
-    fields = _clean_fields(
-        session,
-        code=code,
-        name=name,
-        kind=kind,
-        headcount=headcount,
-        target_pilots=target_pilots,
-        unit_id=None,
-    )
+    fields = _clean_fields(code=code, name=name, kind=kind, headcount=headcount, target_pilots=target_pilots)
+    unit = OrgUnit(**fields, parent_id=parent_id, active=True)  # type: ignore[arg-type]
+    created = {key: (None, value) for key, value in _snapshot(unit).items()}
+    what = f"Die Einheit „{fields['code']}“"
+    refuse_repeat(session=session, actor=actor, entity=ENTITY, changes=created, model=OrgUnit, what=what)
+    _check_code_free(session, fields["code"], None)
     if parent_id is not None and not _unit(session, parent_id).active:
         raise AdminError("Eine neue Einheit kann nicht unter einer inaktiven Einheit angelegt werden.")
-    unit = OrgUnit(**fields, parent_id=parent_id, active=True)  # type: ignore[arg-type]
     session.add(unit)
     session.flush()
     record_audit(
-        session=session,
-        actor=actor,
-        action="create",
-        entity=ENTITY,
-        entity_id=unit.id,
-        changes={key: (None, value) for key, value in _snapshot(unit).items()},
+        session=session, actor=actor, action="create", entity=ENTITY, entity_id=unit.id, changes=created
     )
     return unit
 
@@ -278,15 +275,8 @@ def update_unit(
     unit = _unit(session, unit_id)
     check_version(current=unit.version, expected=expected_version, what=f"Die Einheit „{unit.code}“")
     before = _snapshot(unit)
-    fields = _clean_fields(
-        session,
-        code=code,
-        name=name,
-        kind=kind,
-        headcount=headcount,
-        target_pilots=target_pilots,
-        unit_id=unit_id,
-    )
+    fields = _clean_fields(code=code, name=name, kind=kind, headcount=headcount, target_pilots=target_pilots)
+    _check_code_free(session, fields["code"], unit_id)
     for key, value in fields.items():
         setattr(unit, key, value)
     return _save(session, unit, before, actor, "update")
@@ -380,13 +370,22 @@ def delete_unit(*, session: Session, unit_id: int, expected_version: int, actor:
     session.delete(unit)
 
 
-def change_soll_rule(*, session: Session, rule: str, per_n: object, actor: str) -> None:
-    """The rule for units without an explicit Soll: 1 per unit, or 1 per N Beschäftigte."""
+def change_soll_rule(
+    *, session: Session, rule: str, per_n: object, actor: str, expected: SollRuleSetting | None = None
+) -> None:
+    """The rule for units without an explicit Soll: 1 per unit, or 1 per N Beschäftigte.
+
+    `expected`: the rule the form showed; if the stored one differs, someone else changed it
+    meanwhile and this change is refused (the setting has no version number).
+    """
     require_admin(session=session, actor=actor)
+    stored = app_settings.soll_rule(session=session, for_update=True)
+    if expected is not None and stored != expected:
+        refuse_stale(what="Die Soll-Lotsen-Regel")
     if rule not in labels_of(SollRule):
         raise AdminError("Bitte eine der vorgegebenen Regeln wählen.")
     number = int(clean_number(per_n, field="Beschäftigte je Lotse", minimum=1, maximum=100_000, whole=True))
-    if app_settings.soll_rule(session=session) == SollRuleSetting(rule=SollRule(rule), per_n=number):
+    if stored == SollRuleSetting(rule=SollRule(rule), per_n=number):
         raise AdminError("Es wurde nichts geändert.")
     app_settings.set_soll_rule(
         session=session, setting=SollRuleSetting(rule=SollRule(rule), per_n=number), actor=actor

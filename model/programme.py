@@ -5,6 +5,7 @@ Reads for the Verwaltung tables and admin-only commands, each audited with old �
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from model.admin_guard import (
     check_version,
     clean_number,
     clean_text,
+    refuse_repeat,
     refuse_stale,
     require_admin,
 )
@@ -62,6 +64,7 @@ class RecordKind:
     entity: str  # the audit log's entity name
     missing: str  # German message when the record is gone
     what: str  # German subject of the conflict message
+    named_by: str | None = None  # the field that names a record in messages
 
 
 def comparable(value: object) -> object:
@@ -95,18 +98,30 @@ def _save_record(
     clean: dict[str, Any],
     seen: dict[str, Any] | None,
     actor: str,
+    check_unique: Callable[[], None] = lambda: None,
 ) -> Any:
-    """Create (record_id None) or change a record, with its audit row; refused if changed since seen."""
+    """Create (record_id None) or change a record, with its audit row; refused if changed since seen.
+
+    A create the same admin just saved identically is not stored again (AlreadySaved); only then
+    `check_unique` runs (the first save holds the name the repeat would find taken).
+    """
     if record_id is None:
+        created = {k: (None, v) for k, v in clean.items()}
+        what = kind.what if kind.named_by is None else f"{kind.what} „{clean[kind.named_by]}“"
+        refuse_repeat(
+            session=session, actor=actor, entity=kind.entity, changes=created, model=kind.model, what=what
+        )
+        check_unique()
         row = kind.model(**clean)
         session.add(row)
         session.flush()
-        _audit(session, actor, "create", kind.entity, row.id, {k: (None, v) for k, v in clean.items()})
+        _audit(session, actor, "create", kind.entity, row.id, created)
         return row
     row = session.get(kind.model, record_id, with_for_update=True)
     if row is None:
         raise AdminError(kind.missing)
     _unchanged_since_seen(row, kind, seen)
+    check_unique()
     changes = diff(_fields(row, kind.fields), clean)
     if not changes:
         raise AdminError("Es wurde nichts geändert.")
@@ -162,11 +177,14 @@ def phases(*, session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", *PHASE_FIELDS, "version", "milestones", "gates"])
 
 
-def _clean_phase(session: Session, phase_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
-    name = clean_text(values.get("name"), field="Name der Phase", max_length=100)
+def _check_phase_name(session: Session, name: object, phase_id: int | None) -> None:
     taken = session.exec(select(Phase.id).where(Phase.name == name)).first()
     if taken is not None and taken != phase_id:
         raise AdminError(f"Eine Phase „{name}“ gibt es schon.")
+
+
+def _clean_phase(values: dict[str, Any]) -> dict[str, Any]:
+    name = clean_text(values.get("name"), field="Name der Phase", max_length=100)
     status = values.get("status")
     if status not in labels_of(PhaseStatus):
         raise AdminError("Status: Bitte einen der vorgegebenen Status wählen.")
@@ -196,18 +214,17 @@ def _clean_phase(session: Session, phase_id: int | None, values: dict[str, Any])
 
 
 def add_phase(*, session: Session, values: dict[str, Any], actor: str) -> Phase:
+    """A new phase; the same admin's identical create moments ago is not stored twice (AlreadySaved)."""
     require_admin(session=session, actor=actor)
-    phase = Phase(**_clean_phase(session, None, values))
+    clean = _clean_phase(values)
+    created = {k: (None, clean[k]) for k in PHASE_FIELDS}
+    what = f"Die Phase „{clean['name']}“"
+    refuse_repeat(session=session, actor=actor, entity="phase", changes=created, model=Phase, what=what)
+    _check_phase_name(session, clean["name"], None)
+    phase = Phase(**clean)
     session.add(phase)
     session.flush()
-    _audit(
-        session,
-        actor,
-        "create",
-        "phase",
-        phase.id,
-        {k: (None, v) for k, v in _fields(phase, PHASE_FIELDS).items()},
-    )
+    _audit(session, actor, "create", "phase", phase.id, created)
     return phase
 
 
@@ -221,7 +238,9 @@ def update_phase(
         raise AdminError("Diese Phase gibt es nicht (mehr).")
     check_version(current=phase.version, expected=expected_version, what=f"Die Phase „{phase.name}“")
     before = _fields(phase, PHASE_FIELDS)
-    changes = diff(before, _clean_phase(session, phase_id, values))
+    clean = _clean_phase(values)
+    _check_phase_name(session, clean["name"], phase_id)
+    changes = diff(before, clean)
     if not changes:
         raise AdminError("Es wurde nichts geändert.")
     for key, (_old, new) in changes.items():
@@ -290,7 +309,12 @@ def _clean_milestone(session: Session, values: dict[str, Any]) -> dict[str, Any]
 
 
 MILESTONE = RecordKind(
-    Milestone, MILESTONE_FIELDS, "milestone", "Diesen Meilenstein gibt es nicht (mehr).", "Der Meilenstein"
+    Milestone,
+    MILESTONE_FIELDS,
+    "milestone",
+    "Diesen Meilenstein gibt es nicht (mehr).",
+    "Der Meilenstein",
+    named_by="title",
 )
 
 
@@ -407,11 +431,14 @@ def training_modules(*, session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", *MODULE_FIELDS, "enrolled", "completed"])
 
 
-def _clean_module(session: Session, module_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
-    name = clean_text(values.get("name"), field="Name des Moduls", max_length=200)
+def _check_module_name(session: Session, name: object, module_id: int | None) -> None:
     taken = session.exec(select(TrainingModule.id).where(TrainingModule.name == name)).first()
     if taken is not None and taken != module_id:
         raise AdminError(f"Ein Modul „{name}“ gibt es schon.")
+
+
+def _clean_module(values: dict[str, Any]) -> dict[str, Any]:
+    name = clean_text(values.get("name"), field="Name des Moduls", max_length=200)
     kind = values.get("kind")
     if kind not in labels_of(ModuleKind):
         raise AdminError("Art: Bitte Basisqualifizierung oder Aufbaumodul wählen.")
@@ -428,7 +455,12 @@ def _clean_module(session: Session, module_id: int | None, values: dict[str, Any
 
 
 MODULE = RecordKind(
-    TrainingModule, MODULE_FIELDS, "training_module", "Dieses Modul gibt es nicht (mehr).", "Das Modul"
+    TrainingModule,
+    MODULE_FIELDS,
+    "training_module",
+    "Dieses Modul gibt es nicht (mehr).",
+    "Das Modul",
+    named_by="name",
 )
 
 
@@ -442,5 +474,13 @@ def save_training_module(
 ) -> TrainingModule:
     """Create (module_id None) or change a module; an unused module is switched off with active=False."""
     require_admin(session=session, actor=actor)
-    clean = _clean_module(session, module_id, values)
-    return _save_record(session, MODULE, record_id=module_id, clean=clean, seen=seen, actor=actor)
+    clean = _clean_module(values)
+    return _save_record(
+        session,
+        MODULE,
+        record_id=module_id,
+        clean=clean,
+        seen=seen,
+        actor=actor,
+        check_unique=lambda: _check_module_name(session, clean["name"], module_id),
+    )

@@ -19,6 +19,8 @@ from sqlalchemy import case, literal
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
+from model import app_settings
+from model.admin_guard import refuse_stale
 from model.audit import record_audit
 from model.enums import Role
 from model.tables import AppSetting, Measure
@@ -102,9 +104,9 @@ def validate_weights(weights: Mapping[str, object]) -> ScoreWeights:
     return ScoreWeights(**values)
 
 
-def score_weights(*, session: Session) -> ScoreWeights:
-    """The weights in force: the stored setting, else the defaults."""
-    row = session.get(AppSetting, WEIGHTS_KEY)
+def score_weights(*, session: Session, for_update: bool = False) -> ScoreWeights:
+    """The weights in force: the stored setting, else the defaults; `for_update` locks the row."""
+    row = session.get(AppSetting, WEIGHTS_KEY, with_for_update=for_update or None)
     if row is None:
         return DEFAULT_WEIGHTS
     try:
@@ -114,17 +116,28 @@ def score_weights(*, session: Session) -> ScoreWeights:
 
 
 def set_score_weights(
-    *, session: Session, weights: Mapping[str, object], actor: str, actor_role: Role
+    *,
+    session: Session,
+    weights: Mapping[str, object],
+    actor: str,
+    actor_role: Role,
+    expected: ScoreWeights | None = None,
 ) -> ScoreWeights:
-    """Store new weights (admin only), audited old → new."""
+    """Store new weights (admin only), audited old → new.
+
+    `expected`: the weights the form showed; if the stored ones differ, someone else changed them
+    meanwhile and this change is refused (StaleEditError; the setting has no version number).
+    """
     if actor_role != Role.ADMIN:
         raise PermissionError("Nur das CDO-Büro darf die Gewichte des Scores ändern.")
+    old = score_weights(session=session, for_update=True)
+    if expected is not None and old != expected:
+        refuse_stale(what="Die Gewichtung des Scores")
     new = validate_weights(weights)
-    old = score_weights(session=session)
+    if new == old:
+        return old  # nothing to store, nothing to audit
     value = json.dumps(new.as_dict(), sort_keys=True)
-    row = session.get(AppSetting, WEIGHTS_KEY) or AppSetting(key=WEIGHTS_KEY, value=value)
-    row.value = value
-    session.add(row)
+    app_settings.store(session=session, key=WEIGHTS_KEY, value=value, what="Die Gewichtung des Scores")
     record_audit(
         session=session,
         actor=actor,

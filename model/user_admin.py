@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from model import auth_store
-from model.admin_guard import AdminError, clean_text, refuse_stale, require_admin
+from model.admin_guard import AdminError, clean_text, refuse_repeat, refuse_stale, require_admin
 from model.audit import record_audit
 from model.enums import Role, labels_of
 from model.tables import AppUser, Pilot
@@ -105,10 +105,18 @@ def create_user(
     pilot_email: str | None,
     actor: str,
 ) -> AppUser:
-    """A new login; the password policy of model.passwords applies (German reasons)."""
+    """A new login; the password policy of model.passwords applies (German reasons).
+
+    The same admin's identical create moments ago is not stored twice (AlreadySaved); identical
+    means what the audit row records: user name and role.
+    """
     require_admin(session=session, actor=actor)
     clean_text(display_name, field="Anzeigename", max_length=200)
     address = clean_text(email, field="E-Mail", max_length=EMAIL_MAX, required=False)
+    name = str(username).strip().lower()
+    created = {"username": (None, name), "role": (None, _role(role).value)}  # as auth_store audits it
+    what = f"Das Konto „{name}“"
+    refuse_repeat(session=session, actor=actor, entity=ENTITY, changes=created, model=AppUser, what=what)
     pilot_id = _pilot_by_email(session, pilot_email, user_id=None)
     if _role(role) is Role.LOTSE and pilot_id is None:
         raise AdminError(LOTSE_NEEDS_PILOT)

@@ -12,6 +12,7 @@ from model.roadmap import MeasureCounts, MeasureFilter
 from ui import cache, charts, roadmap_filters
 from ui import roadmap_charts as rc
 from ui import roadmap_forms as forms
+from ui.commands import choose_again
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_euro, fmt_number
 from ui.navigation import current_user
@@ -137,6 +138,7 @@ def detail_section(user: UserInfo, table: pd.DataFrame, selected: list[int] | No
     if not titles:
         st.info("Keine Maßnahme ausgewählt.")
         return
+    choose_again(forms.MEASURE_CHOICE)  # a measure just renamed in the form stays chosen
     if st.session_state.get("roadmap_measure") not in titles:
         st.session_state["roadmap_measure"] = next(iter(titles))
     measure_id = st.selectbox(
@@ -187,3 +189,5 @@ else:
 scoring_section(user)
 if not table.empty:
     detail_section(user, table, selected)
+if user.role == Role.ADMIN:
+    forms.new_measure_form(user)

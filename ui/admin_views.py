@@ -1,8 +1,9 @@
 """The tabs of the Verwaltung page (admin only): forms and tables that call the model commands.
 
-Every write runs one model command in one transaction (audit row included), then clears the
-cached reads and shows a German confirmation after the rerun. Refusals are shown in German
-and change nothing. User text in messages is escaped, so it never renders as Markdown or HTML.
+Every write runs one model command in one transaction (audit row included) through ui.commands:
+a German confirmation beside the form and as a toast, a create form drawn empty again, an edit
+form that saves against the state it showed. Refusals are shown in German and change nothing.
+User text in messages is escaped, so it never renders as Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from model import admin_measures, clock, funding, ideas, it_staff, org_units, programme, user_admin
-from model.admin_guard import StaleEditError
-from model.admin_measures import BulkEditError, RowEdit
+from model.admin_measures import RowEdit
 from model.app_settings import soll_rule
 from model.auth_store import UserInfo
 from model.db import write_session
@@ -39,13 +39,14 @@ from model.it_staff import StaffCell
 from model.passwords import MIN_LENGTH
 from ui import cache, feedback, pickers
 from ui.charts import FONT_SIZE, PALETTE
+from ui.commands import choose_again, shown
+from ui.commands import run as run_command
 from ui.feedback import FormRound
 from ui.filters import scope_filter
 from ui.locale import VEGA_DATE, fmt_date, fmt_datetime, fmt_euro, fmt_number, vega_number
 from ui.plain import escaped
 from ui.tables import MAX_SHOWN_ROWS, show_table
 
-FLASH_KEY = "verwaltung_flash"
 PINNED_KEY = "verwaltung_pinned_tables"
 CATEGORY_LABELS = labels_of(Category)
 TASK_LABELS = labels_of(ItTaskArea)
@@ -76,54 +77,6 @@ def amount_text(value: float | None, decimals: int = 2) -> str:
 # ------------------------------------------------------------------ writing
 
 
-def show_flash(tab: str) -> None:
-    """The confirmation a write left for this tab (it survives the rerun)."""
-    stored = st.session_state.get(FLASH_KEY)
-    if stored and stored[0] == tab:
-        st.session_state.pop(FLASH_KEY)
-        st.success(stored[1])
-
-
-def run_command(
-    tab: str, command: Callable[..., Any], *, success: str, forget: tuple[str, ...] = (), **arguments: Any
-) -> None:
-    """One model command in one transaction; refusals are shown here and change nothing.
-
-    `forget`: session keys (e.g. the values a form showed) dropped after a save or a conflict, so
-    the next drawing of the form starts from what is stored now.
-    """
-    try:
-        with write_session() as session:
-            command(session=session, **arguments)
-    except BulkEditError as error:
-        st.error(escaped(error))
-        problems = [{"Zeile": p.row, "Spalte": p.column or "–", "Grund": p.reason} for p in error.problems]
-        st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
-        return
-    except StaleEditError as error:
-        cache.clear_after_write()  # the next run shows what the other person saved
-        for key in forget:
-            st.session_state.pop(key, None)
-        st.error(escaped(error))
-        return
-    except (PermissionError, ValueError) as error:
-        st.error(escaped(error))
-        return
-    cache.clear_after_write()
-    for key in forget:
-        st.session_state.pop(key, None)
-    st.session_state[FLASH_KEY] = (tab, success)
-    st.rerun()
-
-
-def shown_values(key: str, current: dict[str, Any]) -> dict[str, Any] | None:
-    """The values a form showed when it was first drawn for a record, kept until it is saved: a save
-    is refused if the stored record no longer has them (records without a version number)."""
-    if not current:
-        return None
-    return st.session_state.setdefault(f"{key}_seen", current)
-
-
 def pinned(editor_key: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """The table an editor was opened with. Edits are stored by row position, so a reload
     underneath pending edits could move them onto other rows; a new editor key reloads."""
@@ -142,9 +95,16 @@ def reload_editor(round_key: str) -> None:
     st.rerun()
 
 
+def missing(value: object) -> bool:
+    """A value the table did not have (None, NaN, NaT)."""
+    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
+
+
 # ------------------------------------------------------------------ Organisationseinheiten
 
 UNITS_TAB = "units"
+SOLL_AREA, UNIT_NEW_AREA, UNIT_EDIT_AREA = "soll_rule", "unit_new", "unit_edit"
+UNIT_MOVE_AREA, UNIT_STATUS_AREA, UNIT_DELETE_AREA = "unit_move", "unit_status", "unit_delete"
 
 
 def _unit_table(tree: pd.DataFrame) -> pd.DataFrame:
@@ -168,7 +128,6 @@ def _unit_table(tree: pd.DataFrame) -> pd.DataFrame:
 
 
 def render_units(user: UserInfo) -> None:
-    show_flash(UNITS_TAB)
     active, inactive = cache.query(org_units.unit_counts)
     # The first rows in tree order; the downloads read every unit when clicked.
     tree = cache.query(org_units.unit_tree, limit=MAX_SHOWN_ROWS)
@@ -186,6 +145,7 @@ def render_units(user: UserInfo) -> None:
     )
     _soll_rule_form(user)
     st.subheader("Einheit bearbeiten")
+    choose_again("unit_selected")
     current = st.session_state.get("unit_selected")
     offered = unit_options(key="unit_selected", keep=current if isinstance(current, int) else None)
     selected = st.selectbox(
@@ -194,6 +154,7 @@ def render_units(user: UserInfo) -> None:
         format_func=lambda value: "Neue Organisationseinheit anlegen" if value == NEW else offered[value],
         key="unit_selected",
     )
+    feedback.show(UNIT_DELETE_AREA)  # where the deleted unit was chosen
     if selected == NEW:
         _new_unit_form(user)
         return
@@ -201,10 +162,12 @@ def render_units(user: UserInfo) -> None:
     if found.empty:
         st.info("Diese Organisationseinheit gibt es nicht mehr.")
         return
-    unit = found.iloc[0]
-    _edit_unit_form(user, unit)
-    _move_unit_form(user, unit)
-    _unit_status_actions(user, unit)
+    # The edit, move and status forms show one state of the unit and save against its version.
+    form = FormRound(f"unit_{selected}")
+    unit = shown(form, found.iloc[0].to_dict())
+    _edit_unit_form(user, form, unit)
+    _move_unit_form(user, form, unit)
+    _unit_status_actions(user, form, unit)
 
 
 def unit_options(
@@ -224,16 +187,21 @@ def unit_options(
 
 
 def _soll_rule_form(user: UserInfo) -> None:
-    rule = cache.query(soll_rule)
+    form = FormRound("soll_rule")
+    rule = shown(form, cache.query(soll_rule))
     st.subheader("Soll-Lotsen-Regel")
     st.caption(
         "Gilt für alle Einheiten ohne eigenen Soll-Wert; Dezernate zählen als Container (Soll 0). "
         "Ein eigener Soll-Wert je Einheit wird unter „Einheit bearbeiten“ gesetzt."
     )
     rules = labels_of(SollRule)
-    with st.form("soll_rule_form"):
+    with st.form(form.form):
         chosen = st.radio(
-            "Regel", list(rules), format_func=rules.get, index=list(rules).index(rule.rule.value)
+            "Regel",
+            list(rules),
+            format_func=rules.get,
+            index=list(rules).index(rule.rule.value),
+            key=form.key("rule"),
         )
         per_n = st.number_input(
             "Beschäftigte je Lotse (nur für „1 Lotse je N Beschäftigte“)",
@@ -241,23 +209,27 @@ def _soll_rule_form(user: UserInfo) -> None:
             100_000,
             value=rule.per_n,
             step=10,
+            key=form.key("per_n"),
         )
         if st.form_submit_button("Regel speichern"):
             run_command(
-                UNITS_TAB,
+                SOLL_AREA,
                 org_units.change_soll_rule,
                 success="Die Soll-Lotsen-Regel wurde gespeichert.",
+                reset=[form],
                 rule=chosen,
                 per_n=per_n,
+                expected=rule,
                 actor=user.username,
             )
+    feedback.show(SOLL_AREA)
 
 
-def _unit_fields(prefix: str, unit: pd.Series | None) -> dict[str, Any]:
-    current = {} if unit is None else unit.to_dict()
+def _unit_fields(form: FormRound, unit: dict[str, Any] | None) -> dict[str, Any]:
+    current = unit or {}
     left, right = st.columns([1, 3])
-    code = left.text_input("Kürzel", current.get("code", ""), max_chars=30, key=f"{prefix}_code")
-    name = right.text_input("Name", current.get("name", ""), max_chars=200, key=f"{prefix}_name")
+    code = left.text_input("Kürzel", current.get("code", ""), max_chars=30, key=form.key("code"))
+    name = right.text_input("Name", current.get("name", ""), max_chars=200, key=form.key("name"))
     kind_col, head_col, soll_col = st.columns(3)
     kinds = list(UNIT_KINDS)
     kind = kind_col.selectbox(
@@ -265,117 +237,146 @@ def _unit_fields(prefix: str, unit: pd.Series | None) -> dict[str, Any]:
         kinds,
         index=kinds.index(current.get("kind", UnitKind.AMT.value)),
         format_func=UNIT_KINDS.get,
-        key=f"{prefix}_kind",
+        key=form.key("kind"),
     )
     headcount = head_col.number_input(
         "Beschäftigte",
         0,
         org_units.MAX_HEADCOUNT,
         value=int(current.get("headcount", 0)),
-        key=f"{prefix}_head",
+        key=form.key("head"),
     )
     target = current.get("target_pilots")
     explicit = soll_col.number_input(
         "Eigenes Soll-Lotsen (leer: nach Regel)",
         0,
         org_units.MAX_TARGET,
-        value=None if target is None or pd.isna(target) else int(target),
-        key=f"{prefix}_target",
+        value=None if missing(target) else int(target),  # type: ignore[arg-type]
+        key=form.key("target"),
     )
     return {"code": code, "name": name, "kind": kind, "headcount": headcount, "target_pilots": explicit}
 
 
 def _new_unit_form(user: UserInfo) -> None:
-    parents = unit_options(key="unit_new_parent", active_only=True)
-    with st.form("unit_new_form"):
-        values = _unit_fields("unit_new", None)
+    form = FormRound("unit_new")
+    parents = unit_options(key=form.key("parent"), active_only=True)
+    with st.form(form.form):
+        values = _unit_fields(form, None)
         parent = st.selectbox(
             "Übergeordnete Einheit",
             [TOP_LEVEL, *parents],
             format_func=lambda value: (
                 "(oberste Ebene, z. B. ein Dezernat)" if value == TOP_LEVEL else parents[value]
             ),
-            key="unit_new_parent",
+            key=form.key("parent"),
         )
         if st.form_submit_button("Einheit anlegen"):
             run_command(
-                UNITS_TAB,
+                UNIT_NEW_AREA,
                 org_units.add_unit,
-                success=f"Die Einheit „{escaped(values['code'])}“ wurde angelegt.",
+                success=f"Die Einheit „{escaped(values['code'].strip())}“ wurde angelegt.",
+                reset=[form],
                 parent_id=None if parent == TOP_LEVEL else parent,
                 actor=user.username,
                 **values,
             )
+    feedback.show(UNIT_NEW_AREA)
 
 
-def _edit_unit_form(user: UserInfo, unit: pd.Series) -> None:
+def _edit_unit_form(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> None:
     st.text(f"Pfad: {unit['path']} · Version {unit['version']}")
-    with st.form("unit_edit_form"):
-        values = _unit_fields(f"unit_edit_{unit['id']}", unit)
+    with st.form(form.key("edit")):
+        values = _unit_fields(form, unit)
         if st.form_submit_button("Änderungen speichern"):
             run_command(
-                UNITS_TAB,
+                UNIT_EDIT_AREA,
                 org_units.update_unit,
-                success=f"Die Einheit „{escaped(values['code'])}“ wurde gespeichert.",
+                success=f"Die Einheit „{escaped(values['code'].strip())}“ wurde gespeichert.",
+                reset=[form],
+                keep={"unit_selected": int(unit["id"])},
                 unit_id=int(unit["id"]),
                 expected_version=int(unit["version"]),
                 actor=user.username,
                 **values,
             )
+    feedback.show(UNIT_EDIT_AREA)
 
 
-def _move_unit_form(user: UserInfo, unit: pd.Series) -> None:
-    parent_id = None if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
+def _move_unit_form(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> None:
+    parent_id = None if missing(unit["parent_id"]) else int(unit["parent_id"])
     # The unit itself and its sub-units are not offered (the model refuses such cycles too).
-    targets = unit_options(key=f"unit_move_{unit['id']}", keep=parent_id, outside_of=int(unit["id"]))
-    current = TOP_LEVEL if pd.isna(unit["parent_id"]) else int(unit["parent_id"])
+    targets = unit_options(key=form.key("move"), keep=parent_id, outside_of=int(unit["id"]))
+    current = TOP_LEVEL if parent_id is None else parent_id
     options = [TOP_LEVEL, *targets]
-    with st.form("unit_move_form"):
+    with st.form(form.key("move_form")):
         parent = st.selectbox(
             "Verschieben unter",
             options,
             index=options.index(current) if current in options else 0,
             format_func=lambda value: "(oberste Ebene)" if value == TOP_LEVEL else targets[value],
-            key=f"unit_move_{unit['id']}",
+            key=form.key("move"),
         )
         if st.form_submit_button("Einheit verschieben"):
             run_command(
-                UNITS_TAB,
+                UNIT_MOVE_AREA,
                 org_units.move_unit,
                 success=f"„{escaped(unit['code'])}“ wurde verschoben (mit allen Untereinheiten).",
+                reset=[form],
+                keep={"unit_selected": int(unit["id"])},
                 unit_id=int(unit["id"]),
                 expected_version=int(unit["version"]),
                 new_parent_id=None if parent == TOP_LEVEL else parent,
                 actor=user.username,
             )
+    feedback.show(UNIT_MOVE_AREA)
 
 
-def _unit_status_actions(user: UserInfo, unit: pd.Series) -> None:
-    arguments = {"unit_id": int(unit["id"]), "expected_version": int(unit["version"]), "actor": user.username}
+def _unit_status_actions(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> None:
+    arguments = {
+        "unit_id": int(unit["id"]),
+        "expected_version": int(unit["version"]),
+        "actor": user.username,
+        "reset": [form],
+    }
+    stays = {"keep": {"unit_selected": int(unit["id"])}}
     code = escaped(unit["code"])
     left, right = st.columns(2)
     if bool(unit["active"]):
-        if left.button("Einheit deaktivieren", key="unit_deactivate"):
+        if left.button("Einheit deaktivieren", key=form.key("deactivate")):
             run_command(
-                UNITS_TAB,
+                UNIT_STATUS_AREA,
                 org_units.deactivate_unit,
                 success=f"„{code}“ ist jetzt inaktiv; ihre Historie bleibt erhalten.",
                 **arguments,
+                **stays,
             )
-    elif left.button("Einheit reaktivieren", key="unit_reactivate"):
-        run_command(UNITS_TAB, org_units.reactivate_unit, success=f"„{code}“ ist wieder aktiv.", **arguments)
-    with right:
-        confirmed = st.checkbox(
-            "Ja, diese Einheit endgültig löschen", key=f"unit_delete_confirm_{unit['id']}"
+    elif left.button("Einheit reaktivieren", key=form.key("reactivate")):
+        run_command(
+            UNIT_STATUS_AREA,
+            org_units.reactivate_unit,
+            success=f"„{code}“ ist wieder aktiv.",
+            **arguments,
+            **stays,
         )
-        if st.button("Einheit löschen", key="unit_delete", disabled=not confirmed):
-            run_command(UNITS_TAB, org_units.delete_unit, success=f"„{code}“ wurde gelöscht.", **arguments)
+    with right:
+        confirmed = st.checkbox("Ja, diese Einheit endgültig löschen", key=form.key("delete_confirm"))
+        if st.button("Einheit löschen", key=form.key("delete"), disabled=not confirmed):
+            run_command(
+                UNIT_DELETE_AREA,
+                org_units.delete_unit,
+                success=f"„{code}“ wurde gelöscht.",
+                forget=["unit_selected"],
+                **arguments,
+            )
         st.caption("Nur möglich, wenn nichts auf die Einheit verweist (Lotsen, Maßnahmen, Historie …).")
+    feedback.show(UNIT_STATUS_AREA)
 
 
 # ------------------------------------------------------------------ Benutzer
 
 USERS_TAB = "users"
+USER_NEW_AREA, USER_ROLE_AREA, USER_LINK_AREA = "user_new", "user_role", "user_link"
+USER_PASSWORD_AREA, USER_ACTIVE_AREA = "user_password", "user_active"
 POLICY = (
     f"Passwortregel: mindestens {MIN_LENGTH} Zeichen, nicht der Benutzername und kein verbreitetes Passwort. "
     "Tipp: mehrere Wörter mit Bindestrichen. Nach dem Zurücksetzen enden alle Anmeldungen des Kontos."
@@ -383,7 +384,6 @@ POLICY = (
 
 
 def render_users(user: UserInfo) -> None:
-    show_flash(USERS_TAB)
     users = cache.query(user_admin.users_overview)
     st.subheader("Benutzerkonten")
     show_table(
@@ -428,23 +428,25 @@ def _lock_text(until: datetime | None) -> str:
 
 
 def _new_user_form(user: UserInfo) -> None:
-    with st.form("user_new_form", clear_on_submit=False):
+    form = FormRound("user_new")
+    with st.form(form.form):
         left, right = st.columns(2)
-        username = left.text_input("Benutzername", max_chars=50, key="user_new_username")
-        display_name = right.text_input("Anzeigename", max_chars=200, key="user_new_display")
-        email = left.text_input("E-Mail (optional)", max_chars=254, key="user_new_email")
-        role = right.selectbox("Rolle", list(ROLES), format_func=ROLES.get, key="user_new_role")
+        username = left.text_input("Benutzername", max_chars=50, key=form.key("username"))
+        display_name = right.text_input("Anzeigename", max_chars=200, key=form.key("display"))
+        email = left.text_input("E-Mail (optional)", max_chars=254, key=form.key("email"))
+        role = right.selectbox("Rolle", list(ROLES), format_func=ROLES.get, key=form.key("role"))
         pilot_email = st.text_input(
             "E-Mail der Lotsin / des Lotsen (Pflicht bei der Rolle Lotse)",
             max_chars=254,
-            key="user_new_pilot",
+            key=form.key("pilot"),
         )
-        password = st.text_input("Passwort", type="password", max_chars=72, key="user_new_password")
+        password = st.text_input("Passwort", type="password", max_chars=72, key=form.key("password"))
         if st.form_submit_button("Konto anlegen"):
             run_command(
-                USERS_TAB,
+                USER_NEW_AREA,
                 user_admin.create_user,
                 success=f"Das Konto „{escaped(username.strip().lower())}“ wurde angelegt.",
+                reset=[form],
                 username=username,
                 display_name=display_name,
                 role=role,
@@ -453,76 +455,76 @@ def _new_user_form(user: UserInfo) -> None:
                 pilot_email=pilot_email,
                 actor=user.username,
             )
+    feedback.show(USER_NEW_AREA)
 
 
 def _user_actions(user: UserInfo, account: pd.Series) -> None:
     user_id = int(account["id"])
     name = escaped(account["username"])
-    key = f"user_{user_id}"
     # What the forms show, kept until a save: a change another admin made meanwhile refuses it.
-    pilot_id = account["pilot_id"]
-    current = {
-        "role": account["role"],
-        "pilot_id": None if pd.isna(pilot_id) else int(pilot_id),
-        "active": bool(account["active"]),
-    }
-    common: dict[str, Any] = {
-        "user_id": user_id,
-        "actor": user.username,
-        "seen": shown_values(key, current),
-        "forget": (f"{key}_seen",),
-    }
-    with st.form("user_role_form"):
+    form = FormRound(f"user_{user_id}")
+    seen = shown(
+        form,
+        {
+            "role": account["role"],
+            "pilot_id": None if missing(account["pilot_id"]) else int(account["pilot_id"]),
+            "active": bool(account["active"]),
+            "pilot_email": None if missing(account["pilot_email"]) else account["pilot_email"],
+        },
+    )
+    common: dict[str, Any] = {"user_id": user_id, "actor": user.username, "seen": seen, "reset": [form]}
+    with st.form(form.key("role_form")):
         roles = list(ROLES)
         role = st.selectbox(
-            "Rolle",
-            roles,
-            index=roles.index(account["role"]),
-            format_func=ROLES.get,
-            key=f"user_role_{user_id}",
+            "Rolle", roles, index=roles.index(seen["role"]), format_func=ROLES.get, key=form.key("role")
         )
         if st.form_submit_button("Rolle speichern"):
             run_command(
-                USERS_TAB,
+                USER_ROLE_AREA,
                 user_admin.change_role,
                 success=f"Die Rolle von „{name}“ ist jetzt „{ROLES[role]}“.",
                 role=role,
                 **common,
             )
-    with st.form("user_link_form"):
+    feedback.show(USER_ROLE_AREA)
+    with st.form(form.key("link_form")):
         pilot_email = st.text_input(
             "Verknüpfte Lotsin / verknüpfter Lotse (E-Mail; leer: keine Verknüpfung)",
-            "" if pd.isna(account["pilot_email"]) else account["pilot_email"],
+            seen["pilot_email"] or "",
             max_chars=254,
-            key=f"user_link_{user_id}",
+            key=form.key("link"),
         )
         if st.form_submit_button("Verknüpfung speichern"):
             run_command(
-                USERS_TAB,
+                USER_LINK_AREA,
                 user_admin.link_pilot,
                 success=f"Die Verknüpfung von „{name}“ wurde gespeichert.",
                 pilot_email=pilot_email,
                 **common,
             )
-    with st.form("user_password_form", clear_on_submit=True):
-        first = st.text_input("Neues Passwort", type="password", max_chars=72, key="user_pw_1")
-        second = st.text_input("Neues Passwort wiederholen", type="password", max_chars=72, key="user_pw_2")
+    feedback.show(USER_LINK_AREA)
+    with st.form(form.key("password_form"), clear_on_submit=True):
+        first = st.text_input("Neues Passwort", type="password", max_chars=72, key=form.key("pw_1"))
+        second = st.text_input(
+            "Neues Passwort wiederholen", type="password", max_chars=72, key=form.key("pw_2")
+        )
         if st.form_submit_button("Passwort zurücksetzen"):
             if first != second:
                 st.error("Die beiden Passwörter stimmen nicht überein.")
             else:
                 run_command(
-                    USERS_TAB,
+                    USER_PASSWORD_AREA,
                     user_admin.reset_password,
                     success=f"Das Passwort von „{name}“ wurde zurückgesetzt; alle Anmeldungen sind beendet.",
                     user_id=user_id,
                     new_password=first,
                     actor=user.username,
                 )
-    active = current["active"]
-    if st.button("Konto deaktivieren" if active else "Konto reaktivieren", key="user_toggle_active"):
+    feedback.show(USER_PASSWORD_AREA)
+    active = bool(seen["active"])
+    if st.button("Konto deaktivieren" if active else "Konto reaktivieren", key=form.key("toggle_active")):
         run_command(
-            USERS_TAB,
+            USER_ACTIVE_AREA,
             user_admin.set_active,
             success=f"„{name}“ ist deaktiviert; alle Anmeldungen sind beendet."
             if active
@@ -530,11 +532,13 @@ def _user_actions(user: UserInfo, account: pd.Series) -> None:
             active=not active,
             **common,
         )
+    feedback.show(USER_ACTIVE_AREA)
 
 
 # ------------------------------------------------------------------ Programm
 
 PROGRAMME_TAB = "programme"
+PHASE_AREA, MILESTONE_AREA, GATE_AREA, MODULE_AREA = "phase", "milestone", "gate", "module"
 
 
 def _german_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -544,18 +548,17 @@ def _german_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def render_programme(user: UserInfo) -> None:
-    show_flash(PROGRAMME_TAB)
     phases = cache.query(programme.phases)
     st.subheader("Phasen")
-    shown = _german_dates(phases, ["planned_start", "planned_end", "actual_start", "actual_end"])
+    shown_dates = _german_dates(phases, ["planned_start", "planned_end", "actual_start", "actual_end"])
     show_table(
         pd.DataFrame(
             {
-                "Phase": shown["name"],
-                "Geplant von": shown["planned_start"],
-                "Geplant bis": shown["planned_end"],
-                "Tatsächlich von": shown["actual_start"],
-                "Tatsächlich bis": shown["actual_end"],
+                "Phase": shown_dates["name"],
+                "Geplant von": shown_dates["planned_start"],
+                "Geplant bis": shown_dates["planned_end"],
+                "Tatsächlich von": shown_dates["actual_start"],
+                "Tatsächlich bis": shown_dates["actual_end"],
                 "Status": phases["status"].map(PHASE_STATUSES),
                 "Anmerkung": phases["status_note"].fillna("–"),
                 "Meilensteine": phases["milestones"],
@@ -572,25 +575,51 @@ def render_programme(user: UserInfo) -> None:
     _modules(user)
 
 
+def _record_form(
+    name: str, selected: object, by_id: dict[int, pd.Series]
+) -> tuple[FormRound, dict[str, Any]]:
+    """The round of a form that creates (NEW) or edits a record, and what it shows: nothing for a
+    new record, else the record as the form showed it first (its saves name this state)."""
+    if selected == NEW:
+        return FormRound(f"{name}_new"), {}
+    form = FormRound(f"{name}_{selected}")
+    return form, shown(form, by_id[selected].to_dict())  # type: ignore[index]
+
+
+def _saved_as(selected: object) -> str:
+    return "angelegt" if selected == NEW else "gespeichert"
+
+
+def _date_or_none(value: object) -> date | None:
+    return None if missing(value) else value  # type: ignore[return-value]
+
+
+def _text_or_empty(value: object) -> str:
+    return "" if missing(value) else str(value)
+
+
 def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
     by_id = {int(row["id"]): row for _, row in phases.iterrows()}
+    choose_again("phase_selected")
     selected = st.selectbox(
         "Phase bearbeiten",
         [NEW, *by_id],
         format_func=lambda v: "Neue Phase anlegen" if v == NEW else by_id[v]["name"],
         key="phase_selected",
     )
-    phase = None if selected == NEW else by_id[selected]
-    key = f"phase_{selected}"
-    current = {} if phase is None else phase.to_dict()
-    with st.form("phase_form"):
+    form, current = _record_form("phase", selected, by_id)
+    with st.form(form.form):
         left, right = st.columns([3, 1])
         values: dict[str, Any] = {
             "name": left.text_input(
-                "Name der Phase", current.get("name", ""), max_chars=100, key=f"{key}_name"
+                "Name der Phase", current.get("name", ""), max_chars=100, key=form.key("name")
             ),
             "position": right.number_input(
-                "Reihenfolge", 0, 1000, value=int(current.get("position", len(phases) + 1)), key=f"{key}_pos"
+                "Reihenfolge",
+                0,
+                1000,
+                value=int(current.get("position", len(phases) + 1)),
+                key=form.key("pos"),
             ),
         }
         columns = st.columns(4)
@@ -604,12 +633,8 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
             ],
             strict=True,
         ):
-            value = current.get(field)
             values[field] = column.date_input(
-                title,
-                value=None if value is None or pd.isna(value) else value,
-                format="DD.MM.YYYY",
-                key=f"{key}_{field}",
+                title, value=_date_or_none(current.get(field)), format="DD.MM.YYYY", key=form.key(field)
             )
         statuses = list(PHASE_STATUSES)
         values["status"] = st.selectbox(
@@ -617,43 +642,52 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
             statuses,
             index=statuses.index(current.get("status", PhaseStatus.PLANNED.value)),
             format_func=PHASE_STATUSES.get,
-            key=f"{key}_status",
+            key=form.key("status"),
         )
-        note = current.get("status_note")
         values["status_note"] = st.text_area(
             "Anmerkung (Pflicht bei „verzögert“ und „blockiert“, z. B. „kein Budget in diesem Jahr“)",
-            "" if note is None or pd.isna(note) else note,
+            _text_or_empty(current.get("status_note")),
             max_chars=500,
-            key=f"{key}_note",
+            key=form.key("note"),
         )
-        if not st.form_submit_button("Phase speichern"):
-            return
-    success = f"Die Phase „{escaped(values['name'])}“ wurde gespeichert."
-    if phase is None:
-        run_command(PROGRAMME_TAB, programme.add_phase, success=success, values=values, actor=user.username)
-    else:
-        run_command(
-            PROGRAMME_TAB,
-            programme.update_phase,
-            success=success,
-            phase_id=selected,
-            expected_version=int(phase["version"]),
-            values=values,
-            actor=user.username,
-        )
+        submitted = st.form_submit_button("Phase speichern")
+    if submitted:
+        name = escaped(values["name"].strip())
+        if selected == NEW:
+            run_command(
+                PHASE_AREA,
+                programme.add_phase,
+                success=f"Die Phase „{name}“ wurde angelegt.",
+                reset=[form],
+                values=values,
+                actor=user.username,
+            )
+        else:
+            run_command(
+                PHASE_AREA,
+                programme.update_phase,
+                success=f"Die Phase „{name}“ wurde gespeichert.",
+                reset=[form],
+                keep={"phase_selected": selected},
+                phase_id=selected,
+                expected_version=int(current["version"]),
+                values=values,
+                actor=user.username,
+            )
+    feedback.show(PHASE_AREA)
 
 
 def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
     milestones = cache.query(programme.milestones)
     st.subheader("Meilensteine")
-    shown = _german_dates(milestones, ["due_on", "done_on"])
+    dates = _german_dates(milestones, ["due_on", "done_on"])
     show_table(
         pd.DataFrame(
             {
                 "Phase": milestones["phase"],
                 "Meilenstein": milestones["title"],
-                "Fällig am": shown["due_on"],
-                "Erreicht am": shown["done_on"],
+                "Fällig am": dates["due_on"],
+                "Erreicht am": dates["done_on"],
                 "Stand": [
                     "erreicht" if pd.notna(done) else ("überfällig" if due < clock.today() else "offen")
                     for due, done in zip(milestones["due_on"], milestones["done_on"], strict=True)
@@ -664,6 +698,7 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         key="milestones_table",
     )
     by_id = {int(row["id"]): row for _, row in milestones.iterrows()}
+    choose_again("milestone_selected")
     selected = st.selectbox(
         "Meilenstein bearbeiten",
         [NEW, *by_id],
@@ -672,69 +707,85 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         ),
         key="milestone_selected",
     )
-    current = {} if selected == NEW else by_id[selected].to_dict()
-    key = f"milestone_{selected}"
-    seen = shown_values(key, current)
-    with st.form("milestone_form"):
+    form, current = _record_form("milestone", selected, by_id)
+    with st.form(form.form):
         values = {
-            "phase_id": _phase_choice(phase_names, current.get("phase_id"), f"{key}_phase"),
+            "phase_id": _phase_choice(phase_names, current.get("phase_id"), form.key("phase")),
             "title": st.text_input(
-                "Meilenstein", current.get("title", ""), max_chars=200, key=f"{key}_title"
+                "Meilenstein", current.get("title", ""), max_chars=200, key=form.key("title")
             ),
         }
         left, right = st.columns(2)
         values["due_on"] = left.date_input(
-            "Fällig am", value=current.get("due_on"), format="DD.MM.YYYY", key=f"{key}_due"
+            "Fällig am", value=_date_or_none(current.get("due_on")), format="DD.MM.YYYY", key=form.key("due")
         )
-        done = current.get("done_on")
         values["done_on"] = right.date_input(
             "Erreicht am (leer: offen)",
-            value=None if done is None or pd.isna(done) else done,
+            value=_date_or_none(current.get("done_on")),
             format="DD.MM.YYYY",
-            key=f"{key}_done",
+            key=form.key("done"),
         )
-        delete = selected != NEW and st.checkbox("Diesen Meilenstein löschen", key=f"{key}_delete")
-        if not st.form_submit_button("Meilenstein speichern"):
-            return
-    _save_or_delete(
-        user,
-        key=key,
-        selected=selected,
-        seen=seen,
-        values=values if not delete else None,
-        id_field="milestone_id",
-        save=programme.save_milestone,
-        remove=programme.delete_milestone,
-        saved=f"Der Meilenstein „{escaped(values['title'])}“ wurde gespeichert.",
-        deleted="Der Meilenstein wurde gelöscht.",
-    )
+        delete = selected != NEW and st.checkbox("Diesen Meilenstein löschen", key=form.key("delete"))
+        submitted = st.form_submit_button("Meilenstein speichern")
+    if submitted:
+        _save_or_delete(
+            user,
+            area=MILESTONE_AREA,
+            form=form,
+            selected=selected,
+            seen=current,
+            values=values if not delete else None,
+            id_field="milestone_id",
+            save=programme.save_milestone,
+            remove=programme.delete_milestone,
+            saved=f"Der Meilenstein „{escaped(values['title'].strip())}“ wurde {_saved_as(selected)}.",
+            deleted="Der Meilenstein wurde gelöscht.",
+            selection="milestone_selected",
+        )
+    feedback.show(MILESTONE_AREA)
 
 
 def _save_or_delete(
     user: UserInfo,
     *,
-    key: str,
+    area: str,
+    form: FormRound,
     selected: object,
-    seen: dict[str, Any] | None,
+    seen: dict[str, Any],
     values: dict[str, Any] | None,
     id_field: str,
     save: Callable[..., Any],
     remove: Callable[..., Any],
     saved: str,
     deleted: str,
+    selection: str,
 ) -> None:
-    """Save a programme record from its form, or delete it (values None), naming what the form showed."""
-    common: dict[str, Any] = {"forget": (f"{key}_seen",), "actor": user.username, "seen": seen}
+    """Save a programme record from its form, or delete it (values None), naming what the form showed.
+
+    After a deletion the choice goes back to "new", since the record is gone."""
+    common: dict[str, Any] = {"reset": [form], "actor": user.username}
     if values is None:
-        run_command(PROGRAMME_TAB, remove, success=deleted, **{id_field: selected}, **common)
-        return
-    record_id = None if selected == NEW else selected
-    run_command(PROGRAMME_TAB, save, success=saved, **{id_field: record_id}, values=values, **common)
+        run_command(
+            area, remove, success=deleted, forget=[selection], **{id_field: selected}, seen=seen, **common
+        )
+    elif selected == NEW:
+        run_command(area, save, success=saved, **{id_field: None}, values=values, **common)
+    else:
+        run_command(
+            area,
+            save,
+            success=saved,
+            keep={selection: selected},
+            **{id_field: selected},
+            values=values,
+            seen=seen,
+            **common,
+        )
 
 
 def _phase_choice(phase_names: dict[int, str], current: object, key: str) -> int | None:
     options = list(phase_names)
-    index = options.index(int(current)) if current is not None and int(current) in options else 0  # type: ignore[call-overload]
+    index = options.index(int(current)) if not missing(current) and int(current) in options else 0  # type: ignore[call-overload]
     return st.selectbox(
         "Phase", options, index=index if options else None, format_func=phase_names.get, key=key
     )
@@ -757,6 +808,7 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         key="gates_table",
     )
     by_id = {int(row["id"]): row for _, row in gates.iterrows()}
+    choose_again("gate_selected")
     selected = st.selectbox(
         "Beschluss bearbeiten",
         [NEW, *by_id],
@@ -767,42 +819,46 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         ),
         key="gate_selected",
     )
-    current = {} if selected == NEW else by_id[selected].to_dict()
-    key = f"gate_{selected}"
-    seen = shown_values(key, current)
-    with st.form("gate_form"):
-        values = {"phase_id": _phase_choice(phase_names, current.get("phase_id"), f"{key}_phase")}
+    form, current = _record_form("gate", selected, by_id)
+    with st.form(form.form):
+        values = {"phase_id": _phase_choice(phase_names, current.get("phase_id"), form.key("phase"))}
         left, middle, right = st.columns(3)
-        values["body"] = left.text_input("Gremium", current.get("body", ""), max_chars=200, key=f"{key}_body")
+        values["body"] = left.text_input(
+            "Gremium", current.get("body", ""), max_chars=200, key=form.key("body")
+        )
         values["decided_on"] = middle.date_input(
-            "Datum des Beschlusses", value=current.get("decided_on"), format="DD.MM.YYYY", key=f"{key}_date"
+            "Datum des Beschlusses",
+            value=_date_or_none(current.get("decided_on")),
+            format="DD.MM.YYYY",
+            key=form.key("date"),
         )
-        paper = current.get("paper_no")
         values["paper_no"] = right.text_input(
-            "Vorlage-Nr.", "" if paper is None or pd.isna(paper) else paper, max_chars=50, key=f"{key}_paper"
+            "Vorlage-Nr.", _text_or_empty(current.get("paper_no")), max_chars=50, key=form.key("paper")
         )
-        summary = current.get("summary")
         values["summary"] = st.text_area(
             "Inhalt des Beschlusses",
-            "" if summary is None or pd.isna(summary) else summary,
+            _text_or_empty(current.get("summary")),
             max_chars=1000,
-            key=f"{key}_summary",
+            key=form.key("summary"),
         )
-        delete = selected != NEW and st.checkbox("Diesen Beschluss löschen", key=f"{key}_delete")
-        if not st.form_submit_button("Beschluss speichern"):
-            return
-    _save_or_delete(
-        user,
-        key=key,
-        selected=selected,
-        seen=seen,
-        values=values if not delete else None,
-        id_field="gate_id",
-        save=programme.save_gate_decision,
-        remove=programme.delete_gate_decision,
-        saved="Der Beschluss wurde gespeichert.",
-        deleted="Der Beschluss wurde gelöscht.",
-    )
+        delete = selected != NEW and st.checkbox("Diesen Beschluss löschen", key=form.key("delete"))
+        submitted = st.form_submit_button("Beschluss speichern")
+    if submitted:
+        _save_or_delete(
+            user,
+            area=GATE_AREA,
+            form=form,
+            selected=selected,
+            seen=current,
+            values=values if not delete else None,
+            id_field="gate_id",
+            save=programme.save_gate_decision,
+            remove=programme.delete_gate_decision,
+            saved=f"Der Beschluss wurde {_saved_as(selected)}.",
+            deleted="Der Beschluss wurde gelöscht.",
+            selection="gate_selected",
+        )
+    feedback.show(GATE_AREA)
 
 
 def _modules(user: UserInfo) -> None:
@@ -823,50 +879,62 @@ def _modules(user: UserInfo) -> None:
         key="modules_table",
     )
     by_id = {int(row["id"]): row for _, row in modules.iterrows()}
+    choose_again("module_selected")
     selected = st.selectbox(
         "Modul bearbeiten",
         [NEW, *by_id],
         format_func=lambda v: "Neues Modul anlegen" if v == NEW else by_id[v]["name"],
         key="module_selected",
     )
-    current = {} if selected == NEW else by_id[selected].to_dict()
-    key = f"module_{selected}"
-    seen = shown_values(key, current)
-    with st.form("module_form"):
+    form, current = _record_form("module", selected, by_id)
+    with st.form(form.form):
         kinds = list(MODULE_KINDS)
         left, middle, right = st.columns([3, 2, 1])
         values = {
             "name": left.text_input(
-                "Name des Moduls", current.get("name", ""), max_chars=200, key=f"{key}_name"
+                "Name des Moduls", current.get("name", ""), max_chars=200, key=form.key("name")
             ),
             "kind": middle.selectbox(
                 "Art",
                 kinds,
                 index=kinds.index(current.get("kind", ModuleKind.ADVANCED.value)),
                 format_func=MODULE_KINDS.get,
-                key=f"{key}_kind",
+                key=form.key("kind"),
             ),
             "duration_days": right.text_input(
-                "Dauer (Tage)", amount_text(current.get("duration_days", 1.0)), max_chars=6, key=f"{key}_days"
+                "Dauer (Tage)",
+                amount_text(current.get("duration_days", 1.0)),
+                max_chars=6,
+                key=form.key("days"),
             ),
             "position": st.number_input(
-                "Reihenfolge", 0, 1000, value=int(current.get("position", len(modules) + 1)), key=f"{key}_pos"
+                "Reihenfolge",
+                0,
+                1000,
+                value=int(current.get("position", len(modules) + 1)),
+                key=form.key("pos"),
             ),
             "active": st.checkbox(
-                "Wird angeboten", value=bool(current.get("active", True)), key=f"{key}_active"
+                "Wird angeboten", value=bool(current.get("active", True)), key=form.key("active")
             ),
         }
-        if st.form_submit_button("Modul speichern"):
-            run_command(
-                PROGRAMME_TAB,
-                programme.save_training_module,
-                success=f"Das Modul „{escaped(values['name'])}“ wurde gespeichert.",
-                forget=(f"{key}_seen",),
-                module_id=None if selected == NEW else selected,
-                values=values,
-                actor=user.username,
-                seen=seen,
-            )
+        submitted = st.form_submit_button("Modul speichern")
+    if submitted:
+        arguments: dict[str, Any] = (
+            {"module_id": None}
+            if selected == NEW
+            else {"module_id": selected, "seen": current, "keep": {"module_selected": selected}}
+        )
+        run_command(
+            MODULE_AREA,
+            programme.save_training_module,
+            success=f"Das Modul „{escaped(values['name'].strip())}“ wurde {_saved_as(selected)}.",
+            reset=[form],
+            values=values,
+            actor=user.username,
+            **arguments,
+        )
+    feedback.show(MODULE_AREA)
 
 
 # ------------------------------------------------------------------ Maßnahmen
@@ -909,7 +977,6 @@ def _measure_column_config(options: dict[str, list[str]]) -> dict[str, Any]:
 
 
 def render_measures(user: UserInfo) -> None:
-    show_flash(MEASURES_TAB)
     scope = scope_filter()
     st.subheader("Maßnahmen gemeinsam bearbeiten")
     left, right = st.columns(2)
@@ -960,6 +1027,7 @@ def render_measures(user: UserInfo) -> None:
         st.session_state[EDITOR_ROUND] = round_number  # refused: keep the user's edits
     if discard.button("Verwerfen und neu laden", key="measures_discard"):
         reload_editor(EDITOR_ROUND)
+    feedback.show(MEASURES_TAB)
     _ideas(user)
 
 
@@ -1084,7 +1152,6 @@ FUNDING_TAB = "funding"
 
 
 def render_funding(user: UserInfo) -> None:
-    show_flash(FUNDING_TAB)
     programmes = cache.query(funding.funding_programmes)
     st.subheader("Förderprogramme")
     show_table(
@@ -1103,32 +1170,31 @@ def render_funding(user: UserInfo) -> None:
         key="funding_table",
     )
     by_id = {int(row["id"]): row for _, row in programmes.iterrows()}
+    choose_again("funding_selected")
     selected = st.selectbox(
         "Förderprogramm bearbeiten",
         [NEW, *by_id],
         format_func=lambda v: "Neues Förderprogramm anlegen" if v == NEW else by_id[v]["name"],
         key="funding_selected",
     )
-    current = {} if selected == NEW else by_id[selected].to_dict()
-    key = f"funding_{selected}"
-    with st.form("funding_form"):
+    form, current = _record_form("funding", selected, by_id)
+    with st.form(form.form):
         donors, statuses = list(DONORS), list(FUNDING_STATUSES)
         left, middle, right = st.columns([3, 1, 1])
-        deadline = current.get("deadline")
         values = {
-            "name": left.text_input("Name", current.get("name", ""), max_chars=200, key=f"{key}_name"),
+            "name": left.text_input("Name", current.get("name", ""), max_chars=200, key=form.key("name")),
             "donor": middle.selectbox(
                 "Geber",
                 donors,
                 index=donors.index(current.get("donor", Donor.LAND.value)),
                 format_func=DONORS.get,
-                key=f"{key}_donor",
+                key=form.key("donor"),
             ),
             "deadline": right.date_input(
                 "Frist",
-                value=None if deadline is None or pd.isna(deadline) else deadline,
+                value=_date_or_none(current.get("deadline")),
                 format="DD.MM.YYYY",
-                key=f"{key}_deadline",
+                key=form.key("deadline"),
             ),
         }
         left, middle, right = st.columns(3)
@@ -1137,59 +1203,76 @@ def render_funding(user: UserInfo) -> None:
             statuses,
             index=statuses.index(current.get("status", FundingStatus.IDENTIFIED.value)),
             format_func=FUNDING_STATUSES.get,
-            key=f"{key}_status",
+            key=form.key("status"),
         )
         values["amount_applied"] = middle.text_input(
             "Beantragt (€)",
             amount_text(current.get("amount_applied", 0.0)),
             max_chars=20,
-            key=f"{key}_applied",
+            key=form.key("applied"),
         )
         values["amount_granted"] = right.text_input(
             "Bewilligt (€)",
             amount_text(current.get("amount_granted", 0.0)),
             max_chars=20,
-            key=f"{key}_granted",
+            key=form.key("granted"),
         )
-        delete = selected != NEW and st.checkbox("Dieses Förderprogramm löschen", key=f"{key}_delete")
-        if not st.form_submit_button("Förderprogramm speichern"):
-            return
-    name = escaped(values["name"])
+        delete = selected != NEW and st.checkbox("Dieses Förderprogramm löschen", key=form.key("delete"))
+        submitted = st.form_submit_button("Förderprogramm speichern")
+    if submitted:
+        _save_funding(user, form, selected, current, values, delete=delete)
+    feedback.show(FUNDING_TAB)
+
+
+def _save_funding(
+    user: UserInfo,
+    form: FormRound,
+    selected: object,
+    shown_programme: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    delete: bool,
+) -> None:
+    name = escaped(values["name"].strip())
+    common: dict[str, Any] = {"reset": [form], "actor": user.username}
     if selected == NEW:
         run_command(
             FUNDING_TAB,
             funding.create_programme,
             success=f"„{name}“ wurde angelegt.",
             values=values,
-            actor=user.username,
+            **common,
         )
         return
-    arguments = {
-        "programme_id": selected,
-        "expected_version": int(current["version"]),
-        "actor": user.username,
-    }
+    common |= {"programme_id": selected, "expected_version": int(shown_programme["version"])}
     if delete:
-        run_command(FUNDING_TAB, funding.delete_programme, success=f"„{name}“ wurde gelöscht.", **arguments)
-        return
-    run_command(
-        FUNDING_TAB,
-        funding.update_programme,
-        success=f"„{name}“ wurde gespeichert.",
-        values=values,
-        **arguments,
-    )
+        run_command(
+            FUNDING_TAB,
+            funding.delete_programme,
+            success=f"„{escaped(shown_programme['name'])}“ wurde gelöscht.",
+            forget=["funding_selected"],
+            **common,
+        )
+    else:
+        run_command(
+            FUNDING_TAB,
+            funding.update_programme,
+            success=f"„{name}“ wurde gespeichert.",
+            keep={"funding_selected": selected},
+            values=values,
+            **common,
+        )
 
 
 # ------------------------------------------------------------------ IT-Personal
 
 IT_TAB = "it_staff"
+CENTRAL_IT_AREA = "central_it"
 IT_ROUND = "it_editor_round"
 AUTOMATIC = "auto"
 
 
 def render_it_staff(user: UserInfo) -> None:
-    show_flash(IT_TAB)
     scope = scope_filter()
     _central_unit_form(user)
     st.subheader("VZÄ je Organisationseinheit und IT-Aufgabenbereich")
@@ -1232,6 +1315,7 @@ def render_it_staff(user: UserInfo) -> None:
         st.session_state[IT_ROUND] = round_number
     if st.button("Verwerfen und neu laden", key="it_discard"):
         reload_editor(IT_ROUND)
+    feedback.show(IT_TAB)
 
 
 def _staff_cells(frame: pd.DataFrame, state: dict[str, Any]) -> list[StaffCell]:
@@ -1273,12 +1357,13 @@ def _central_unit_form(user: UserInfo) -> None:
         )
         if st.form_submit_button("Zentrale IT-Einheit speichern"):
             run_command(
-                IT_TAB,
+                CENTRAL_IT_AREA,
                 it_staff.set_central_it_unit,
                 success="Die zentrale IT-Einheit wurde gespeichert.",
                 unit_id=None if chosen == AUTOMATIC else chosen,
                 actor=user.username,
             )
+    feedback.show(CENTRAL_IT_AREA)
 
 
 # ------------------------------------------------------------------ charts of IT-Strukturen and Fördermittel

@@ -1,7 +1,8 @@
-"""Forms of the Roadmap page (admin only): score weights and one measure, each saved with audit.
+"""Forms of the Roadmap page (admin only): score weights, one measure, a new measure; each saved with audit.
 
-The measure form edits the version that was loaded when it opened; a save after someone else's is
-refused by the model, and the form then shows the current state.
+The weights and the measure form save against what they showed when first drawn (ui.commands):
+a save after someone else's is refused by the model, and the form then shows the current state.
+The new-measure form is drawn empty after a save and never stores the same measure twice.
 """
 
 from __future__ import annotations
@@ -12,39 +13,33 @@ import streamlit as st
 
 from model import roadmap
 from model.auth_store import UserInfo
-from model.db import write_session
 from model.enums import Category, MeasureStatus, Rag, labels_of
-from model.measures import FIELD_LABELS, MATURITY_LABELS, MeasureInputError, StaleEditError, update_measure
+from model.measures import FIELD_LABELS, MATURITY_LABELS, create_measure, update_measure
 from model.ozg import load_ozg_catalogue
-from model.scoring import INPUT_LABELS, ScoreWeights, ScoreWeightsError, set_score_weights
-from ui import cache, pickers
+from model.scoring import INPUT_LABELS, ScoreWeights, set_score_weights
+from model.tables import Measure
+from ui import cache, feedback, pickers
+from ui.commands import run, shown
+from ui.feedback import FormRound
 from ui.locale import fmt_number
 from ui.plain import escaped
 
 CATEGORIES = labels_of(Category)
 STATUSES = labels_of(MeasureStatus)
 RAGS = labels_of(Rag)
-SNAPSHOT_KEY = "roadmap_edit_snapshot"
-FLASH_KEY = "roadmap_flash"
+WEIGHTS_AREA, MEASURE_AREA, NEW_MEASURE_AREA = "roadmap_weights", "roadmap_measure", "roadmap_new_measure"
+UNIT_SEARCH = "Organisationseinheit suchen (Kürzel oder Name)"
+MEASURE_CHOICE = "roadmap_measure"  # the page's select box of the measure in the detail
 
 
-def flash(area: str) -> None:
-    """Show the message a save left for this area of the page (it survives the rerun)."""
-    message = st.session_state.get(FLASH_KEY, {}).pop(area, None)
-    if message is not None:
-        kind, text = message
-        (st.success if kind == "success" else st.error)(text)
-
-
-def leave_flash(area: str, kind: str, text: str) -> None:
-    st.session_state.setdefault(FLASH_KEY, {})[area] = (kind, text)
+def _percent(weights: ScoreWeights) -> dict[str, int]:
+    return {key: round(weight * 100) for key, weight in weights.as_dict().items()}
 
 
 def weights_form(user: UserInfo, weights: ScoreWeights) -> None:
-    flash("weights")
-    # New weights (also from another admin) give new widgets showing them.
-    suffix = "_".join(str(round(weight * 1000)) for weight in weights.as_dict().values())
-    with st.expander("Gewichte ändern"), st.form("roadmap_weights_form"):
+    form = FormRound("roadmap_weights")
+    showing = shown(form, weights)
+    with st.expander("Gewichte ändern"), st.form(form.form):
         st.caption("Gewichte in Prozent; zusammen genau 100 %.")
         columns = st.columns(len(INPUT_LABELS))
         entered = {
@@ -53,40 +48,26 @@ def weights_form(user: UserInfo, weights: ScoreWeights) -> None:
                 min_value=0,
                 max_value=100,
                 step=5,
-                value=round(weights.as_dict()[key] * 100),
-                key=f"roadmap_weight_{key}_{suffix}",
+                value=_percent(showing)[key],
+                key=form.key(key),
             )
             for column, (key, name) in zip(columns, INPUT_LABELS.items(), strict=True)
         }
-        if not st.form_submit_button("Gewichte speichern"):
-            return
-    try:
-        with write_session() as session:
-            set_score_weights(
-                session=session,
-                weights={key: value / 100 for key, value in entered.items()},
-                actor=user.username,
-                actor_role=user.role,
-            )
-    except (ScoreWeightsError, PermissionError) as error:
-        messages = getattr(error, "messages", [str(error)])
-        st.error(
-            "Die Gewichte wurden nicht gespeichert:\n\n"
-            + "\n".join(f"- {escaped(message)}" for message in messages)
+        submitted = st.form_submit_button("Gewichte speichern")
+    if submitted and entered == _percent(showing):
+        st.info("Es wurde nichts geändert.")
+    elif submitted:
+        run(
+            WEIGHTS_AREA,
+            set_score_weights,
+            success="Die neuen Gewichte gelten ab sofort für alle Scores und Klassen.",
+            reset=[form],
+            weights={key: value / 100 for key, value in entered.items()},
+            expected=showing,
+            actor=user.username,
+            actor_role=user.role,
         )
-        return
-    cache.clear_after_write()
-    leave_flash("weights", "success", "Die neuen Gewichte gelten ab sofort für alle Scores und Klassen.")
-    st.rerun()
-
-
-def _snapshot(measure_id: int) -> dict[str, Any] | None:
-    """The measure as it was when the form was opened: the form edits this version."""
-    snapshot = st.session_state.get(SNAPSHOT_KEY)
-    if snapshot is None or snapshot["id"] != measure_id:
-        snapshot = cache.query(roadmap.measure_detail, measure_id=measure_id)
-        st.session_state[SNAPSHOT_KEY] = snapshot
-    return snapshot
+    feedback.show(WEIGHTS_AREA)
 
 
 def _choice(label: str, options: dict[Any, str], current: Any, key: str) -> Any:
@@ -107,21 +88,65 @@ def _amount(value: float) -> str:
     return fmt_number(value, 0 if value == int(value) else 2)
 
 
+def _ozg_choices() -> dict[str, str]:
+    return {service.ozg_id: f"{service.ozg_id} – {service.name}" for service in load_ozg_catalogue()}
+
+
+def _codes(label: str, labels: dict[str, str], current: str | None, key: str, *, chosen: bool = True) -> str:
+    """Selectbox over the codes of an enum, showing the German labels; `chosen` False: nothing
+    preselected when `current` is None (the user has to choose)."""
+    codes = list(labels)
+    index = codes.index(current) if current in labels else (0 if chosen else None)
+    return st.selectbox(
+        label, codes, index=index, format_func=labels.get, placeholder="Bitte wählen", key=key
+    )
+
+
+def _scores(form: FormRound, measure: dict[str, Any]) -> dict[str, int]:
+    st.markdown("**Bewertung (1 = gering … 5 = hoch)**")
+    return {
+        key: column.number_input(
+            FIELD_LABELS[key], min_value=1, max_value=5, step=1, value=int(measure[key]), key=form.key(key)
+        )
+        for column, key in zip(st.columns(len(INPUT_LABELS)), INPUT_LABELS, strict=True)
+    }
+
+
+def _costs(form: FormRound, measure: dict[str, Any]) -> dict[str, str]:
+    left, middle, right = st.columns(3)
+    return {
+        "cost_operating": left.text_input(
+            FIELD_LABELS["cost_operating"],
+            _amount(measure["cost_operating"]),
+            max_chars=20,
+            key=form.key("op"),
+        ),
+        "cost_capital": middle.text_input(
+            FIELD_LABELS["cost_capital"], _amount(measure["cost_capital"]), max_chars=20, key=form.key("cap")
+        ),
+        "person_days": right.text_input(
+            FIELD_LABELS["person_days"], _amount(measure["person_days"]), max_chars=12, key=form.key("pt")
+        ),
+    }
+
+
+def _quarter(label: str, value: str | None, example: str, key: str) -> str:
+    return st.text_input(label, value or "", max_chars=9, placeholder=f"z. B. {example}", key=key)
+
+
 def measure_form(user: UserInfo, measure_id: int) -> None:
-    flash("measure")
-    snapshot = _snapshot(measure_id)
+    form = FormRound(f"m_{measure_id}")
+    # The measure as the form showed it first: the save edits this version.
+    snapshot = shown(form, cache.query(roadmap.measure_detail, measure_id=measure_id))
     if snapshot is None:
         st.warning("Diese Maßnahme gibt es nicht mehr.")
         return
-    suffix = f"{measure_id}_{snapshot['version']}"
     labels = FIELD_LABELS
     # A large city's units and Lotsen are searched above the form (a form reruns only on submit).
     unit_total, pilot_total = cache.query(roadmap.edit_choice_counts)
-    unit_term = pickers.search_term(
-        unit_total, key=f"m_unit_{suffix}", search_label="Organisationseinheit suchen (Kürzel oder Name)"
-    )
+    unit_term = pickers.search_term(unit_total, key=form.key("unit"), search_label=UNIT_SEARCH)
     pilot_term = pickers.search_term(
-        pilot_total, key=f"m_contact_{suffix}", search_label="Ansprechperson suchen (Name oder Kürzel)"
+        pilot_total, key=form.key("contact"), search_label="Ansprechperson suchen (Name oder Kürzel)"
     )
     options = cache.query(
         roadmap.edit_choices,
@@ -134,134 +159,145 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
     pickers.note_cut(options.units_found, noun="Einheiten")
     pickers.note_cut(options.pilots_found, noun="Lotsinnen und Lotsen")
     units, contacts = dict(options.units), dict(options.pilots)
-    ozg = {service.ozg_id: f"{service.ozg_id} – {service.name}" for service in load_ozg_catalogue()}
-    with st.form(f"roadmap_edit_{suffix}"):
+    with st.form(form.form):
         st.markdown("**Maßnahme bearbeiten**")
         values: dict[str, Any] = {
-            "title": st.text_input(
-                labels["title"], snapshot["title"], max_chars=200, key=f"m_title_{suffix}"
-            ),
+            "title": st.text_input(labels["title"], snapshot["title"], max_chars=200, key=form.key("title")),
             "description": st.text_area(
-                labels["description"], snapshot["description"] or "", max_chars=4000, key=f"m_desc_{suffix}"
+                labels["description"], snapshot["description"] or "", max_chars=4000, key=form.key("desc")
             ),
         }
         left, middle, right = st.columns(3)
         with left:
-            values["category"] = st.selectbox(
-                labels["category"],
-                list(CATEGORIES),
-                index=list(CATEGORIES).index(snapshot["category"])
-                if snapshot["category"] in CATEGORIES
-                else 0,
-                format_func=CATEGORIES.get,
-                key=f"m_category_{suffix}",
+            values["category"] = _codes(
+                labels["category"], CATEGORIES, snapshot["category"], form.key("category")
             )
-            values["status"] = st.selectbox(
-                labels["status"],
-                list(STATUSES),
-                index=list(STATUSES).index(snapshot["status"]) if snapshot["status"] in STATUSES else 0,
-                format_func=STATUSES.get,
-                key=f"m_status_{suffix}",
-            )
-            values["rag"] = st.selectbox(
-                labels["rag"],
-                list(RAGS),
-                index=list(RAGS).index(snapshot["rag"]) if snapshot["rag"] in RAGS else 0,
-                format_func=RAGS.get,
-                key=f"m_rag_{suffix}",
-            )
+            values["status"] = _codes(labels["status"], STATUSES, snapshot["status"], form.key("status"))
+            values["rag"] = _codes(labels["rag"], RAGS, snapshot["rag"], form.key("rag"))
         with middle:
-            values["unit_id"] = _choice(labels["unit_id"], units, snapshot["unit_id"], f"m_unit_{suffix}")
+            values["unit_id"] = _choice(labels["unit_id"], units, snapshot["unit_id"], form.key("unit"))
             values["contact_pilot_id"] = _choice(
-                labels["contact_pilot_id"], contacts, snapshot["contact_pilot_id"], f"m_contact_{suffix}"
+                labels["contact_pilot_id"], contacts, snapshot["contact_pilot_id"], form.key("contact")
             )
             values["decision_ref"] = st.text_input(
-                labels["decision_ref"], snapshot["decision_ref"] or "", max_chars=50, key=f"m_ref_{suffix}"
+                labels["decision_ref"], snapshot["decision_ref"] or "", max_chars=50, key=form.key("ref")
             )
         with right:
-            values["start_quarter"] = st.text_input(
-                labels["start_quarter"],
-                snapshot["start_quarter"] or "",
-                max_chars=9,
-                placeholder="z. B. 2026-Q3",
-                key=f"m_start_{suffix}",
+            values["start_quarter"] = _quarter(
+                labels["start_quarter"], snapshot["start_quarter"], "2026-Q3", form.key("start")
             )
-            values["end_quarter"] = st.text_input(
-                labels["end_quarter"],
-                snapshot["end_quarter"] or "",
-                max_chars=9,
-                placeholder="z. B. 2027-Q2",
-                key=f"m_end_{suffix}",
+            values["end_quarter"] = _quarter(
+                labels["end_quarter"], snapshot["end_quarter"], "2027-Q2", form.key("end")
             )
             values["funding_id"] = _choice(
-                labels["funding_id"], dict(options.funding), snapshot["funding_id"], f"m_funding_{suffix}"
+                labels["funding_id"], dict(options.funding), snapshot["funding_id"], form.key("funding")
             )
-        st.markdown("**Bewertung (1 = gering … 5 = hoch)**")
-        for column, key in zip(st.columns(len(INPUT_LABELS)), INPUT_LABELS, strict=True):
-            values[key] = column.number_input(
-                labels[key],
-                min_value=1,
-                max_value=5,
-                step=1,
-                value=int(snapshot[key]),
-                key=f"m_{key}_{suffix}",
-            )
+        values |= _scores(form, snapshot)
         st.markdown("**Kosten und OZG**")
-        left, middle, right = st.columns(3)
-        values["cost_operating"] = left.text_input(
-            labels["cost_operating"], _amount(snapshot["cost_operating"]), max_chars=20, key=f"m_op_{suffix}"
-        )
-        values["cost_capital"] = middle.text_input(
-            labels["cost_capital"], _amount(snapshot["cost_capital"]), max_chars=20, key=f"m_cap_{suffix}"
-        )
-        values["person_days"] = right.text_input(
-            labels["person_days"], _amount(snapshot["person_days"]), max_chars=12, key=f"m_pt_{suffix}"
-        )
+        values |= _costs(form, snapshot)
         left, middle, right = st.columns(3)
         with left:
-            values["ozg_id"] = _choice(labels["ozg_id"], ozg, snapshot["ozg_id"], f"m_ozg_{suffix}")
+            values["ozg_id"] = _choice(labels["ozg_id"], _ozg_choices(), snapshot["ozg_id"], form.key("ozg"))
         with middle:
             values["maturity_target"] = _choice(
-                labels["maturity_target"], MATURITY_LABELS, snapshot["maturity_target"], f"m_mt_{suffix}"
+                labels["maturity_target"], MATURITY_LABELS, snapshot["maturity_target"], form.key("mt")
             )
         with right:
             values["maturity_actual"] = _choice(
-                labels["maturity_actual"], MATURITY_LABELS, snapshot["maturity_actual"], f"m_ma_{suffix}"
+                labels["maturity_actual"], MATURITY_LABELS, snapshot["maturity_actual"], form.key("ma")
             )
-        values["efa"] = st.checkbox(labels["efa"], value=bool(snapshot["efa"]), key=f"m_efa_{suffix}")
-        if not st.form_submit_button("Änderungen speichern"):
-            return
-    save_measure(user, snapshot, values)
+        values["efa"] = st.checkbox(labels["efa"], value=bool(snapshot["efa"]), key=form.key("efa"))
+        submitted = st.form_submit_button("Änderungen speichern")
+    if submitted:
 
+        def saved(measure: Measure) -> str:
+            if measure.version == snapshot["version"]:
+                return "Es gab keine Änderungen zu speichern."
+            return f"Die Maßnahme „{escaped(measure.title)}“ wurde gespeichert."
 
-def save_measure(user: UserInfo, snapshot: dict[str, Any], values: dict[str, Any]) -> None:
-    try:
-        with write_session() as session:
-            saved = update_measure(
-                session=session,
-                measure_id=snapshot["id"],
-                expected_version=snapshot["version"],
-                changes=values,
-                actor=user.username,
-                actor_role=user.role,
-            )
-    except StaleEditError as error:
-        # The shown state is outdated: forget it and the cached reads, then show the current one.
-        st.session_state.pop(SNAPSHOT_KEY, None)
-        cache.clear_after_write()
-        leave_flash("measure", "error", escaped(str(error)))
-        st.rerun()
-    except (MeasureInputError, PermissionError) as error:
-        messages = getattr(error, "messages", [str(error)])
-        st.error(
-            "Die Maßnahme wurde nicht gespeichert:\n\n"
-            + "\n".join(f"- {escaped(message)}" for message in messages)
+        run(
+            MEASURE_AREA,
+            update_measure,
+            success=saved,
+            reset=[form],
+            keep={MEASURE_CHOICE: snapshot["id"]},
+            measure_id=snapshot["id"],
+            expected_version=snapshot["version"],
+            changes=values,
+            actor=user.username,
+            actor_role=user.role,
         )
-        return
-    st.session_state.pop(SNAPSHOT_KEY, None)
-    if saved.version == snapshot["version"]:
-        leave_flash("measure", "success", "Es gab keine Änderungen zu speichern.")
-    else:
-        cache.clear_after_write()
-        leave_flash("measure", "success", f"Die Maßnahme „{escaped(saved.title)}“ wurde gespeichert.")
-    st.rerun()
+    feedback.show(MEASURE_AREA)
+
+
+# What the new-measure form shows before anything is typed.
+NEW_MEASURE = {
+    "category": None,
+    "status": MeasureStatus.PLANNED.value,
+    "rag": Rag.GREEN.value,
+    "benefit_citizens": 3,
+    "benefit_admin": 3,
+    "urgency": 3,
+    "legal_duty": 1,
+    "effort": 3,
+    "cost_operating": 0.0,
+    "cost_capital": 0.0,
+    "person_days": 0.0,
+}
+
+
+def new_measure_form(user: UserInfo) -> None:
+    """Title and the rest of a new measure; stored once, then the form is empty again."""
+    form = FormRound("roadmap_new")
+    labels = FIELD_LABELS
+    st.subheader("Neue Maßnahme anlegen")
+    unit_total, _ = cache.query(roadmap.edit_choice_counts)
+    unit_term = pickers.search_term(unit_total, key=form.key("unit"), search_label=UNIT_SEARCH)
+    options = cache.query(
+        roadmap.edit_choices, unit_search=unit_term, pilot_search=None, limit=pickers.MAX_CHOICES
+    )
+    pickers.note_cut(options.units_found, noun="Einheiten")
+    with st.form(form.form):
+        st.caption("Pflicht sind Titel, Kategorie und Status; alles andere lässt sich später ergänzen.")
+        values: dict[str, Any] = {
+            "title": st.text_input(labels["title"], max_chars=200, key=form.key("title")),
+            "description": st.text_area(labels["description"], max_chars=4000, key=form.key("desc")),
+        }
+        left, middle, right = st.columns(3)
+        with left:
+            values["category"] = _codes(
+                labels["category"], CATEGORIES, None, form.key("category"), chosen=False
+            )
+            values["status"] = _codes(labels["status"], STATUSES, NEW_MEASURE["status"], form.key("status"))
+            values["rag"] = _codes(labels["rag"], RAGS, NEW_MEASURE["rag"], form.key("rag"))
+        with middle:
+            values["unit_id"] = _choice(labels["unit_id"], dict(options.units), None, form.key("unit"))
+            values["funding_id"] = _choice(
+                labels["funding_id"], dict(options.funding), None, form.key("funding")
+            )
+            values["decision_ref"] = st.text_input(labels["decision_ref"], max_chars=50, key=form.key("ref"))
+        with right:
+            values["start_quarter"] = _quarter(labels["start_quarter"], None, "2026-Q3", form.key("start"))
+            values["end_quarter"] = _quarter(labels["end_quarter"], None, "2027-Q2", form.key("end"))
+        values |= _scores(form, NEW_MEASURE)
+        st.markdown("**Kosten und OZG**")
+        values |= _costs(form, NEW_MEASURE)
+        left, right = st.columns(2)
+        with left:
+            values["ozg_id"] = _choice(labels["ozg_id"], _ozg_choices(), None, form.key("ozg"))
+        with right:
+            values["maturity_target"] = _choice(
+                labels["maturity_target"], MATURITY_LABELS, None, form.key("mt")
+            )
+        submitted = st.form_submit_button("Maßnahme anlegen")
+    if submitted:
+        run(
+            NEW_MEASURE_AREA,
+            create_measure,
+            success=lambda measure: f"Die Maßnahme „{escaped(measure.title)}“ wurde angelegt.",
+            reset=[form],
+            values=values,
+            actor=user.username,
+            actor_role=user.role,
+        )
+    feedback.show(NEW_MEASURE_AREA)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from model.db import read_session, write_session
 from model.enums import Category, MeasureStatus, PilotStage, Role
-from model.measures import MeasureInputError, StaleEditError, parse_number, update_measure
+from model.measures import MeasureInputError, StaleEditError, create_measure, parse_number, update_measure
 from model.tables import AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
 
 
@@ -188,3 +188,122 @@ def test_a_deleted_measure_cannot_be_saved(engine, measure_id) -> None:
 )
 def test_numbers_are_read_the_german_way(text, number) -> None:
     assert parse_number(text) == number
+
+
+# ------------------------------------------------------------------ a new measure
+
+NEW = {
+    "title": "Digitale Bauakte",
+    "description": "Bauanträge vollständig elektronisch",
+    "category": Category.EGOV_OZG.value,
+    "status": MeasureStatus.PLANNED.value,
+    "rag": "amber",
+    "unit_id": 1,
+    "benefit_citizens": 5,
+    "benefit_admin": 4,
+    "urgency": 3,
+    "legal_duty": 5,
+    "effort": 4,
+    "start_quarter": "Q1 2027",
+    "end_quarter": "2027-Q4",
+    "cost_operating": "12.000",
+    "cost_capital": "250.000,50",
+    "person_days": "40",
+    "ozg_id": "10513",
+    "maturity_target": 3,
+    "funding_id": 1,
+    "decision_ref": "V/2026/117",
+}
+
+
+def _create(engine, values: dict, *, role: Role = Role.ADMIN) -> Measure:
+    with write_session(engine) as session:
+        return create_measure(session=session, values=values, actor="cdo", actor_role=role)
+
+
+def test_a_new_measure_is_stored_with_every_field_and_one_audit_row(engine, measure_id) -> None:
+    created = _create(engine, NEW)
+
+    stored = _stored(engine, created.id)
+    assert (stored.title, stored.category, stored.status, stored.rag) == (
+        "Digitale Bauakte",
+        "egov_ozg",
+        "planned",
+        "amber",
+    )
+    assert (stored.benefit_citizens, stored.legal_duty, stored.effort) == (5, 5, 4)
+    assert (stored.start_quarter, stored.end_quarter) == ("2027-Q1", "2027-Q4")
+    assert (stored.cost_operating, stored.cost_capital, stored.person_days) == (12000.0, 250000.5, 40.0)
+    assert (stored.ozg_id, stored.maturity_target, stored.funding_id, stored.decision_ref) == (
+        "10513",
+        3,
+        1,
+        "V/2026/117",
+    )
+    assert stored.version == 1
+    [entry] = _audit(engine)
+    assert (entry.actor, entry.action, entry.entity, entry.entity_id) == (
+        "cdo",
+        "create",
+        "measure",
+        str(created.id),
+    )
+    changes = json.loads(entry.changes)
+    assert changes["title"] == [None, "Digitale Bauakte"]
+    assert changes["cost_capital"] == [None, 250000.5]
+    assert changes["contact_pilot_id"] == [None, None]  # every field, also those left empty
+
+
+def test_a_new_measure_needs_only_title_category_and_status(engine, measure_id) -> None:
+    created = _create(engine, {"title": "Kurz", "category": "internal", "status": "idea"})
+
+    stored = _stored(engine, created.id)
+    assert (stored.benefit_citizens, stored.legal_duty, stored.cost_operating, stored.unit_id) == (
+        3,
+        1,
+        0.0,
+        None,
+    )
+
+
+def test_a_taken_title_says_what_to_do_instead(engine, measure_id) -> None:
+    with pytest.raises(MeasureInputError) as refused:
+        _create(engine, NEW | {"title": "Andere Maßnahme"})
+
+    assert refused.value.messages == [
+        "Titel: Es gibt schon eine Maßnahme mit dem Titel „Andere Maßnahme“. Bitte wählen Sie einen anderen "
+        "Titel, oder ändern Sie die vorhandene Maßnahme unter „Maßnahme im Detail“."
+    ]
+    assert _audit(engine) == []
+
+
+def test_every_problem_of_a_new_measure_is_named_at_once(engine, measure_id) -> None:
+    with pytest.raises(MeasureInputError) as refused:
+        _create(
+            engine,
+            {
+                "title": "Andere Maßnahme",
+                "category": None,
+                "urgency": 9,
+                "start_quarter": "2028-Q1",
+                "end_quarter": "2027-Q1",
+            },
+        )
+
+    assert refused.value.messages == [
+        "Kategorie: Bitte einen Wert wählen.",
+        "Dringlichkeit: Bitte eine Zahl von 1 bis 5 angeben.",
+        "Status: Bitte einen Wert angeben.",
+        "Titel: Es gibt schon eine Maßnahme mit dem Titel „Andere Maßnahme“. Bitte wählen Sie einen anderen "
+        "Titel, oder ändern Sie die vorhandene Maßnahme unter „Maßnahme im Detail“.",
+        "Ende (Quartal): Das Ende-Quartal liegt vor dem Start-Quartal.",
+    ]
+    with read_session(engine) as session:
+        assert len(session.exec(select(Measure)).all()) == 2
+
+
+@pytest.mark.parametrize("role", [Role.LEITUNG, Role.LOTSE])
+def test_only_admin_may_create_a_measure(engine, measure_id, role) -> None:
+    with pytest.raises(PermissionError, match="Nur das CDO-Büro darf Maßnahmen anlegen."):
+        _create(engine, NEW, role=role)
+    assert _audit(engine) == []

@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from model import org_units
+from model import app_settings, org_units
 from model.admin_guard import AdminError, StaleEditError
+from model.app_settings import SollRuleSetting
 from model.db import read_session, write_session
 from model.enums import PilotStage, Role, SollRule, UnitKind
-from model.tables import AppUser, AuditEntry, OrgUnit, Pilot, PilotStageChange
+from model.tables import AppSetting, AppUser, AuditEntry, OrgUnit, Pilot, PilotStageChange
 
 
 def add_user(engine, username: str, role: Role) -> None:
@@ -281,3 +282,38 @@ def test_soll_rule_and_explicit_override(engine, tree) -> None:
     assert soll["1.1"] == 1
     assert soll["2"] == 4  # explicit Soll wins over the rule
     assert soll["Dez A"] == 0  # Dezernate are containers
+
+
+def test_a_soll_rule_changed_by_someone_else_since_the_form_showed_it_is_refused(engine, tree) -> None:
+    shown = SollRuleSetting()  # both forms showed the default: 1 per unit
+    with write_session(engine) as session:
+        org_units.change_soll_rule(
+            session=session, rule="per_headcount", per_n=50, actor="cdo", expected=shown
+        )
+    with (
+        pytest.raises(StaleEditError, match="Die Soll-Lotsen-Regel wurde inzwischen von jemand anderem"),
+        write_session(engine) as session,
+    ):
+        org_units.change_soll_rule(session=session, rule="per_unit", per_n=200, actor="cdo", expected=shown)
+    with read_session(engine) as session:
+        assert app_settings.soll_rule(session=session) == SollRuleSetting(SollRule.PER_HEADCOUNT, 50)
+        audited = session.exec(select(AuditEntry).where(AuditEntry.entity == "app_setting")).all()
+    assert len(audited) == 1
+
+
+def test_a_setting_first_stored_by_two_admins_at_once_refuses_the_later(engine, tree, monkeypatch) -> None:
+    """On PostgreSQL there is no row to lock before the first save; the later insert fails."""
+    with write_session(engine) as session:
+        org_units.change_soll_rule(session=session, rule="per_headcount", per_n=50, actor="cdo")
+    with write_session(engine) as session:
+        original = session.get
+        # This transaction read the setting before the other one stored it.
+        monkeypatch.setattr(
+            session,
+            "get",
+            lambda model, key, **kw: None if model is AppSetting else original(model, key, **kw),
+        )
+        with pytest.raises(StaleEditError, match="Die Soll-Lotsen-Regel"):
+            app_settings.store(session=session, key="soll_rule", value="{}", what="Die Soll-Lotsen-Regel")
+    with read_session(engine) as session:
+        assert app_settings.soll_rule(session=session) == SollRuleSetting(SollRule.PER_HEADCOUNT, 50)

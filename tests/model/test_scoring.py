@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from model.admin_guard import StaleEditError
 from model.db import read_session, write_session
 from model.enums import Category, MeasureStatus, Role
 from model.scoring import (
@@ -20,7 +21,7 @@ from model.scoring import (
     score_weights,
     set_score_weights,
 )
-from model.tables import AuditEntry, Measure
+from model.tables import AppSetting, AuditEntry, Measure
 
 # title → (Nutzen Bürger, Nutzen Verwaltung, Dringlichkeit, Rechtliche Pflicht, Aufwand)
 INPUTS = {
@@ -165,9 +166,56 @@ def test_only_admin_may_change_the_weights(engine, role) -> None:
 
 
 def test_a_damaged_setting_falls_back_to_the_defaults(engine) -> None:
-    from model.tables import AppSetting
-
     with write_session(engine) as session:
         session.add(AppSetting(key="score_weights", value='{"benefit_citizens": 3}'))
     with read_session(engine) as session:
         assert score_weights(session=session) == DEFAULT_WEIGHTS
+
+
+def test_weights_changed_by_someone_else_since_the_form_showed_them_are_refused(engine) -> None:
+    first = {"benefit_citizens": 0.2, "benefit_admin": 0.2, "urgency": 0.2, "legal_duty": 0.2, "effort": 0.2}
+    later = {
+        "benefit_citizens": 0.4,
+        "benefit_admin": 0.1,
+        "urgency": 0.2,
+        "legal_duty": 0.15,
+        "effort": 0.15,
+    }
+    with write_session(engine) as session:  # A saves against the defaults both forms showed
+        set_score_weights(
+            session=session, weights=first, actor="a", actor_role=Role.ADMIN, expected=DEFAULT_WEIGHTS
+        )
+    with (
+        pytest.raises(StaleEditError, match="Die Gewichtung des Scores wurde inzwischen von jemand anderem"),
+        write_session(engine) as session,
+    ):
+        set_score_weights(
+            session=session, weights=later, actor="b", actor_role=Role.ADMIN, expected=DEFAULT_WEIGHTS
+        )
+    with read_session(engine) as session:
+        assert score_weights(session=session).as_dict() == first
+        assert [entry.actor for entry in session.exec(select(AuditEntry)).all()] == ["a"]
+
+    with write_session(engine) as session:  # against what is stored now, B's change goes through
+        saved = set_score_weights(
+            session=session,
+            weights=later,
+            actor="b",
+            actor_role=Role.ADMIN,
+            expected=score_weights(session=session),
+        )
+    assert saved.as_dict() == later
+
+
+def test_unchanged_weights_store_nothing(engine) -> None:
+    with write_session(engine) as session:
+        set_score_weights(
+            session=session,
+            weights=DEFAULT_WEIGHTS.as_dict(),
+            actor="cdo",
+            actor_role=Role.ADMIN,
+            expected=DEFAULT_WEIGHTS,
+        )
+    with read_session(engine) as session:
+        assert session.get(AppSetting, "score_weights") is None
+        assert session.exec(select(AuditEntry)).all() == []

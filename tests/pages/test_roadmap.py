@@ -22,10 +22,11 @@ from model.db import make_engine, read_session, write_session
 from model.enums import Role
 from model.measures import update_measure
 from model.migrate import migrate
-from model.scoring import DEFAULT_WEIGHTS, score_weights
+from model.scoring import DEFAULT_WEIGHTS, INPUT_LABELS, score_weights
 from model.tables import AuditEntry, Measure
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
 from ui import pickers
+from ui.feedback import ROUNDS_KEY
 
 PAGE = "pages/roadmap.py"
 ROLES = list(DEMO_USERS)
@@ -150,10 +151,10 @@ def test_leitung_and_lotse_get_no_edit_controls(app_as, role) -> None:
     assert not [button for button in at.button if button.label in (SAVE, "Gewichte speichern")]
 
 
-def test_admin_sees_the_measure_form_and_the_weights_form(app_as) -> None:
+def test_admin_sees_the_measure_form_the_weights_form_and_the_new_measure_form(app_as) -> None:
     at = open_roadmap("admin")
 
-    assert len(at.get("form")) == 2
+    assert len(at.get("form")) == 3
     labels = {field.label for field in (*at.text_input, *at.selectbox, *at.number_input, *at.checkbox)}
     assert {
         "Titel",
@@ -219,14 +220,14 @@ def test_a_link_with_filters_opens_the_same_view(app_as) -> None:
 def test_a_long_list_of_units_or_lotsen_in_the_measure_form_is_searched_first(app_as, monkeypatch) -> None:
     monkeypatch.setattr(pickers, "MAX_CHOICES", 3)  # the demo city has more units and Lotsen
 
-    def form_box(at: AppTest, prefix: str) -> Any:
-        return next(box for box in at.selectbox if (box.key or "").startswith(prefix))
+    def form_box(at: AppTest, field: str) -> Any:
+        return next(box for box in at.selectbox if re.fullmatch(rf"m_\d+_\d+_{field}", box.key or ""))
 
     at = open_roadmap("admin")
-    for prefix in ("m_unit_", "m_contact_"):
-        assert len(form_box(at, prefix).options) <= 1 + 3 + 1  # "–", three, and the current value
+    for field in ("unit", "contact"):
+        assert len(form_box(at, field).options) <= 1 + 3 + 1  # "–", three, and the current value
     widget(at.text_input, "Organisationseinheit suchen (Kürzel oder Name)").input("Bürgeramt").run()
-    assert any("Bürgeramt" in option for option in form_box(at, "m_unit_").options)
+    assert any("Bürgeramt" in option for option in form_box(at, "unit").options)
     assert not at.exception
 
 
@@ -345,6 +346,121 @@ def test_admin_changes_the_weights_and_the_formula_follows(app_as, own_demo) -> 
     assert weights != DEFAULT_WEIGHTS
 
 
+def key(at: AppTest, form: str, field: str) -> str:
+    """The key of a form field in the form's current round (ui.feedback.FormRound)."""
+    return f"{form}_{at.session_state.get(ROUNDS_KEY, {}).get(form, 0)}_{field}"
+
+
+def weight_fields(at: AppTest) -> dict[str, int]:
+    return {name: at.number_input(key=key(at, "roadmap_weights", name)).value for name in INPUT_LABELS}
+
+
+def test_two_admins_changing_the_weights_the_later_is_refused_and_sees_the_first(app_as, own_demo) -> None:
+    first, second = open_roadmap("admin"), open_roadmap("admin")
+    first.number_input(key=key(first, "roadmap_weights", "benefit_citizens")).set_value(35)
+    first.number_input(key=key(first, "roadmap_weights", "benefit_admin")).set_value(15)
+    widget(first.button, "Gewichte speichern").click()
+    first.run()
+    second.run()  # B's page is drawn again meanwhile: the form still shows what it showed
+    assert weight_fields(second)["benefit_citizens"] == 30
+    second.number_input(key=key(second, "roadmap_weights", "urgency")).set_value(25)
+    second.number_input(key=key(second, "roadmap_weights", "legal_duty")).set_value(10)
+    widget(second.button, "Gewichte speichern").click()
+    second.run()
+
+    assert any("neuen Gewichte" in text for text in texts(first.success))
+    assert any("inzwischen von jemand anderem geändert" in text for text in texts(second.error))
+    assert not second.success
+    with read_session(own_demo) as session:
+        weights = score_weights(session=session)
+    assert (weights.benefit_citizens, weights.benefit_admin, weights.urgency) == (0.35, 0.15, 0.2)
+    assert weight_fields(second) == {
+        "benefit_citizens": 35,
+        "benefit_admin": 15,
+        "urgency": 20,
+        "legal_duty": 15,
+        "effort": 15,
+    }
+
+
+def test_unchanged_weights_are_not_saved(app_as, own_demo) -> None:
+    at = open_roadmap("admin")
+    widget(at.button, "Gewichte speichern").click()
+    at.run()
+
+    assert "Es wurde nichts geändert." in texts(at.info)
+    with read_session(own_demo) as session:
+        assert not session.exec(select(AuditEntry).where(AuditEntry.entity == "app_setting")).all()
+
+
+NEW_FORM = "roadmap_new"
+
+
+def fill_new_measure(at: AppTest, title: str) -> AppTest:
+    at.text_input(key=key(at, NEW_FORM, "title")).input(title)
+    at.selectbox(key=key(at, NEW_FORM, "category")).set_value("egov_ozg")
+    at.number_input(key=key(at, NEW_FORM, "urgency")).set_value(5)
+    at.text_input(key=key(at, NEW_FORM, "start")).input("2027-Q1")
+    at.text_input(key=key(at, NEW_FORM, "cap")).input("250.000")
+    return at
+
+
+def new_measures(engine: Engine, title: str) -> list[Measure]:
+    with read_session(engine) as session:
+        return list(session.exec(select(Measure).where(Measure.title == title)).all())
+
+
+def test_admin_creates_a_measure_once_and_the_form_is_empty_again(app_as, own_demo) -> None:
+    at = fill_new_measure(open_roadmap("admin"), "Digitale Bauakte")
+    widget(at.button, "Maßnahme anlegen").click()
+    at.run()
+
+    assert not at.exception and not at.error
+    assert "Die Maßnahme „Digitale Bauakte“ wurde angelegt." in texts(at.success)
+    assert any("wurde angelegt" in toast.value for toast in at.toast)
+    assert at.text_input(key=key(at, NEW_FORM, "title")).value == ""
+    assert at.selectbox(key=key(at, NEW_FORM, "category")).value is None
+    [measure] = new_measures(own_demo, "Digitale Bauakte")
+    assert (
+        measure.category,
+        measure.status,
+        measure.urgency,
+        measure.start_quarter,
+        measure.cost_capital,
+    ) == (
+        "egov_ozg",
+        "planned",
+        5,
+        "2027-Q1",
+        250000.0,
+    )
+    with read_session(own_demo) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "measure")).one()
+    assert (entry.actor, entry.action, entry.entity_id) == ("cdo", "create", str(measure.id))
+
+    # The browser sends the same form again (a second tap before the answer arrived).
+    widget(fill_new_measure(at, "Digitale Bauakte").button, "Maßnahme anlegen").click()
+    at.run()
+
+    assert any("bereits gespeichert" in text for text in texts(at.info))
+    assert at.text_input(key=key(at, NEW_FORM, "title")).value == ""
+    assert len(new_measures(own_demo, "Digitale Bauakte")) == 1
+
+
+def test_a_refused_new_measure_keeps_what_was_typed(app_as, own_demo) -> None:
+    at = fill_new_measure(open_roadmap("admin"), "Einführung der E-Akte")  # a demo measure's title
+    at.text_input(key=key(at, NEW_FORM, "end")).input("2026-Q9")
+    widget(at.button, "Maßnahme anlegen").click()
+    at.run()
+
+    [error] = texts(at.error)
+    assert "Es gibt schon eine Maßnahme mit dem Titel „Einführung der E-Akte“. Bitte wählen Sie" in error
+    assert "Ende (Quartal): „2026-Q9“ ist kein Quartal" in error
+    assert at.text_input(key=key(at, NEW_FORM, "title")).value == "Einführung der E-Akte"
+    assert at.text_input(key=key(at, NEW_FORM, "cap")).value == "250.000"
+    assert len(new_measures(own_demo, "Einführung der E-Akte")) == 1
+
+
 # ------------------------------------------------------------------ scale M
 
 
@@ -354,7 +470,7 @@ def test_every_role_sees_the_roadmap_at_scale_m(app_as, scale_m, role) -> None:
 
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 2
-    assert len(at.get("form")) == (2 if role == "admin" else 0)
+    assert len(at.get("form")) == (3 if role == "admin" else 0)
 
 
 def test_at_scale_m_no_chart_gets_more_rows_than_it_draws(app_as, scale_m, scale_m_url) -> None:

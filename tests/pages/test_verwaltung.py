@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from model import demo
+from model.app_settings import soll_rule
 from model.auth_store import UserInfo
 from model.db import make_engine, read_session, write_session
 from model.enums import Role
@@ -24,15 +27,18 @@ from model.tables import (
     AppUser,
     AuditEntry,
     FundingProgramme,
+    GateDecision,
     Idea,
     ItStaff,
     Measure,
     Milestone,
     OrgUnit,
     Phase,
+    TrainingModule,
 )
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from ui import pickers
+from ui.feedback import ROUNDS_KEY
 from ui.navigation import USER_KEY
 
 PAGE = "pages/verwaltung.py"
@@ -80,6 +86,12 @@ def texts(elements: Any) -> list[str]:
 
 def table_text(at: AppTest) -> str:
     return " ".join(frame.value.to_string() for frame in at.dataframe)
+
+
+def key(at: AppTest, form: str, field: str) -> str:
+    """The key of a form field in the form's current round (ui.feedback.FormRound)."""
+    rounds = at.session_state.get(ROUNDS_KEY, {})
+    return f"{form}_{rounds.get(form, 0)}_{field}"
 
 
 def submit(at: AppTest, label: str) -> AppTest:
@@ -169,7 +181,7 @@ def test_units_tab_renames_a_unit(own_demo) -> None:
     at = open_tab("Organisationseinheiten")
     target = unit_id(own_demo, "33")
     at.selectbox(key="unit_selected").set_value(target).run()
-    at.text_input(key=f"unit_edit_{target}_name").input("Bürgeramt und Standesamt")
+    at.text_input(key=key(at, f"unit_{target}", "name")).input("Bürgeramt und Standesamt")
     at = submit(at, "Änderungen speichern")
     assert not at.exception
     assert any("wurde gespeichert" in message for message in texts(at.success))
@@ -189,8 +201,8 @@ def test_a_long_unit_list_is_searched_before_it_is_offered(own_demo, monkeypatch
     target = unit_id(own_demo, "33")
     at.selectbox(key="unit_selected").set_value(target).run()
     # The move form offers its own search; the current parent stays listed whatever it finds.
-    at.text_input(key=f"unit_move_{target}_search").input("zzz-nichts").run()
-    assert len(at.selectbox(key=f"unit_move_{target}").options) == 2  # oberste Ebene + current parent
+    at.text_input(key=key(at, f"unit_{target}", "move_search")).input("zzz-nichts").run()
+    assert len(at.selectbox(key=key(at, f"unit_{target}", "move")).options) == 2  # top level + current parent
     assert not at.exception
 
 
@@ -198,8 +210,8 @@ def test_units_tab_explains_why_a_unit_with_history_is_not_deleted(own_demo) -> 
     at = open_tab("Organisationseinheiten")
     target = unit_id(own_demo, "33")
     at.selectbox(key="unit_selected").set_value(target).run()
-    at.checkbox(key=f"unit_delete_confirm_{target}").check().run()
-    at.button(key="unit_delete").click().run()
+    at.checkbox(key=key(at, f"unit_{target}", "delete_confirm")).check().run()
+    at.button(key=key(at, f"unit_{target}", "delete")).click().run()
     assert any("kann nicht gelöscht werden" in message for message in texts(at.error))
     assert not [row for row in audit_rows(own_demo, "org_unit") if row.action == "delete"]
 
@@ -209,7 +221,7 @@ def test_users_tab_changes_a_role(own_demo) -> None:
     with read_session(own_demo) as session:
         account = session.exec(select(AppUser).where(AppUser.username == "leitung")).one()
     at.selectbox(key="user_selected").set_value(account.id).run()
-    at.selectbox(key=f"user_role_{account.id}").set_value(Role.ADMIN.value)
+    at.selectbox(key=key(at, f"user_{account.id}", "role")).set_value(Role.ADMIN.value)
     at = submit(at, "Rolle speichern")
     assert not at.exception
     assert any("Die Rolle von" in message for message in texts(at.success))
@@ -223,9 +235,9 @@ def test_two_admins_changing_one_account_the_later_change_is_refused(own_demo) -
     first, second = open_tab("Benutzer"), open_tab("Benutzer")
     for at in (first, second):  # both forms drawn from the same stored account
         at.selectbox(key="user_selected").set_value(account.id).run()
-    first.selectbox(key=f"user_role_{account.id}").set_value(Role.ADMIN.value)
+    first.selectbox(key=key(first, f"user_{account.id}", "role")).set_value(Role.ADMIN.value)
     first = submit(first, "Rolle speichern")
-    second.selectbox(key=f"user_role_{account.id}").set_value(Role.LOTSE.value)
+    second.selectbox(key=key(second, f"user_{account.id}", "role")).set_value(Role.LOTSE.value)
     second = submit(second, "Rolle speichern")
 
     assert any("Die Rolle von" in message for message in texts(first.success))
@@ -238,10 +250,10 @@ def test_two_admins_changing_one_account_the_later_change_is_refused(own_demo) -
 
 def test_users_tab_refuses_a_weak_password_in_german(own_demo) -> None:
     at = open_tab("Benutzer")
-    at.text_input(key="user_new_username").input("neu")
-    at.text_input(key="user_new_display").input("Neue Person")
-    at.selectbox(key="user_new_role").set_value(Role.LEITUNG.value)
-    at.text_input(key="user_new_password").input("kurz")
+    at.text_input(key=key(at, "user_new", "username")).input("neu")
+    at.text_input(key=key(at, "user_new", "display")).input("Neue Person")
+    at.selectbox(key=key(at, "user_new", "role")).set_value(Role.LEITUNG.value)
+    at.text_input(key=key(at, "user_new", "password")).input("kurz")
     at = submit(at, "Konto anlegen")
     assert any("mindestens 12 Zeichen" in message for message in texts(at.error))
     with read_session(own_demo) as session:
@@ -253,8 +265,8 @@ def test_programme_tab_blocks_a_phase_with_a_note(own_demo) -> None:
         phase = session.exec(select(Phase).where(Phase.name == "Betrieb")).one()
     at = open_tab("Programm")
     at.selectbox(key="phase_selected").set_value(phase.id).run()
-    at.selectbox(key=f"phase_{phase.id}_status").set_value("blocked")
-    at.text_area(key=f"phase_{phase.id}_note").input("Kein Budget in diesem Jahr")
+    at.selectbox(key=key(at, f"phase_{phase.id}", "status")).set_value("blocked")
+    at.text_area(key=key(at, f"phase_{phase.id}", "note")).input("Kein Budget in diesem Jahr")
     at = submit(at, "Phase speichern")
     assert not at.exception
     assert any("wurde gespeichert" in message for message in texts(at.success))
@@ -271,9 +283,9 @@ def test_two_admins_editing_one_milestone_the_later_save_is_refused(own_demo) ->
     first, second = open_tab("Programm"), open_tab("Programm")
     for at in (first, second):  # both forms drawn from the same stored values
         at.selectbox(key="milestone_selected").set_value(milestone.id).run()
-    first.text_input(key=f"milestone_{milestone.id}_title").input("Zuerst gespeichert")
+    first.text_input(key=key(first, f"milestone_{milestone.id}", "title")).input("Zuerst gespeichert")
     first = submit(first, "Meilenstein speichern")
-    second.text_input(key=f"milestone_{milestone.id}_title").input("Später gespeichert")
+    second.text_input(key=key(second, f"milestone_{milestone.id}", "title")).input("Später gespeichert")
     second = submit(second, "Meilenstein speichern")
 
     assert any("wurde gespeichert" in message for message in texts(first.success))
@@ -288,7 +300,7 @@ def test_programme_tab_deletes_a_milestone_with_an_audit_row(own_demo) -> None:
         milestone = session.exec(select(Milestone).order_by(Milestone.id)).first()
     at = open_tab("Programm")
     at.selectbox(key="milestone_selected").set_value(milestone.id).run()
-    at.checkbox(key=f"milestone_{milestone.id}_delete").check()
+    at.checkbox(key=key(at, f"milestone_{milestone.id}", "delete")).check()
     at = submit(at, "Meilenstein speichern")
 
     assert any("gelöscht" in message for message in texts(at.success))
@@ -388,9 +400,9 @@ def test_measures_tab_accepts_an_idea_into_the_roadmap(own_demo) -> None:
 
 def test_funding_tab_creates_a_programme(own_demo) -> None:
     at = open_tab("Förderprogramme")
-    at.text_input(key="funding_new_name").input("Förderaufruf Digitale Schule 2027")
-    at.selectbox(key="funding_new_donor").set_value("bund")
-    at.text_input(key="funding_new_applied").input("0")
+    at.text_input(key=key(at, "funding_new", "name")).input("Förderaufruf Digitale Schule 2027")
+    at.selectbox(key=key(at, "funding_new", "donor")).set_value("bund")
+    at.text_input(key=key(at, "funding_new", "applied")).input("0")
     at = submit(at, "Förderprogramm speichern")
     assert not at.exception
     assert any("wurde angelegt" in message for message in texts(at.success))
@@ -426,3 +438,312 @@ def test_it_staff_tab_saves_a_cell(own_demo) -> None:
             )
         ).one()
     assert stored == old + 0.5
+
+
+# ------------------------------------------------------------------ two admins, one record
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One edit form: the tab, the record (selectbox key, its id), the field both admins change."""
+
+    tab: str
+    record: Callable[[Session], tuple[str, int]] | None  # None: a setting, nothing to choose
+    form: str  # the form's round name; {id} is the record's id
+    widget: str  # element type in AppTest
+    field: str
+    first: Any
+    second: Any
+    save: str
+    stored: Callable[[Session, int], Any]
+
+
+def first_id(model: Any, *where: Any) -> Callable[[Session], int]:
+    return lambda session: session.exec(select(model.id).where(*where).order_by(model.id)).first()
+
+
+def chosen(select_key: str, find: Callable[[Session], int]) -> Callable[[Session], tuple[str, int]]:
+    return lambda session: (select_key, find(session))
+
+
+EDITS = {
+    "unit": Edit(
+        "Organisationseinheiten",
+        chosen("unit_selected", first_id(OrgUnit, OrgUnit.code == "33")),
+        "unit_{id}",
+        "text_input",
+        "name",
+        "Bürgeramt (A)",
+        "Bürgeramt (B)",
+        "Änderungen speichern",
+        lambda session, id: session.get(OrgUnit, id).name,
+    ),
+    "soll_rule": Edit(
+        "Organisationseinheiten",
+        None,
+        "soll_rule",
+        "number_input",
+        "per_n",
+        150,
+        200,
+        "Regel speichern",
+        lambda session, _: soll_rule(session=session).per_n,
+    ),
+    "user": Edit(
+        "Benutzer",
+        chosen("user_selected", first_id(AppUser, AppUser.username == "leitung")),
+        "user_{id}",
+        "selectbox",
+        "role",
+        Role.ADMIN.value,
+        Role.LOTSE.value,
+        "Rolle speichern",
+        lambda session, id: session.get(AppUser, id).role,
+    ),
+    "phase": Edit(
+        "Programm",
+        chosen("phase_selected", first_id(Phase, Phase.name == "Betrieb")),
+        "phase_{id}",
+        "text_area",
+        "note",
+        "Notiz von A",
+        "Notiz von B",
+        "Phase speichern",
+        lambda session, id: session.get(Phase, id).status_note,
+    ),
+    "milestone": Edit(
+        "Programm",
+        chosen("milestone_selected", first_id(Milestone)),
+        "milestone_{id}",
+        "text_input",
+        "title",
+        "Meilenstein von A",
+        "Meilenstein von B",
+        "Meilenstein speichern",
+        lambda session, id: session.get(Milestone, id).title,
+    ),
+    "gate": Edit(
+        "Programm",
+        chosen("gate_selected", first_id(GateDecision)),
+        "gate_{id}",
+        "text_area",
+        "summary",
+        "Beschluss nach A",
+        "Beschluss nach B",
+        "Beschluss speichern",
+        lambda session, id: session.get(GateDecision, id).summary,
+    ),
+    "module": Edit(
+        "Programm",
+        chosen("module_selected", first_id(TrainingModule)),
+        "module_{id}",
+        "text_input",
+        "name",
+        "Modul von A",
+        "Modul von B",
+        "Modul speichern",
+        lambda session, id: session.get(TrainingModule, id).name,
+    ),
+    "funding": Edit(
+        "Förderprogramme",
+        chosen("funding_selected", first_id(FundingProgramme)),
+        "funding_{id}",
+        "text_input",
+        "name",
+        "Programm von A",
+        "Programm von B",
+        "Förderprogramm speichern",
+        lambda session, id: session.get(FundingProgramme, id).name,
+    ),
+}
+
+
+def field_of(at: AppTest, edit: Edit, record_id: int) -> Any:
+    return getattr(at, edit.widget)(key=key(at, edit.form.format(id=record_id), edit.field))
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_two_admins_editing_one_record_the_later_save_is_refused_and_shows_the_first(own_demo, kind) -> None:
+    edit = EDITS[kind]
+    first, second = open_tab(edit.tab), open_tab(edit.tab)
+    record_id = 0
+    if edit.record is not None:
+        with read_session(own_demo) as session:
+            select_key, record_id = edit.record(session)
+        for at in (first, second):  # both forms drawn from the same stored record
+            at.selectbox(key=select_key).set_value(record_id).run()
+    before = field_of(second, edit, record_id).value
+
+    field_of(first, edit, record_id).set_value(edit.first)
+    first = submit(first, edit.save)
+    # Meanwhile B's page is drawn again (e.g. another widget): B's form still shows what it showed.
+    second.run()
+    assert field_of(second, edit, record_id).value == before
+    field_of(second, edit, record_id).set_value(edit.second)
+    second = submit(second, edit.save)
+
+    assert not first.error and not second.exception
+    assert [message for message in texts(second.error) if "inzwischen von jemand anderem geändert" in message]
+    with read_session(own_demo) as session:
+        assert edit.stored(session, record_id) == edit.first
+    assert field_of(second, edit, record_id).value == edit.first  # B now sees A's value
+
+
+def test_the_unit_actions_use_the_version_the_form_showed(own_demo) -> None:
+    target = unit_id(own_demo, "33")
+    first, second = open_tab("Organisationseinheiten"), open_tab("Organisationseinheiten")
+    for at in (first, second):
+        at.selectbox(key="unit_selected").set_value(target).run()
+    first.text_input(key=key(first, f"unit_{target}", "name")).input("Bürgeramt (A)")
+    submit(first, "Änderungen speichern")
+    second = submit(second, "Einheit verschieben")
+
+    assert any("inzwischen von jemand anderem geändert" in message for message in texts(second.error))
+    assert [row.action for row in audit_rows(own_demo, "org_unit")] == ["update"]
+
+
+# ------------------------------------------------------------------ create forms: once, then empty
+
+
+@dataclass(frozen=True)
+class New:
+    """One create form: its tab, round name, fields (element type, field, value), button, count."""
+
+    tab: str
+    form: str
+    fields: tuple[tuple[str, str, Any], ...]
+    save: str
+    count: Callable[[Session], int]
+
+
+def count_of(model: Any, *where: Any) -> Callable[[Session], int]:
+    return lambda session: session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+NEWS = {
+    "unit": New(
+        "Organisationseinheiten",
+        "unit_new",
+        (("text_input", "code", "99"), ("text_input", "name", "Neues Amt")),
+        "Einheit anlegen",
+        count_of(OrgUnit, OrgUnit.code == "99"),
+    ),
+    "user": New(
+        "Benutzer",
+        "user_new",
+        (
+            ("text_input", "username", "neu.konto"),
+            ("text_input", "display", "Neues Konto"),
+            ("selectbox", "role", Role.LEITUNG.value),
+            ("text_input", "password", "ein-sicheres-passwort-42"),
+        ),
+        "Konto anlegen",
+        count_of(AppUser, AppUser.username == "neu.konto"),
+    ),
+    "phase": New(
+        "Programm",
+        "phase_new",
+        (
+            ("text_input", "name", "Verstetigung"),
+            ("date_input", "planned_start", date(2028, 1, 1)),
+            ("date_input", "planned_end", date(2028, 12, 31)),
+        ),
+        "Phase speichern",
+        count_of(Phase, Phase.name == "Verstetigung"),
+    ),
+    "milestone": New(
+        "Programm",
+        "milestone_new",
+        (("text_input", "title", "Evaluation vorgelegt"), ("date_input", "due", date(2027, 9, 30))),
+        "Meilenstein speichern",
+        count_of(Milestone, Milestone.title == "Evaluation vorgelegt"),
+    ),
+    "gate": New(
+        "Programm",
+        "gate_new",
+        (("text_input", "body", "Hauptausschuss"), ("date_input", "date", date(2027, 2, 4))),
+        "Beschluss speichern",
+        count_of(GateDecision, GateDecision.body == "Hauptausschuss"),
+    ),
+    "module": New(
+        "Programm",
+        "module_new",
+        (("text_input", "name", "Aufbaumodul Datenschutz"),),
+        "Modul speichern",
+        count_of(TrainingModule, TrainingModule.name == "Aufbaumodul Datenschutz"),
+    ),
+    "funding": New(
+        "Förderprogramme",
+        "funding_new",
+        (("text_input", "name", "Digitale Schule 2027"), ("selectbox", "donor", "bund")),
+        "Förderprogramm speichern",
+        count_of(FundingProgramme, FundingProgramme.name == "Digitale Schule 2027"),
+    ),
+}
+
+
+def fill(at: AppTest, new: New) -> AppTest:
+    for widget, field, value in new.fields:
+        getattr(at, widget)(key=key(at, new.form, field)).set_value(value)
+    return at
+
+
+FORM_WIDGETS = ("text_input", "text_area", "number_input", "selectbox", "date_input", "checkbox", "radio")
+
+
+def form_values(at: AppTest, form: str) -> dict[tuple[str, str], Any]:
+    """Every field of the form in its current round: (element type, field) → value."""
+    prefix = key(at, form, "")
+    return {
+        (widget, element.key.removeprefix(prefix)): element.value
+        for widget in FORM_WIDGETS
+        for element in getattr(at, widget)
+        if (element.key or "").startswith(prefix)
+    }
+
+
+def typed(at: AppTest, form: str) -> dict[tuple[str, str], Any]:
+    """What the user typed or chose; the next free position is proposed anew after each create."""
+    return {field: value for field, value in form_values(at, form).items() if field[1] != "pos"}
+
+
+def send_again(at: AppTest, form: str, values: dict[tuple[str, str], Any]) -> AppTest:
+    """What a browser does that sends a form a second time: the same values once more."""
+    for (widget, field), value in values.items():
+        getattr(at, widget)(key=key(at, form, field)).set_value(value)
+    return at
+
+
+@pytest.mark.parametrize("kind", NEWS)
+def test_a_create_form_stores_once_and_is_empty_again(own_demo, kind) -> None:
+    new = NEWS[kind]
+    at = open_tab(new.tab)
+    empty = typed(at, new.form)
+    with read_session(own_demo) as session:
+        before = new.count(session)
+    sent = form_values(fill(at, new), new.form)
+    at = submit(at, new.save)
+
+    assert not at.exception and not at.error
+    assert any("wurde angelegt" in message for message in texts(at.success))
+    assert any("wurde angelegt" in toast.value for toast in at.toast)
+    assert typed(at, new.form) == empty
+    at = submit(send_again(at, new.form, sent), new.save)
+
+    assert not at.error
+    assert any("bereits gespeichert" in message for message in texts(at.info))
+    assert any("bereits gespeichert" in toast.value for toast in at.toast)
+    assert typed(at, new.form) == empty
+    with read_session(own_demo) as session:
+        assert new.count(session) == before + 1
+
+
+def test_a_create_form_keeps_what_was_typed_when_it_is_refused(own_demo) -> None:
+    at = open_tab("Förderprogramme")
+    at.text_input(key=key(at, "funding_new", "name")).input("Digitale Schule 2027")
+    at.text_input(key=key(at, "funding_new", "applied")).input("viel Geld")
+    at = submit(at, "Förderprogramm speichern")
+
+    assert any("keine Zahl" in message for message in texts(at.error))
+    assert at.text_input(key=key(at, "funding_new", "name")).value == "Digitale Schule 2027"
+    assert at.text_input(key=key(at, "funding_new", "applied")).value == "viel Geld"
