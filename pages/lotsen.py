@@ -16,18 +16,19 @@ from model.pilot_commands import (
     resolve_support_request,
 )
 from model.tabular import csv_bytes
-from ui import cache, charts, filters, pilot_views, tables
+from ui import cache, charts, feedback, filters, pilot_views, tables
+from ui.feedback import FormRound
 from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 
 user = current_user("lotsen")
 
-FLASH_KEY = "lotsen_flash"
+AREA = "lotsen"
+STAGE = FormRound("stage")
 SEEN_KEY = "lotsen_seen"
 EXPORT_KEY = "lotsen_export"
 DETAIL_KEY = "lotsen_detail"
-STAGE_FORM_FIELDS = ("stage_to", "stage_reason", "stage_on")
 FEED_ROWS = 30
 # Roster filter "Stufe": everyone still in the programme, one stage, or everyone.
 STAGE_FILTERS: dict[str, tuple[str, ...]] = {
@@ -43,14 +44,9 @@ STAGE_FILTER_LABELS = {
 DATE_COLUMN = st.column_config.DateColumn(format="DD.MM.YYYY")
 
 
-def after_write(kind: str, message: str, fields: tuple[str, ...] = ()) -> None:
-    """Fresh figures everywhere, the message on the next run."""
-    cache.clear_after_write()
-    for key in fields:
-        st.session_state.pop(key, None)
-    st.session_state.pop(SEEN_KEY, None)
-    st.session_state[FLASH_KEY] = (kind, message)
-    st.rerun()
+def after_write(kind: feedback.Kind, message: str, *, reset: tuple[FormRound, ...] = ()) -> None:
+    """Fresh figures everywhere, the message on the next run (forms in `reset` start empty)."""
+    feedback.done(AREA, message, kind=kind, reset=reset, forget=(SEEN_KEY,))
 
 
 def support_requests(root_id: int | None) -> None:
@@ -200,22 +196,22 @@ def stage_form(record: pilots.PilotRecord) -> None:
     if record.anonymised or not record.next_stages:
         return
     today = clock.today()
-    with st.form("stage_change"):
+    with st.form(STAGE.form):
         st.markdown(f"**Stufe ändern** (aktuell: {pilot_views.stage_label(record.stage)})")
         to_stage = st.selectbox(
             "Neue Stufe",
             [stage.value for stage in record.next_stages],
             format_func=pilot_views.stage_label,
-            key="stage_to",
+            key=STAGE.key("to"),
         )
-        reason = st.text_input("Begründung", max_chars=500, key="stage_reason")
+        reason = st.text_input("Begründung", max_chars=500, key=STAGE.key("reason"))
         changed_on = st.date_input(
             "Wirksam am",
             value=today,
             min_value=record.stage_since,
             max_value=today,
             format="DD.MM.YYYY",
-            key="stage_on",
+            key=STAGE.key("on"),
         )
         submitted = st.form_submit_button("Stufe ändern")
     if not submitted:
@@ -240,7 +236,7 @@ def stage_form(record: pilots.PilotRecord) -> None:
         after_write(
             "success",
             f"Die Stufe von {escaped(record.name)} ist jetzt „{pilot_views.stage_label(to_stage)}“.",
-            STAGE_FORM_FIELDS,
+            reset=(STAGE,),
         )
 
 
@@ -328,9 +324,7 @@ def training_section(root_id: int | None) -> None:
 st.title("Lotsen & Qualifizierung")
 scope = filters.scope_filter()
 st.caption(f"Auswahl: {scope.label}")
-if flash := st.session_state.pop(FLASH_KEY, None):
-    kind, message = flash
-    (st.success if kind == "success" else st.error)(message)
+feedback.show(AREA)
 
 help_tab, roster_tab, training_tab = st.tabs(["Unterstützung und Meldungen", "Lotsen", "Qualifizierung"])
 with help_tab:

@@ -267,16 +267,16 @@ def test_detail_shows_full_history_and_training(db) -> None:
 def test_admin_changes_a_stage_with_a_reason(db) -> None:
     pilot = lotse_pilot(db)
     at = select_detail(open_page(), pilot)
-    assert at.selectbox(key="stage_to").options == ["pausiert", "ausgeschieden"]
-    at.selectbox(key="stage_to").select("paused")
+    assert at.selectbox(key="stage_0_to").options == ["pausiert", "ausgeschieden"]
+    at.selectbox(key="stage_0_to").select("paused")
     click(at, "Stufe ändern")
     assert messages(at, "error") == [
         "Nicht gespeichert: Bitte eine Begründung für den Stufenwechsel angeben."
     ]
     assert lotse_pilot(db).stage == "active"
 
-    at.text_input(key="stage_reason").input("Elternzeit ab Dezember")
-    at.date_input(key="stage_on").set_value(clock.today() - timedelta(days=2))
+    at.text_input(key="stage_0_reason").input("Elternzeit ab Dezember")
+    at.date_input(key="stage_0_on").set_value(clock.today() - timedelta(days=2))
     click(at, "Stufe ändern")
     assert messages(at, "success") == [f"Die Stufe von {pilot.name} ist jetzt „pausiert“."]
     with read_session(db.engine) as session:
@@ -295,8 +295,8 @@ def test_two_admins_changing_the_same_stage_the_second_is_refused(db) -> None:
     pilot = lotse_pilot(db)
     first, second = (select_detail(open_page(), pilot) for _ in range(2))
     for at, stage, reason in ((first, "paused", "Elternzeit"), (second, "left", "Versetzung")):
-        at.selectbox(key="stage_to").select(stage)
-        at.text_input(key="stage_reason").input(reason)
+        at.selectbox(key="stage_0_to").select(stage)
+        at.text_input(key="stage_0_reason").input(reason)
     click(first, "Stufe ändern")
     click(second, "Stufe ändern")
     assert messages(first, "success")
