@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from model import coverage, overview
+from model import coverage, ideas, overview
 from model.enums import PilotStage, Role, label
 from model.overview import Change
 from ui import cache, charts
@@ -170,6 +170,17 @@ with support.container(border=True):
         overview.open_support_request_names,
         "Offene Unterstützungswünsche",
     )
+if is_admin and (waiting := cache.query(ideas.open_idea_count, viewer=user)):
+    with st.container(border=True):
+        st.markdown(
+            f"**Ideen der Lotsinnen und Lotsen, die auf Ihre Entscheidung warten: {fmt_number(waiting)}**"
+        )
+        st.page_link(
+            spec_for("verwaltung").file,
+            label="Zu den Ideen (Verwaltung, Reiter Maßnahmen)",
+            icon=":material/arrow_forward:",
+            query_params={"reiter": "Maßnahmen"},
+        )
 
 st.subheader("Abdeckung im Zeitverlauf")
 history = cache.query(coverage.coverage_history, root_id=scope.root_id)

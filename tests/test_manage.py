@@ -236,3 +236,32 @@ def test_the_real_command_line_exits_non_zero_on_errors(database, csv_files) -> 
     assert result.stderr.strip().splitlines() == [
         "Fehler: 5 Fehler – es wurde nichts importiert."
     ]  # 3× unit 33, Chef, 55
+
+
+def test_an_unexpected_error_is_one_german_line_with_a_reference_and_the_traceback_goes_to_the_log(
+    monkeypatch, capsys, tmp_path
+) -> None:
+    import re
+
+    def broken(_args) -> None:  # type: ignore[no-untyped-def]
+        raise KeyError("code")  # the kind of crash an import once had
+
+    log = tmp_path / "manage-errors.log"
+    monkeypatch.setattr(manage, "ERROR_LOG", log)
+    monkeypatch.setattr(manage, "cmd_migrate", broken)
+
+    status = manage.main(["migrate"])
+
+    out, err = capsys.readouterr()
+    assert status == 1 and out == ""
+    (line,) = err.strip().splitlines()
+    reference = re.fullmatch(
+        r"Fehler: Unerwarteter Fehler (F-[2-9A-HJ-NP-Z]{6}); Einzelheiten stehen in .+\.", line
+    )
+    assert reference is not None, line
+    logged = log.read_text(encoding="utf-8")
+    assert (
+        reference.group(1) in logged
+        and "Traceback (most recent call last)" in logged
+        and "KeyError" in logged
+    )

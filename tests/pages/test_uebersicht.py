@@ -210,3 +210,14 @@ def test_no_chart_receives_more_rows_than_it_draws_marks_at_scale_m(on_m) -> Non
     }
     for name, chart in built.items():
         assert _rows_sent(chart) <= marks[name], name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_cdo_is_told_that_ideas_wait_for_a_decision(demo_database, role) -> None:
+    at = open_page(role)
+
+    panel = [m.value for m in at.markdown if "auf Ihre Entscheidung warten" in m.value]
+    if role == "admin":
+        assert panel == ["**Ideen der Lotsinnen und Lotsen, die auf Ihre Entscheidung warten: 4**"]
+    else:
+        assert panel == []
