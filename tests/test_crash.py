@@ -141,7 +141,7 @@ def test_kill_9_during_a_large_import_leaves_a_sound_file_with_all_or_nothing(
     shutil.copyfile(earlier_data, complete)
     import_in_process(complete, big_workbook)
     after_import = contents(complete)
-    assert len(after_import["measure"]) > len(before["measure"]) + 1900  # a large import indeed
+    assert len(after_import["measure"]) > len(before["measure"]) + 1600  # a large import (M: 1.701)
     crashed = tmp_path / "crashed.db"
     shutil.copyfile(earlier_data, crashed)
 

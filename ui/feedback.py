@@ -5,10 +5,16 @@ does not empty them. So a form that creates something draws its widgets under ke
 number (`FormRound`), and `done()` moves to the next round, which draws new, empty widgets. The
 confirmation stays beside the form after the rerun and also appears as a toast in the top right
 corner of the viewport, so it is seen on a phone scrolled far down the page as well.
+
+A message is shown in every run for SHOWN_FOR seconds after the write, not only in the next one:
+a second tap makes Streamlit stop the run that drew the confirmation and start another, and a
+message taken by the stopped run would never reach the screen. Drawn again, the same toast stays
+one toast.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, NoReturn
@@ -21,6 +27,7 @@ FLASH_KEY = "lc_flash"
 ROUNDS_KEY = "lc_form_rounds"
 Kind = Literal["success", "info", "error"]
 ICONS: dict[str, str] = {"success": ":material/check_circle:", "info": ":material/info:"}
+SHOWN_FOR = 8.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class FormRound:
 def leave(area: str, message: str, kind: Kind = "success") -> None:
     """Keep `message` (Markdown, user text escaped) for the next drawing of `area`."""
     pending = dict(st.session_state.get(FLASH_KEY, {}))
-    pending[area] = (kind, message)
+    pending[area] = (kind, message, time.monotonic())
     st.session_state[FLASH_KEY] = pending
 
 
@@ -78,8 +85,10 @@ def show(area: str) -> None:
     pending = st.session_state.get(FLASH_KEY, {})
     if area not in pending:
         return
-    kind, message = pending[area]
-    st.session_state[FLASH_KEY] = {key: value for key, value in pending.items() if key != area}
+    kind, message, left_at = pending[area]
+    if time.monotonic() - left_at > SHOWN_FOR:
+        st.session_state[FLASH_KEY] = {key: value for key, value in pending.items() if key != area}
+        return
     {"success": st.success, "info": st.info, "error": st.error}[kind](message)
     if kind in ICONS:
         st.toast(message, icon=ICONS[kind], duration="long")
