@@ -204,12 +204,17 @@ def field_of(page: Page, case: Case, field: Field) -> Locator:
 
 
 def choose(page: Page, box: Locator, option: str) -> None:
-    """Pick an option of a Streamlit select box by part of its text; in a long list (options not all
-    drawn) its last word is typed first, as a person searches."""
-    box.click()
+    """Pick an option of a Streamlit select box by part of its text, typed first as a person searches
+    where the box has a search field.
+
+    Typing matters: a long list draws only some options and, once open, scrolls to the chosen one,
+    so an option seen at the first glance can be gone a moment later (seen in CI, measure case).
+    """
+    searchable = box.is_editable()  # Streamlit offers a search field only in longer lists
+    box.click()  # the open list hides the rest of the page from role queries: type, don't re-query
+    if searchable:
+        page.keyboard.type(option)
     choice = page.get_by_role("option", name=option).first  # a part of the name
-    if not choice.is_visible():
-        page.keyboard.type(option.split()[-1])
     choice.click()
     expect(box).to_have_value(re.compile(re.escape(option)))
 

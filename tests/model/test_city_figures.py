@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
 from pptx import Presentation
@@ -15,16 +16,27 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from model import coverage, deck, figures
-from model.db import read_session
-from tests.support import kgst_city
+from model.db import make_engine, read_session
+from tests.support import kgst_city, pg_server
 from tests.support.kgst_city import EXPECTED, EXPECTED_BRANCHES, SURPLUS_DEZ_I
 
 
-@pytest.fixture
-def city(engine: Engine, tmp_path) -> str:
-    url = engine.url.render_as_string(hide_password=False)
-    kgst_city.build(url, tmp_path / "import")
+@pytest.fixture(scope="module")
+def city(request: pytest.FixtureRequest, tmp_path_factory) -> str:
+    """The city, imported once for this module: every test here only reads it."""
+    if pg_server.requested():
+        url = request.getfixturevalue("postgres_server").create_database("kreuzfeld_model")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('kreuzfeld') / 'kreuzfeld.db'}"
+    kgst_city.build(url, tmp_path_factory.mktemp("import"))
     return url
+
+
+@pytest.fixture(scope="module")
+def engine(city: str) -> Iterator[Engine]:
+    engine = make_engine(city)
+    yield engine
+    engine.dispose()
 
 
 def test_the_model_caps_each_unit_at_its_soll(engine, city) -> None:
