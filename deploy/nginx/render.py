@@ -17,6 +17,7 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).with_name("lotsen-cockpit.conf.in")
 DEFAULT_LISTEN = ("", "[::]")
+RENDER_ERROR_EXIT = 2
 _NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _ADDRESS = re.compile(r"^(\[[0-9a-f:]+\]|[a-z0-9.-]+)$")
 _APP = re.compile(r"^(\[[0-9a-f:]+\]|[a-z0-9.-]+):[0-9]{1,5}$")
@@ -115,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except RenderError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
-        return 2
+        return RENDER_ERROR_EXIT
     sys.stdout.write(text)
     return 0
 
