@@ -196,14 +196,27 @@ def test_an_upload_and_a_download_reach_the_server_that_holds_the_session(
 def test_https_carries_hsts_and_passes_the_apps_headers_unchanged(proxy: NginxProxy) -> None:
     through_proxy = proxy.request("GET", "/mein-status")
     with urllib.request.urlopen(f"{proxy.app_servers[0]}/mein-status", timeout=10) as direct:  # noqa: S310
-        app_headers = [(k.lower(), v) for k, v in direct.getheaders() if k.lower() not in TRANSFER_HEADERS]
-        assert through_proxy.body == direct.read()
+        app_headers = [
+            (name.lower(), without_nonces(value))
+            for name, value in direct.getheaders()
+            if name.lower() not in TRANSFER_HEADERS | {"strict-transport-security"}
+        ]
+        assert without_nonces(through_proxy.body.decode()) == without_nonces(direct.read().decode())
     assert through_proxy.status == 200
     assert through_proxy.header("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
-    # Every header of the app (the security headers of serve.py included) arrives once and unchanged.
-    proxied = [(k.lower(), v) for k, v in through_proxy.headers]
+    # Every header of the app (the security headers of serve.py included) arrives as often and unchanged;
+    # a cookie's value is the app's business.
+    proxied = [(name.lower(), without_nonces(value)) for name, value in through_proxy.headers]
     for name, value in app_headers:
-        assert proxied.count((name, value)) == app_headers.count((name, value)), (name, value, proxied)
+        if name == "set-cookie":
+            assert [n for n, _ in proxied].count(name) == [n for n, _ in app_headers].count(name) + 1
+        else:
+            assert proxied.count((name, value)) == app_headers.count((name, value)), (name, value, proxied)
+
+
+def without_nonces(text: str) -> str:
+    """`text` with every CSP nonce blanked: the app may draw a new one for each answer."""
+    return re.sub(r"nonce-[A-Za-z0-9+/=_-]+|nonce=\"[^\"]*\"", "nonce", text)
 
 
 def test_plain_http_is_sent_to_https(proxy: NginxProxy) -> None:
@@ -283,7 +296,7 @@ def test_an_upload_beyond_the_apps_limit_is_refused_with_413(proxy: NginxProxy) 
 def test_new_sessions_from_one_address_are_limited_with_429(proxy: NginxProxy) -> None:
     # 127.0.0.2 is this test's client alone: the browser tests come from 127.0.0.1.
     statuses = []
-    for _ in range(SESSION_BURST + 20):
+    for _ in range(SESSION_BURST + 200):
         status, stream = proxy.open_stream(source="127.0.0.2")
         stream.close()
         statuses.append(status)
@@ -320,7 +333,7 @@ def test_page_loads_from_one_address_are_limited_with_429(proxy: NginxProxy) -> 
     connection = proxy.connection(source="127.0.0.4")
     statuses = []
     try:
-        for _ in range(PAGE_BURST + 30):
+        for _ in range(PAGE_BURST + 200):
             connection.request("GET", "/")
             statuses.append(nginx.read_response(connection).status)
             if statuses[-1] != 200:
