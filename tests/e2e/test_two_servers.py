@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import ssl
 import tomllib
 import urllib.request
 import uuid
@@ -217,6 +219,27 @@ def test_https_carries_hsts_and_passes_the_apps_headers_unchanged(proxy: NginxPr
 def without_nonces(text: str) -> str:
     """`text` with every CSP nonce blanked: the app may draw a new one for each answer."""
     return re.sub(r"nonce-[A-Za-z0-9+/=_-]+|nonce=\"[^\"]*\"", "nonce", text)
+
+
+@pytest.mark.parametrize(
+    "version",
+    [ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3],
+    ids=lambda version: version.name,
+)
+def test_only_tls_1_2_and_1_3_are_spoken(proxy: NginxProxy, version: ssl.TLSVersion) -> None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(proxy.ca_file)
+    # The client offers old protocols with every cipher, so that a refusal is the server's.
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    context.minimum_version = context.maximum_version = version
+    with socket.create_connection((nginx.SERVER_NAME, proxy.https_port), timeout=10) as raw:
+        if version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            with context.wrap_socket(raw, server_hostname=nginx.SERVER_NAME) as tls:
+                assert tls.version() == version.name.replace("_", ".")
+        else:
+            # "protocol version", not "handshake failure": refused by ssl_protocols, not for want of a cipher.
+            with pytest.raises(ssl.SSLError, match="TLSV1_ALERT_PROTOCOL_VERSION"):
+                context.wrap_socket(raw, server_hostname=nginx.SERVER_NAME)
 
 
 def test_plain_http_is_sent_to_https(proxy: NginxProxy) -> None:
