@@ -284,9 +284,6 @@ METRICS_PATHS = [
 
 
 def test_metrics_and_the_agent_api_are_closed_at_the_proxy(proxy: NginxProxy) -> None:
-    # The app server itself still answers (tests/e2e/test_login.py and others reach it without nginx).
-    with urllib.request.urlopen(f"{proxy.app_servers[0]}/_stcore/metrics", timeout=10) as direct:  # noqa: S310
-        assert direct.status == 200
     statuses = {path: proxy.request("GET", path).status for path in METRICS_PATHS}
     assert statuses == dict.fromkeys(METRICS_PATHS, 403)
 
