@@ -70,7 +70,6 @@ CRAFTED: dict[str, tuple[str, str]] = {
     ),
     "check_bedingung": (
         _rewrite_schema(
-            "",
             "name VARCHAR(200) NOT NULL",
             "name VARCHAR(200) NOT NULL CHECK (length(name) < 300)",
             "org_unit",
