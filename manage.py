@@ -16,7 +16,7 @@ from model import auth_store
 from model.auth_store import AuthError
 from model.db import get_engine, read_session, write_session
 from model.enums import Role
-from model.settings import ensure_secrets_file, get_settings
+from model.settings import ensure_secrets_file, get_settings, keep_files_private
 
 
 class CommandError(Exception):
@@ -384,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    keep_files_private()
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], None] = args.func
     try:
