@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from model import clock, sqlite_schema
 from model.audit import record_audit
-from model.db import make_engine, write_session
+from model.db import make_engine, storage_problem, write_session
 from model.migrate import alembic_config, migrate
 from model.security_log import security_event
 from model.sqlite_schema import shown
@@ -114,7 +114,10 @@ def backup_to(*, engine: Engine, path: Path | str) -> Path:
         partial.chmod(0o600)  # everyone's data: readable by the service user only, whatever the umask
         partial.replace(target)
     except sqlite3.Error as exc:
-        raise BackupError(f"Die Sicherung ist fehlgeschlagen: {exc}") from None
+        problem = storage_problem(exc)
+        raise BackupError(
+            f"Die Sicherung ist fehlgeschlagen: {problem.reason if problem else exc}."
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
     return target
@@ -281,15 +284,21 @@ def _rebuild(staged: Path, rebuilt: Path, shown_name: str) -> str:
                 target.close()
         finally:
             candidate.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        problem = storage_problem(exc)  # the rebuilt copy beside the live database could not be written
+        if problem is not None:
+            raise BackupError(
+                f"Die Wiederherstellung ist nicht möglich: {problem.reason}; es wurde nichts verändert."
+            ) from None
         raise BackupError(
             f"„{shown_name}“ ist keine lesbare Sicherung ({exc}); es wurde nichts verändert."
         ) from None
     try:
         _migrated(rebuilt, "head")
     except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
         raise BackupError(
-            f"„{shown_name}“ lässt sich nicht auf den neuesten Stand bringen ({exc.orig or exc}); "
+            f"„{shown_name}“ lässt sich nicht auf den neuesten Stand bringen ({cause}); "
             "es wurde nichts verändert."
         ) from None
     return revision
