@@ -266,9 +266,10 @@ def cmd_export(args: argparse.Namespace) -> None:
 def cmd_backup(args: argparse.Namespace) -> None:
     from model import backup
 
+    requested = _output_path(args.file)
     engine = get_engine()
     try:
-        target = backup.backup_to(engine=engine, path=_output_path(args.file))
+        target = backup.backup_to(engine=engine, path=requested)
     except backup.BackupError as exc:
         raise CommandError(str(exc)) from exc
     with write_session() as session:
