@@ -13,6 +13,7 @@ PostgreSQL is backed up with its own tools (pg_dump / pg_restore).
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sqlite3
 import tempfile
@@ -27,7 +28,7 @@ from sqlmodel import Session
 
 from model import clock, sqlite_schema
 from model.audit import record_audit
-from model.db import make_engine, storage_problem, write_session
+from model.db import StorageError, make_engine, storage_problem, write_session
 from model.migrate import alembic_config, migrate
 from model.security_log import security_event
 from model.sqlite_schema import shown
@@ -362,14 +363,36 @@ def _restore(*, engine: Engine, candidate: Path, actor: str, shown_name: str) ->
     live = database_file(engine)
     if not candidate.is_file():
         raise BackupError(f"Die Datei „{shown_name}“ gibt es nicht.")
-    with tempfile.TemporaryDirectory(prefix=".restore-", dir=live.parent) as directory:
-        # Work on a private copy: the checked file is exactly the one read from.
-        staged = Path(directory) / "candidate.db"
-        shutil.copyfile(candidate, staged)
-        rebuilt = Path(directory) / "rebuilt.db"
-        revision = _rebuild(staged, rebuilt, shown_name)
-        safety = _safety_copy(engine)
-        _record_restore(rebuilt, actor=actor, shown_name=shown_name, safety=safety)
-        engine.dispose()  # no pooled connection keeps reading the old pages
-        _replace_live(rebuilt, live, safety)
+    try:
+        with tempfile.TemporaryDirectory(
+            prefix=".restore-", dir=live.parent, ignore_cleanup_errors=True
+        ) as directory:
+            # Work on a private copy: the checked file is exactly the one read from.
+            staged = Path(directory) / "candidate.db"
+            shutil.copyfile(candidate, staged)
+            rebuilt = Path(directory) / "rebuilt.db"
+            revision = _rebuild(staged, rebuilt, shown_name)
+            safety = _safety_copy(engine)
+            _record_restore(rebuilt, actor=actor, shown_name=shown_name, safety=safety)
+            engine.dispose()  # no pooled connection keeps reading the old pages
+            _replace_live(rebuilt, live, safety)
+    except StorageError as exc:  # the rebuilt copy or the safety copy could not be written
+        raise BackupError(
+            f"Die Wiederherstellung ist nicht möglich: {exc.reason}; es wurde nichts verändert."
+        ) from None
+    except OSError as exc:
+        problem = _file_problem(exc, live.parent)
+        raise BackupError(
+            f"Die Wiederherstellung ist nicht möglich: {problem}; es wurde nichts verändert."
+        ) from None
     return RestoreResult(safety_copy=safety, revision=revision)
+
+
+def _file_problem(error: OSError, directory: Path) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"der Datenträger von „{directory}“ ist voll"
+    if error.errno == errno.EROFS:
+        return f"„{directory}“ liegt auf einem schreibgeschützten Dateisystem"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"keine Schreibberechtigung in „{directory}“"
+    return f"Dateifehler {errno.errorcode.get(error.errno or 0, '?')} in „{directory}“"

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from model import backup
+from model.backup import BackupError
 from model.db import make_engine, write_session
 from model.enums import UnitKind
 from model.migrate import migrate
@@ -191,3 +193,20 @@ def test_a_full_disk_says_so_in_german_and_keeps_the_data(tmpfs, tmp_path) -> No
 
     assert_german_refusal(out, err, "Datenträger voll")
     assert units(database) == before
+
+
+def test_a_restore_on_a_full_disk_is_refused_in_german_and_changes_nothing(tmpfs, tmp_path) -> None:
+    database = make_database(tmpfs)
+    engine = make_engine(f"sqlite:///{database}")
+    saved = backup.backup_to(engine=engine, path=tmp_path / "stand.db")
+    before = units(database)
+    fill(tmpfs, leave=100 * 1024)  # less than the rebuilt copy needs beside the live database
+
+    with pytest.raises(
+        BackupError, match="Die Wiederherstellung ist nicht möglich: .*voll.*nichts verändert"
+    ):
+        backup.restore_from(engine=engine, path=saved, actor="cdo")
+    engine.dispose()
+
+    assert units(database) == before
+    assert sorted(path.name for path in tmpfs.iterdir()) == ["füllung", "lotsen.db"]
