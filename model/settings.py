@@ -41,6 +41,14 @@ def get_settings() -> Settings:
     )
 
 
+def keep_files_private() -> None:
+    """Files this process creates (database, WAL, SHM, backups, exports, logs) get mode 600.
+
+    Called first by app.py and manage.py; the service user is the only one who reads them.
+    """
+    os.umask(0o077)
+
+
 def ensure_secrets_file() -> bool:
     """Create .streamlit/secrets.toml with a random cookie key if none exists. True if created."""
     if os.environ.get("LOTSEN_COOKIE_KEY") or _secrets_file_value("cookie_key"):
