@@ -24,6 +24,7 @@ OWN_WORDS = (
 )  # fmt: skip
 # People append a year and "!" to a word; cracking rules try exactly that first (see password_problem).
 DECORATION = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+SEPARATORS = re.compile(r"[\W_]+")
 
 
 def hash_password(password: str, *, rounds: int = 12) -> str:
@@ -62,8 +63,9 @@ def password_problem(
     """German reason why `password` is not acceptable, or None if it is.
 
     zxcvbn judges the password with the product's and the person's own words as known words; it
-    also judges the password without digits and punctuation at its ends, because "Sommer2026!!"
-    (a word with a year and "!!") is what guessing tools try first and zxcvbn rates it too well.
+    also judges the password without digits and punctuation at its ends (and without separators),
+    because "Sommer2026!!" (a word with a year and "!!") is what guessing tools try first and
+    zxcvbn rates it too well.
     Leading or trailing spaces are refused rather than stripped: the login compares exactly.
     """
     if password != password.strip():
@@ -81,10 +83,8 @@ def password_problem(
         return "Das Passwort darf den Benutzernamen nicht enthalten."
     known = [*OWN_WORDS, *(word.casefold() for word in user_inputs if word), username.casefold()]
     core = DECORATION.sub("", password) or password
-    if (
-        min(zxcvbn(password, user_inputs=known)["score"], zxcvbn(core, user_inputs=known)["score"])
-        < MIN_SCORE
-    ):
+    variants = {password, core, SEPARATORS.sub("", core) or core}  # "Lotsen-Cockpit" is "lotsencockpit"
+    if min(zxcvbn(variant, user_inputs=known)["score"] for variant in variants) < MIN_SCORE:
         return (
             "Dieses Passwort ist zu leicht zu erraten (etwa ein Wort mit Jahreszahl oder ein Name). "
             "Tipp: drei oder vier Wörter, die nicht zusammengehören, mit Bindestrichen."

@@ -27,8 +27,10 @@ from ui.locale import TIMEZONE
 FORM_KEY = "login"
 ISSUED_KEY = "lc_issued_at"
 ACTIVE_KEY = "lc_last_active"  # this session's last interaction (idle timeout)
+ACTIVITY_WRITTEN_KEY = "lc_activity_written"  # when this session last wrote app_user.last_seen_at
 COOKIE_SCRIPT_KEY = "lc_cookie_script"  # a cookie write or delete still to be sent to the browser
-# Who is logged in, and "logout" (this session's request cookie no longer counts).
+# Who is logged in, and "logout" (this session's request cookie no longer counts); the names are
+# those streamlit-authenticator used, which this module replaced.
 LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SIGNING = "HS256"
 REFUSED = "Benutzername oder Passwort ist nicht korrekt."
@@ -113,10 +115,15 @@ def _still_valid(settings: Settings, *, active: bool) -> UserInfo | None:
 
 
 def _note_activity(username: str) -> None:
+    """This session's last interaction now; the user's in the database at most once a minute
+    (a write transaction on every run would queue all sessions on SQLite's write lock)."""
     now = clock.now()
     st.session_state[ACTIVE_KEY] = now
-    with write_session() as session:
-        auth_store.record_activity(session=session, username=username)
+    written = st.session_state.get(ACTIVITY_WRITTEN_KEY)
+    if written is None or now - written >= auth_store.ACTIVITY_STEP:
+        st.session_state[ACTIVITY_WRITTEN_KEY] = now
+        with write_session() as session:
+            auth_store.record_activity(session=session, username=username)
 
 
 def _user_from_cookie(settings: Settings) -> UserInfo | None:
@@ -146,13 +153,15 @@ def _end_session() -> None:
     st.session_state["logout"] = True  # this session's request cookie no longer counts
     st.session_state.pop(ISSUED_KEY, None)
     st.session_state.pop(ACTIVE_KEY, None)
+    st.session_state.pop(ACTIVITY_WRITTEN_KEY, None)
 
 
 def client_address(settings: Settings) -> str:
     """The client of this session: its address, or the one a trusted proxy names in X-Forwarded-For."""
-    peer = st.context.ip_address or "127.0.0.1"  # Streamlit reports local connections as None
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else "127.0.0.1"  # Streamlit reports local connections as None
     forwarded = st.context.headers.get("X-Forwarded-For")
-    if peer in settings.trusted_proxies and forwarded:
+    if peer in settings.trusted_proxies and isinstance(forwarded, str) and forwarded:
         # The proxy appends the address it saw: the last entry is the one no client can forge.
         return forwarded.split(",")[-1].strip()[: auth_store.MAX_CLIENT] or peer
     return peer

@@ -130,7 +130,9 @@ def answers(page: Page, username: str, attempts: int) -> list[str]:
     return texts
 
 
-def test_repeated_failures_delay_alike_for_known_and_unknown_names(page: Page, no_failures) -> None:
+def test_repeated_failures_delay_alike_for_known_and_unknown_names(
+    page: Page, no_failures, server_log
+) -> None:
     """Hole 7: only existing accounts got "gesperrt"; now no answer tells whether a name exists."""
     known = answers(page, LOCKOUT_USER, 7)
     no_failures()  # the client's own count starts again too
@@ -140,6 +142,11 @@ def test_repeated_failures_delay_alike_for_known_and_unknown_names(page: Page, n
     assert known[:4] == ["Benutzername oder Passwort ist nicht korrekt."] * 4
     assert "nächste Anmeldung erst ab HH:MM:SS Uhr möglich" in known[-1]
     assert not any("gesperrt" in answer for answer in known)
+    # The server log has the events, with the account's name, never a password or the unknown name.
+    log = server_log.read_text(encoding="utf-8", errors="replace")
+    assert f"login_failed user={LOCKOUT_USER} client=127.0.0.1" in log
+    assert "login_delayed user=(unbekannt) client=127.0.0.1 until=" in log
+    assert "falsches-passwort" not in log and "gibt-es-nicht" not in log
 
 
 TIMED_SUBMIT = """(button) => new Promise((resolve) => {
@@ -263,3 +270,58 @@ def test_a_deep_link_on_a_fresh_server_asks_for_login_and_then_opens_that_view(b
             assert "dez=Dez+II" in page.url or "dez=Dez%20II" in page.url
         finally:
             context.close()
+
+
+def test_a_token_beyond_the_maximum_age_is_refused_whatever_its_expiry(browser, database_url) -> None:
+    """Point 8: a token dated 2100 signed with a leaked key stayed valid; now its issue time counts."""
+    import time as clock_time
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    from model import auth_store
+    from model.db import write_session
+    from model.enums import Role
+
+    engine = make_engine(database_url)
+    with write_session(engine) as session:  # an admin account no logout of another test revoked
+        account = auth_store.create_user(
+            session=session, username="altes-token", display_name="Altes Token", role=Role.ADMIN,
+            password="Wolke-Tanne-Kaffeetasse-9", actor="test",
+        )  # fmt: skip
+        account.sessions_valid_after = datetime.now(UTC) - timedelta(days=2)
+    engine.dispose()
+    key = new_cookie_key()
+    now = clock_time.time()
+    year_2100 = 4_102_444_800.0
+    tokens = {
+        "old format, expiry 2100": {"username": "altes-token", "exp_date": year_2100},
+        "issued 13 h ago, expiry 2100": {
+            "username": "altes-token",
+            "iat": now - 13 * 3600,
+            "exp_date": year_2100,
+        },
+        "issued in 2099": {"username": "altes-token", "iat": year_2100 - 365 * 86400, "exp_date": year_2100},
+        "issued 1 h ago (control)": {"username": "altes-token", "iat": now - 3600, "exp_date": now + 3600},
+    }
+    with streamlit_server(database_url, cookie_key=key) as base_url:
+        shown = {}
+        for name, payload in tokens.items():
+            context = browser.new_context(viewport=VIEWPORT, locale="de-DE", base_url=base_url)
+            try:
+                token = jwt.encode(payload, key, algorithm="HS256")
+                context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": base_url}])
+                page = open_app(context.new_page())
+                answer = page.get_by_role("button", name="Abmelden").or_(
+                    page.get_by_label("Benutzername", exact=True)
+                )
+                expect(answer.first).to_be_visible()
+                shown[name] = page.get_by_role("button", name="Abmelden").count() == 1
+            finally:
+                context.close()
+    assert shown == {
+        "old format, expiry 2100": False,
+        "issued 13 h ago, expiry 2100": False,
+        "issued in 2099": False,
+        "issued 1 h ago (control)": True,
+    }
