@@ -247,3 +247,24 @@ def test_only_admins_manage_users(engine, accounts) -> None:
         user_admin.change_role(
             session=session, user_id=accounts["cdo"], role=Role.LEITUNG.value, actor="leitung"
         )
+
+
+def test_role_changes_deactivations_and_revocations_go_to_the_server_log(engine, accounts, caplog) -> None:
+    import logging
+
+    from model.security_log import LOGGER_NAME
+
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(caplog.handler)
+    try:
+        with write_session(engine) as session:
+            user_admin.change_role(session=session, user_id=accounts["leitung"], role="admin", actor="cdo")
+        with write_session(engine) as session:
+            user_admin.set_active(session=session, user_id=accounts["leitung"], active=False, actor="cdo")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert [record.getMessage() for record in caplog.records] == [
+        "role_changed user=leitung by=cdo before=leitung after=admin",
+        "account_deactivated user=leitung by=cdo",
+        "sessions_revoked user=leitung by=cdo reason=revoke",
+    ]
