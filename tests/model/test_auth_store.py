@@ -330,3 +330,16 @@ def test_other_roles_keep_a_login_seven_days(engine, fake_clock) -> None:
     fake_clock.advance(hours=1, seconds=1)
     with read_session(engine) as session:
         assert not auth_store.valid_user(session=session, username="leitung", issued_at=issued, limits=LIMITS)
+
+
+def test_spaces_count_at_login_as_they_were_set(engine, fake_clock) -> None:
+    """Point 8: a password with a trailing space was stored, but the login stripped it and never matched."""
+    with pytest.raises(AuthError, match="Leerzeichen"), write_session(engine) as session:
+        auth_store.create_user(session=session, username="bert", display_name="Bert", role=Role.LEITUNG,
+                               password="Wolke Tanne Kaffeetasse 9 ", actor="test")  # fmt: skip
+    with write_session(engine) as session:
+        auth_store.create_user(session=session, username="bert", display_name="Bert", role=Role.LEITUNG,
+                               password="Wolke Tanne Kaffeetasse 9", actor="test")  # fmt: skip
+    assert _password_passes(engine, "bert", "Wolke Tanne Kaffeetasse 9")
+    assert not _password_passes(engine, "bert", "Wolke Tanne Kaffeetasse 9 ")  # compared exactly
+    assert _password_passes(engine, " Bert ", "Wolke Tanne Kaffeetasse 9")  # the name is trimmed
