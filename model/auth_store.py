@@ -113,18 +113,6 @@ def create_user(
     return user
 
 
-def client_failures(*, session: Session, client: str) -> int:
-    """Failed logins from `client` within FAILURE_WINDOW (any user name)."""
-    since = clock.now() - FAILURE_WINDOW
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.client == client, LoginFailure.at > since)
-        ).one()
-    )
-
-
 def _delay(failures: int, *, free: int, longest: timedelta) -> timedelta:
     """Doubling waits once `free` failures are used up: 2 s, 4 s, 8 s … up to `longest`."""
     if failures < free:
@@ -232,7 +220,8 @@ def delayed_accounts(*, session: Session) -> pd.DataFrame:
 
 
 def unlock(*, session: Session, username: str, actor: str) -> None:
-    """Forget the failed logins of `username`: its next login is checked at once (audited)."""
+    """Lift the delay of `username` (audited): its failures so far no longer count against the account,
+    only against the clients they came from; its next login is checked at once."""
     user = _user(session, username)
     if user is None:
         raise AuthError("Unbekannter Benutzer.")
