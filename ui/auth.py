@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import streamlit as st
 
-from model import auth_store, clock
+from model import auth_store, clock, passwords
 from model.auth_store import UserInfo
 from model.db import read_session, write_session
 from model.enums import Role
@@ -176,7 +176,12 @@ def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
             username = st.text_input(
                 "Benutzername", autocomplete="username", max_chars=auth_store.MAX_USERNAME
             )
-            password = st.text_input("Passwort", type="password", autocomplete="current-password")
+            password = st.text_input(
+                "Passwort",
+                type="password",
+                autocomplete="current-password",
+                max_chars=passwords.MAX_LENGTH,  # bytes in bcrypt, so never fewer characters
+            )
             submitted = st.form_submit_button("Anmelden")
         if not submitted or not username or not password:
             return None
