@@ -28,6 +28,8 @@ KEPT_APART = re.compile(
     r"|(?<=:)(?=streamlit:)"  # the Streamlit logo
     r"|(?<=[-<>~])(?=[->=])"  # typographic arrows and dashes
 )
+# Spaces and tabs opening a line would indent a code block; as character references they are text.
+INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 def escaped(text: object) -> str:
@@ -36,7 +38,8 @@ def escaped(text: object) -> str:
     The browser shows the text as typed; only invisible word joiners (U+2060) are added where
     Streamlit would otherwise draw a link, an image or a symbol.
     """
-    return MARKDOWN_SPECIALS.sub(r"\\\1", KEPT_APART.sub(JOINER, str(text)))
+    shown = MARKDOWN_SPECIALS.sub(r"\\\1", KEPT_APART.sub(JOINER, str(text)))
+    return INDENT.sub(lambda indent: indent.group().replace(" ", "&#32;").replace("\t", "&#9;"), shown)
 
 
 def escaped_cells(frame: pd.DataFrame) -> pd.DataFrame:
