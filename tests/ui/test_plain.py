@@ -129,6 +129,8 @@ WIDGETS = {
     "time_input", "slider", "select_slider", "file_uploader", "color_picker", "pills",
     "segmented_control", "chat_input",
 }  # fmt: skip
+# Choices whose options are drawn as Markdown (st.selectbox and st.multiselect show them as text).
+CHOICES = {"radio", "pills", "segmented_control"}
 MARKDOWN_KEYWORDS = {"body", "label", "help", "value", "delta", "text"}
 # Calls whose result is safe inside Markdown: escaped text, or numbers and labels the app formats.
 SAFE_CALLS = {
@@ -164,7 +166,7 @@ REVIEWED = {
         "lead or f'{fmt_number(len(errors))} Fehler gefunden – es wird nichts importiert. Bitte die "
         "Datei korrigieren und erneut hochladen.'",
     },  # fmt: skip
-    "ui/admin_views.py": {"POLICY", "title"},
+    "ui/admin_views.py": {"POLICY", "title", "rules.get", "IDEA_DECISIONS.get"},  # enum labels
     "ui/auth.py": {"st.session_state[NOTICE_KEY]"},  # set in ui/auth.py from constant text
     "ui/errors.py": {"message(reference)"},
     "ui/feedback.py": {"message"},  # every caller escapes the user text in it (ui/commands.py)
@@ -226,6 +228,10 @@ def _markdown_texts(call: ast.Call) -> list[ast.expr]:
     if name in MARKDOWN_TEXT:
         positional = call.args[: 3 if name == "metric" else 1]
         return [*positional, *(value for key, value in keywords.items() if key in MARKDOWN_KEYWORDS)]
+    if name in CHOICES:  # the options themselves are Markdown: the text format_func gives them
+        shown = keywords.get("format_func", call.args[1] if len(call.args) > 1 else keywords.get("options"))
+        texts = ("label", "help", "captions")
+        return [*call.args[:1], *(value for key, value in keywords.items() if key in texts), *[shown][:1]]
     if name in WIDGETS:
         return [*call.args[:1], *(value for key, value in keywords.items() if key in ("label", "help"))]
     return [keywords["help"]] if "help" in keywords else []
