@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import select
 
 from model import auth_store, clock, demo, exchange, funding, ideas, org_units, programme
@@ -34,7 +35,7 @@ from model.passwords import hash_password
 from model.pilot_commands import StatusReport
 from model.tables import OrgUnit, Phase, Pilot
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT
-from tests.e2e.test_xss import ADMIN_PAGES, Watch, logged_in, lotse_user, nothing_ran
+from tests.e2e.test_xss import ADMIN_PAGES, SHOWN_WITHIN, Watch, logged_in, lotse_user, nothing_ran
 from tests.support.app_server import free_port, new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -273,9 +274,24 @@ def reaching_out(page: Page, outside: Outside) -> list[str]:
     )
 
 
-def shown_text(page: Page) -> str:
-    text = page.locator("[data-testid=stMain]").text_content() or ""
-    return re.sub(r"\s+", " ", text.replace(JOINER, ""))
+def shows(page: Page, text: str) -> bool:
+    """Whether the page shows `text` as typed (waits for it like Playwright's own assertions).
+
+    White space counts as one space and the invisible word joiners are left out, as for a reader.
+    """
+    try:
+        page.wait_for_function(
+            """(text) => {
+                const main = document.querySelector('[data-testid=stMain]');
+                const shown = (main ? main.textContent : '').replaceAll('\u2060', '').replace(/\\s+/g, ' ');
+                return shown.includes(text);
+            }""",
+            arg=" ".join(text.split()),
+            timeout=SHOWN_WITHIN * 1000,
+        )
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def visit_all(browser: Browser, md_url: str, outside: Outside, account: tuple[str, str], pages) -> list[str]:  # type: ignore[no-untyped-def]
@@ -300,7 +316,7 @@ def visit_all(browser: Browser, md_url: str, outside: Outside, account: tuple[st
             nothing_ran(page, watch, path)
             where = f"{username} {path}"
             problems += [f"{where}: {element}" for element in reaching_out(page, outside)]
-            if path in FILTER_CAPTION and name not in shown_text(page):
+            if path in FILTER_CAPTION and not shows(page, name):
                 problems.append(f"{where}: the Dezernat's name is not shown as typed")
             if path == "/abdeckung":
                 shown = page.get_by_role("heading", name=re.compile("^Einheiten in "), level=3).text_content()
