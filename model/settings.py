@@ -22,6 +22,7 @@ class Settings:
     cookie_name: str = "lotsen_cockpit_auth"
     cookie_expiry_days: float = 7.0
     login_sleep_time: float = 0.0
+    import_max_rows: int = 100_000  # data rows per sheet and import (LOTSEN_IMPORT_MAX_ROWS)
 
 
 def _secrets_file_value(key: str) -> str | None:
@@ -38,6 +39,7 @@ def get_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         demo_mode=os.environ.get("LOTSEN_DEMO", "1") != "0",
         cookie_key=os.environ.get("LOTSEN_COOKIE_KEY") or _secrets_file_value("cookie_key"),
+        import_max_rows=int(os.environ.get("LOTSEN_IMPORT_MAX_ROWS") or Settings.import_max_rows),
     )
 
 
