@@ -5,7 +5,6 @@ Each part checks the admin role itself (defence in depth) and clears the cache a
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -99,13 +98,6 @@ def _downloads(user: UserInfo) -> None:
         on_click="ignore",
         help="Alle Organisationseinheiten, Lotsen, Maßnahmen, IT-Personal und Förderprogramme.",
     )
-
-
-def _digest(files: list[tuple[str, bytes]]) -> str:
-    digest = hashlib.sha256()
-    for name, content in files:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
-    return digest.hexdigest()
 
 
 def _dry_run(files: list[tuple[str, bytes]], digest: str) -> exchange.DryRun | None:
@@ -307,7 +299,7 @@ def render_import_export(user: UserInfo) -> None:
         return
     _keep_upload_ids(uploads)
     files = [(upload.name, upload.getvalue()) for upload in uploads]
-    dry = _dry_run(files, _digest(files))
+    dry = _dry_run(files, isolated.digest_of(files))
     if dry is None:
         return
     st.markdown("**Probelauf: das würde der Import ändern**")

@@ -14,6 +14,7 @@ module's own child is read, never a pickle from anywhere else.
 from __future__ import annotations
 
 import base64
+import hashlib
 import pickle
 import subprocess
 import sys
@@ -41,6 +42,14 @@ class _Request:
     confirmed_renames: Renames = frozenset()
 
 
+def digest_of(files: Files) -> str:
+    """What identifies an upload: names and contents of its files."""
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
 class ChildFailed(RuntimeError):
     """The child process ended without an answer (its traceback is in the server log)."""
 
@@ -62,7 +71,8 @@ def write_files(
     progress: Progress | None = None,
     max_rows: int | None = None,
 ) -> ImportResult:
-    """Read, plan and write `files` in one transaction of the child, after require_admin(actor).
+    """Read, plan and write `files` (those of the dry run `digest`) in one transaction of the child,
+    after require_admin(actor).
 
     Raises UploadError, ImportRejected (first errors and their count), RenamesNotConfirmed or
     PermissionError, as the import in this process would.
@@ -140,6 +150,8 @@ def _child(request: _Request) -> None:
 
     engine = make_engine(request.database_url)
     try:
+        if digest_of(request.files) != request.digest:
+            raise UploadError("Die Dateien sind nicht die des Probelaufs; bitte erneut hochladen und prüfen.")
         parsed = read_upload(files=request.files, max_rows=request.max_rows)
         if request.action == "check":
             with read_session(engine) as session:
