@@ -2,9 +2,9 @@
 
 Reading and checking 100,000 rows is pure Python work: inside the server it held the GIL for
 seconds, and every other session's page run waited behind it (0.05 → 2–3 s, issue 16). A child
-process has its own interpreter and its own core, and what a large file needs in memory goes back
-to the system when it ends. The server thread only waits on a pipe. The command line needs none of
-this: `manage.py import` is a process of its own already.
+process (at a lower priority, nice 10) has its own interpreter and its own core, and what a large
+file needs in memory goes back to the system when it ends. The server thread only waits on a
+pipe. The command line needs none of this: `manage.py import` is a process of its own already.
 
 Protocol: the request is pickled to the child's stdin; the child writes progress lines
 ("progress <share> <text>") and one last line "outcome <base64 pickle>" to stdout. Only this
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import pickle
 import subprocess
 import sys
@@ -181,4 +182,5 @@ def _child(request: _Request) -> None:
 
 
 if __name__ == "__main__":
+    os.nice(10)  # the server's own threads come first when the cores are busy
     _child(pickle.loads(sys.stdin.buffer.read()))  # noqa: S301 - the parent's request, our own pipe
