@@ -144,6 +144,14 @@ def assert_german_refusal(out: list[str], err: list[str], reason: str) -> None:
     assert not any("Traceback" in line for line in err)
 
 
+@pytest.fixture(autouse=True)
+def usual_umask() -> Iterator[None]:
+    """Files as a shell makes them: an AppTest run earlier in this worker set the app's umask 077."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
 @pytest.fixture
 def reachable(tmp_path) -> Iterator[Path]:
     """A directory `nobody` can reach (pytest's own tmp directories are private to their user)."""

@@ -163,11 +163,18 @@ REVIEWED = {
         "lines",
         "message",
         "str(exc)",
-        "lead or f'{fmt_number(len(errors))} Fehler gefunden – es wird nichts importiert. Bitte die "
+        "lead or f'{fmt_number(error_count)} Fehler gefunden – es wird nichts importiert. Bitte die "
         "Datei korrigieren und erneut hochladen.'",
+        "more",  # "… und 999.500 weitere Fehler": a number and a constant noun
+        "more[2:]",
+        "exchange.more_line(error_count - len(errors), more)",
+        "limit",  # the row limit, a number
     },  # fmt: skip
     "ui/admin_views.py": {"POLICY", "title", "rules.get", "IDEA_DECISIONS.get"},  # enum labels
-    "ui/auth.py": {"st.session_state[NOTICE_KEY]"},  # set in ui/auth.py from constant text
+    "ui/auth.py": {
+        "st.session_state[NOTICE_KEY]",  # set in ui/auth.py from constant text
+        "_refusal(outcome.wait_until)",  # constant text and a time
+    },
     "ui/errors.py": {"message(reference)", "str(error)"},  # StorageError: constant texts (model/db.py)
     "ui/feedback.py": {"message"},  # every caller escapes the user text in it (ui/commands.py)
     "ui/filters.py": {"st.session_state[NOTICE_KEY]"},  # escaped where it is set
