@@ -22,7 +22,7 @@ from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, login, open_from_menu
 from tests.support.app_server import streamlit_server, wait_for_app
 from tests.support.big_imports import MAXIMAL_ROWS, maximal_csv
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]  # alone: no other test's load in the figures
 
 SAMPLES = 7
 PAGES = ("Abdeckung", "IT-Strukturen")  # the other session's pages: no table of all Maßnahmen
