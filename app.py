@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import frame, memory
-from ui.auth import login_gate
+from ui.auth import login_gate, record_session_login
 from ui.errors import error_boundary, inject_fault
 from ui.locale import set_document_language
 from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation, leave_legacy_app_run
@@ -17,6 +17,7 @@ with app_frame(), error_boundary("Anmeldung und Menü"):
     set_document_language()
 
     user = login_gate()
+    record_session_login(user)  # the gateway lets only logged-in sessions upload
     if user is None:
         st.session_state.pop(USER_KEY, None)
         build_login_navigation()

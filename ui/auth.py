@@ -2,8 +2,10 @@
 
 The library shows the login form and checks the password (bcrypt). The login cookie is handled
 here, in the library's format (a JWT of username and expiry, signed with the cookie key): read
-from the request (st.context.cookies) in the first run of a new session, written after a login and
-deleted after a logout by a script in the page. The library's own cookie component
+from the request (st.context.cookies) in the first run of a new session, and only on a connection
+from the app's own origin. Scripts never see it: after a login the server registers a one-time nonce
+(gateway.login_cookie), a script in the page posts it to the gateway, which answers with an
+HttpOnly, SameSite=Strict cookie; after a logout the gateway deletes it. The library's own cookie component
 (extra_streamlit_components.CookieManager, drawn by its constructor) is replaced by a stand-in
 that draws nothing: the component answers its first drawing with another run of the script, which
 arrived a few hundred milliseconds after the login form and swallowed a submit sent meanwhile.
@@ -12,7 +14,6 @@ Roles, lockout and revocation come from model.auth_store, checked on the server 
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -20,12 +21,17 @@ from types import SimpleNamespace
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
+from gateway import login_cookie, sessions
+from gateway.origin import expected_origin, same_origin
+from gateway.sessions import SessionLogin
 from model import auth_store, clock
 from model.auth_store import UserInfo
 from model.db import read_session, write_session
+from model.security_log import security_event
 from model.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
 from ui.locale import fmt_datetime
 
@@ -126,7 +132,14 @@ def _still_valid(username: str) -> UserInfo | None:
 
 
 def _user_from_cookie(settings: Settings) -> UserInfo | None:
-    """A new session of a browser with a valid login cookie is logged in at once, in its first run."""
+    """A new session of a browser with a valid login cookie is logged in at once, in its first run.
+
+    Only on a connection from the app's own origin: a page on another port of the same host gets
+    the browser's cookie sent along too (the gateway refuses such connections before this).
+    """
+    if not _from_own_origin():
+        security_event("origin_refused", origin=st.context.headers.get("Origin") or "(keiner)", layer="login")
+        return None
     payload = _token_payload(settings)
     if payload is None:
         return None
@@ -198,17 +211,27 @@ def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
     return user
 
 
+def _from_own_origin() -> bool:
+    headers = {name.lower(): value for name, value in st.context.headers.items()}
+    scheme = "https" if st.get_option("server.sslCertFile") else "http"
+    expected = expected_origin(headers=headers, client_ip=st.context.ip_address, scheme=scheme)
+    return same_origin(headers.get("origin"), expected)
+
+
 def _set_cookie(name: str, value: str, *, expires: datetime) -> None:
-    """Have the browser store (or, with an expiry in the past, delete) the login cookie."""
-    st.session_state[COOKIE_SCRIPT_KEY] = (
-        "<script>(() => {"
-        f"const cookie = {json.dumps(name)} + '=' + {json.dumps(value)};"
-        f"const expires = new Date({int(expires.timestamp() * 1000)}).toUTCString();"
-        "const secure = location.protocol === 'https:' ? '; Secure' : '';"
-        "document.cookie = cookie + '; expires=' + expires + '; path=/; SameSite=Strict' + secure;"
-        "})();</script>"
-    )
+    """Have the browser store the login cookie: HttpOnly, set by the gateway for a one-time nonce.
+
+    `name` is the cookie the gateway sets (settings.cookie_name); the page only sees the nonce.
+    """
+    del name
+    nonce = login_cookie.register(value, expires=expires)
+    st.session_state[COOKIE_SCRIPT_KEY] = login_cookie.page_snippet(login_cookie.LOGIN_PATH, nonce)
     _send_cookie_script()
+
+
+def _delete_cookie() -> None:
+    """Have the gateway delete the login cookie (scripts cannot: it is HttpOnly)."""
+    st.session_state[COOKIE_SCRIPT_KEY] = login_cookie.page_snippet(login_cookie.LOGOUT_PATH)
 
 
 def _send_cookie_script() -> None:
@@ -216,6 +239,16 @@ def _send_cookie_script() -> None:
     script = st.session_state.pop(COOKIE_SCRIPT_KEY, None)
     if script:
         st.html(script, unsafe_allow_javascript=True)
+
+
+def record_session_login(user: UserInfo | None) -> None:
+    """Tell the gateway whether this session is logged in (it lets only those upload)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    issued = st.session_state.get(ISSUED_KEY)
+    login = None if user is None or issued is None else SessionLogin(username=user.username, issued_at=issued)
+    sessions.remember(ctx.session_id, login)
 
 
 def logout(user: UserInfo) -> None:
@@ -228,4 +261,4 @@ def logout(user: UserInfo) -> None:
             session=session, username=user.username, actor=user.username, reason="logout"
         )
     _end_session()
-    _set_cookie(get_settings().cookie_name, "", expires=datetime(1970, 1, 1, tzinfo=UTC))
+    _delete_cookie()

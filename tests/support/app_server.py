@@ -69,7 +69,8 @@ def streamlit_server(
     log_file: Path | None = None,
     timeout: float = STARTUP_TIMEOUT,
 ) -> Iterator[str]:
-    """Run `streamlit run app.py` against `database_url`; yield its base URL, e.g. http://127.0.0.1:PORT.
+    """Run `streamlit run serve.py` (app.py behind its gateway) against `database_url`; yield its base
+    URL, e.g. http://127.0.0.1:PORT.
 
     The server's output goes to `log_file` (kept), or to a temp file deleted afterwards.
     """
@@ -88,7 +89,7 @@ def streamlit_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",
         "--server.port",
         str(port),
         "--server.address",
