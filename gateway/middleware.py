@@ -4,13 +4,15 @@
   not logged in gets no upload URLs; nobody can clear the server's caches over it.
 - Uploads (PUT/DELETE /_stcore/upload_file/<session>/...) only for logged-in sessions.
 - Generated files (/media/...) only with a valid login cookie; a download is removed from the
-  server once it has been fetched.
+  server a few seconds after it has been fetched.
 - /_stcore/metrics answers 404.
 - Security headers on every HTTP response (gateway.headers).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -26,6 +28,7 @@ STREAM_PATH = "/_stcore/stream"
 UPLOAD_PREFIX = "/_stcore/upload_file/"
 MEDIA_PREFIX = "/media/"
 METRICS_PATH = "/_stcore/metrics"
+DOWNLOAD_GRACE_SECONDS = 5.0
 
 
 def _client_ip(scope: Scope) -> str | None:
@@ -88,7 +91,9 @@ def _with_security_headers(send: Send) -> Send:
 
 
 def _removing_download_after_fetch(send: Send, file_name: str) -> Send:
-    """Once a download (Content-Disposition: attachment) has been sent whole, drop it from memory."""
+    """Once a download (Content-Disposition: attachment) has been sent whole, drop it from memory
+    DOWNLOAD_GRACE_SECONDS later (Chromium hands a download to its download manager, which
+    requests the file a second time)."""
     state = {"download": False}
 
     async def sender(message: Message) -> None:
@@ -103,11 +108,25 @@ def _removing_download_after_fetch(send: Send, file_name: str) -> Send:
 
 
 def _remove_media(file_name: str) -> None:
+    """Schedule the removal of the stored file, this one: a later one with the same content (and so
+    the same id, generated again by another click) stays until its own fetch."""
     from streamlit import runtime
+    from streamlit.runtime.media_file_storage import MediaFileStorageError
 
-    if runtime.exists():
-        storage = runtime.get_instance().media_file_mgr._storage  # noqa: SLF001 (no public delete)
-        storage.delete_file(file_name.rsplit(".", 1)[0])
+    if not runtime.exists():
+        return
+    storage = runtime.get_instance().media_file_mgr._storage  # noqa: SLF001 (no public delete)
+    try:
+        fetched = storage.get_file(file_name)
+    except MediaFileStorageError:
+        return
+
+    def remove() -> None:
+        with contextlib.suppress(MediaFileStorageError):
+            if storage.get_file(file_name) is fetched:
+                storage.delete_file(file_name.rsplit(".", 1)[0])
+
+    asyncio.get_running_loop().call_later(DOWNLOAD_GRACE_SECONDS, remove)
 
 
 class Gateway:
