@@ -16,17 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jwt
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import create_engine, text
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from gateway.middleware import DOWNLOAD_GRACE_SECONDS
-from tests.e2e.conftest import COOKIE_NAME, DEMO_ACCOUNTS, DEMO_PASSWORD, login, open_app
-from tests.support.app_server import free_port, wait_for_app
+from model.settings import get_settings
+from tests.e2e.conftest import COOKIE_NAME, DEMO_ACCOUNTS, DEMO_PASSWORD, VIEWPORT, login, open_app
+from tests.support.app_server import free_port, new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +45,8 @@ ADMIN_PAGES = {
     "/praesentation": 0,
     "/verwaltung": 0,
 }
+# The gateway drops a fetched download 5 s later (gateway.middleware); a generous bound for a loaded machine.
+GONE_WITHIN_SECONDS = 30.0
 CHART = "[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg"
 CSP_LISTENER = (
     "window.cspViolations = [];"
@@ -138,7 +141,8 @@ ws.onopen = () => { opened = true; ws.send(Uint8Array.from(atob(%(rerun)s), (c) 
 ws.onmessage = (event) => {
   bytes += event.data.byteLength;
   text += new TextDecoder().decode(event.data);
-  if (text.includes("E-Mail-Verteiler als CSV")) finish();  // drawn below the list of Lotsen
+  // Drawn below the list of Lotsen, or the login form's button: the run is over either way.
+  if (text.includes("E-Mail-Verteiler als CSV") || text.includes("Anmelden")) finish();
 };
 ws.onclose = finish;
 </script></body></html>"""
@@ -159,6 +163,34 @@ def test_a_page_on_another_port_reads_nothing_over_the_admins_websocket(
         result = attack.evaluate("window.attack")
     names = [name for name in pilot_names(database_url) if name in result["text"]]
     assert (result["opened"], result["bytes"], names) == (False, 0, [])
+
+
+def test_without_the_gateway_the_login_gate_still_ignores_the_cookie_from_another_origin(
+    browser: Browser, database_url: str
+) -> None:
+    """Defence in depth: app.py served alone (Streamlit's own origin check lets the other port in)."""
+    key = new_cookie_key()
+    expires = time.time() + get_settings().cookie_expiry_days * 86_400  # issued now, as after a login
+    token = jwt.encode({"username": ADMIN, "exp_date": expires}, key, algorithm="HS256")
+    with streamlit_server(database_url, cookie_key=key, script="app.py") as app_url:
+        context = browser.new_context(viewport=VIEWPORT, locale="de-DE")
+        context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": app_url}])
+        own = context.new_page()
+        own.goto(app_url)
+        wait_for_app(own)
+        expect(own.get_by_role("button", name="Abmelden")).to_be_visible()  # the cookie is valid here
+        html = ATTACK_PAGE % {
+            "url": json.dumps(ws_url(app_url)),
+            "rerun": json.dumps(base64.b64encode(rerun_message("lotsen")).decode()),
+        }
+        with other_site(html) as site:
+            attack = context.new_page()
+            attack.goto(site)
+            attack.wait_for_function("window.attack !== null", timeout=30_000)
+            text = attack.evaluate("window.attack.text")
+        context.close()
+    assert "Anmelden" in text  # Streamlit let it in, and the app answered with the login form
+    assert [name for name in pilot_names(database_url) if name in text] == []
 
 
 ORIGINS_TRIED = {
@@ -251,8 +283,8 @@ def test_a_generated_download_needs_the_login_and_is_gone_once_fetched(page: Pag
 
     first = download()
     assert fetch(first)[0] == 403  # the same link without the login cookie
-    # With the cookie: gone DOWNLOAD_GRACE_SECONDS after the browser fetched it (generous bound).
-    deadline = time.monotonic() + 6 * DOWNLOAD_GRACE_SECONDS
+    # With the cookie: gone a few seconds after the browser fetched it.
+    deadline = time.monotonic() + GONE_WITHIN_SECONDS
     while fetch(first, cookie=cookie)[0] != 404:
         assert time.monotonic() < deadline, "the fetched download stays on the server"
         page.wait_for_timeout(200)
