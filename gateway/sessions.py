@@ -7,6 +7,7 @@ session id up before it lets an upload through. Process-local like the sessions 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,8 +36,8 @@ def login_of(session_id: str) -> SessionLogin | None:
         return _logins.get(session_id)
 
 
-def forget_all_but(session_ids: set[str]) -> None:
-    """Drop the entries of sessions that Streamlit has closed."""
+def forget_closed(is_active: Callable[[str], bool]) -> None:
+    """Drop the entries of sessions that Streamlit has closed (the browser left long ago)."""
     with _lock:
-        for gone in set(_logins) - session_ids:
+        for gone in [session_id for session_id in _logins if not is_active(session_id)]:
             del _logins[gone]

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
@@ -249,6 +250,8 @@ def record_session_login(user: UserInfo | None) -> None:
     issued = st.session_state.get(ISSUED_KEY)
     login = None if user is None or issued is None else SessionLogin(username=user.username, issued_at=issued)
     sessions.remember(ctx.session_id, login)
+    if runtime.exists():
+        sessions.forget_closed(runtime.get_instance().is_active_session)
 
 
 def logout(user: UserInfo) -> None:

@@ -164,3 +164,11 @@ def test_metrics_are_closed_and_every_response_carries_the_security_headers() ->
     assert headers["referrer-policy"] == "no-referrer"
     assert headers["x-content-type-options"] == "nosniff"
     assert "camera=()" in headers["permissions-policy"]
+
+
+def test_closed_sessions_are_forgotten() -> None:
+    sessions.remember("closed", sessions.SessionLogin(username="cdo", issued_at=datetime.now(UTC)))
+    sessions.remember(SESSION, sessions.SessionLogin(username="cdo", issued_at=datetime.now(UTC)))
+    sessions.forget_closed(lambda session_id: session_id == SESSION)
+    assert sessions.login_of("closed") is None
+    assert sessions.login_of(SESSION) is not None
