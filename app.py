@@ -2,12 +2,14 @@
 
 import streamlit as st
 
+from model.settings import keep_files_private
 from ui import frame, memory
 from ui.auth import login_gate, record_session_login
 from ui.errors import error_boundary, inject_fault
 from ui.locale import set_document_language
 from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation, leave_legacy_app_run
 
+keep_files_private()
 leave_legacy_app_run()
 memory.freeze_loaded_code()
 

@@ -1,22 +1,40 @@
 """Lotsen-Cockpit command line: python manage.py COMMAND [options].
 
-Every command exits 0 on success and non-zero with a one-line German reason on bad input.
+Every command exits 0 on success, else prints one German line "Fehler: …" on stderr (never a
+traceback) and exits 2 if it could not be carried out as called (unknown option, missing argument,
+a path that does not exist, is a directory or cannot be read or written), 1 if it ran and refused
+or failed (import errors, a refused backup, a full or read-only database, an unexpected error).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
+import re
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model import auth_store
 from model.auth_store import AuthError
-from model.db import get_engine, read_session, write_session
+from model.db import StorageError, get_engine, read_session, storage_problem, write_session
 from model.enums import Role
-from model.settings import ensure_secrets_file, get_settings
+from model.settings import ensure_secrets_file, get_settings, keep_files_private
+
+USAGE = 2  # exit status: the command could not be carried out as called
+OS_REASONS = {
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.EISDIR: "das ist ein Verzeichnis, keine Datei",
+    errno.ENOTDIR: "ein Teil des Pfads ist kein Verzeichnis",
+    errno.ENOENT: "den Pfad gibt es nicht",
+    errno.ENOSPC: "der Datenträger ist voll",
+    errno.EROFS: "das Dateisystem ist schreibgeschützt",
+    errno.EFBIG: "die Datei wird zu groß",
+}
 
 
 class CommandError(Exception):
@@ -25,6 +43,65 @@ class CommandError(Exception):
     def __init__(self, message: str, *, status: int = 1) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _os_reason(error: OSError) -> str:
+    return OS_REASONS.get(
+        error.errno or 0, f"Betriebssystemfehler {errno.errorcode.get(error.errno or 0, '?')}"
+    )
+
+
+def _output_path(path: str | Path) -> Path:
+    """A file the command may write: its directory exists and is writable, it is no directory."""
+    target = Path(path)
+    try:
+        target.parent.stat()
+    except FileNotFoundError:
+        raise CommandError(f"Das Verzeichnis gibt es nicht: {target.parent}", status=USAGE) from None
+    except OSError as error:
+        raise CommandError(
+            f"Das Verzeichnis „{target.parent}“ ist nicht erreichbar: {_os_reason(error)}.", status=USAGE
+        ) from None
+    if target.is_dir():
+        raise CommandError(f"„{target}“ ist ein Verzeichnis; bitte einen Dateinamen angeben.", status=USAGE)
+    if not target.parent.is_dir():
+        raise CommandError(f"Das Verzeichnis gibt es nicht: {target.parent}", status=USAGE)
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise CommandError(f"Keine Schreibberechtigung für „{target}“.", status=USAGE)
+    return target
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        raise CommandError(
+            f"„{target}“ konnte nicht geschrieben werden: {_os_reason(error)}.", status=USAGE
+        ) from None
+
+
+class GermanArgumentParser(argparse.ArgumentParser):
+    """argparse with its refusals as one German line and exit status 2 (its own messages are English)."""
+
+    TRANSLATIONS = (
+        (r"the following arguments are required: (.+)", r"Es fehlt die Angabe \1"),
+        (r"unrecognized arguments: (.+)", r"Unbekannte Angabe: \1"),
+        (
+            r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
+            r"\1: \2 gibt es nicht (möglich: \3)",
+        ),
+        (r"argument (\S+): expected one argument", r"\1 braucht einen Wert"),
+        (r"argument (\S+): invalid (\S+) value: (.+)", r"\1: ungültiger Wert \3"),
+        (r"ambiguous option: (\S+) could match (.+)", r"Mehrdeutige Angabe \1 (möglich: \2)"),
+        (r"argument (\S+): (.+)", r"\1: \2"),
+    )
+
+    def error(self, message: str) -> typing.NoReturn:
+        for pattern, german in self.TRANSLATIONS:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, german, message)
+                break
+        self.exit(USAGE, f"Fehler: {message}. Hilfe: python {self.prog} --help\n")
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
@@ -91,13 +168,36 @@ def cmd_create_user(args: argparse.Namespace) -> None:
 CLI_ACTOR = "manage.py"  # the audit log's "who" for command-line writes
 
 
-def _input_file(path: str, *, max_bytes: int) -> tuple[str, bytes]:
+def _input_path(path: str) -> Path:
+    """A file the command may read: it exists, is no directory and is readable."""
     file = Path(path)
+    try:
+        file.stat()
+    except FileNotFoundError:
+        raise CommandError(f"Datei nicht gefunden: {path}", status=USAGE) from None
+    except OSError as error:
+        raise CommandError(f"„{path}“ ist nicht erreichbar: {_os_reason(error)}.", status=USAGE) from None
+    if file.is_dir():
+        raise CommandError(f"„{path}“ ist ein Verzeichnis, keine Datei.", status=USAGE)
     if not file.is_file():
-        raise CommandError(f"Datei nicht gefunden: {path}")
+        raise CommandError(f"Datei nicht gefunden: {path}", status=USAGE)
+    if not os.access(file, os.R_OK):
+        raise CommandError(f"Keine Leseberechtigung für „{path}“.", status=USAGE)
+    return file
+
+
+def _input_file(path: str, *, max_bytes: int) -> tuple[str, bytes]:
+    file = _input_path(path)
     if file.stat().st_size > max_bytes:
-        raise CommandError(f"Datei zu groß (höchstens {max_bytes // 1024 // 1024} MB je Import): {path}")
-    return file.name, file.read_bytes()
+        raise CommandError(
+            f"Datei zu groß (höchstens {max_bytes // 1024 // 1024} MB je Import): {path}", status=USAGE
+        )
+    try:
+        return file.name, file.read_bytes()
+    except OSError as error:
+        raise CommandError(
+            f"„{path}“ konnte nicht gelesen werden: {_os_reason(error)}.", status=USAGE
+        ) from None
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -148,17 +248,16 @@ def cmd_export(args: argparse.Namespace) -> None:
     from model import exchange
     from model.migrate import migrate
 
-    target = Path(args.file)
+    target = _output_path(args.file)
     if target.suffix.lower() != ".xlsx":
         raise CommandError(
-            f"Der Export wird als Excel-Arbeitsmappe geschrieben; bitte FILE mit .xlsx: {target}"
+            f"Der Export wird als Excel-Arbeitsmappe geschrieben; bitte FILE mit .xlsx: {target}",
+            status=USAGE,
         )
-    if not target.parent.is_dir():
-        raise CommandError(f"Das Verzeichnis gibt es nicht: {target.parent}")
     migrate(get_engine())
     with read_session() as session:
         data = exchange.export_workbook(session=session)
-    target.write_bytes(data)
+    _write_file(target, data)
     with write_session() as session:
         exchange.record_export(session=session, actor=CLI_ACTOR, what=str(target))
     print(f"Export geschrieben: {target} ({len(data) / 1024:.0f} KB)")
@@ -167,9 +266,10 @@ def cmd_export(args: argparse.Namespace) -> None:
 def cmd_backup(args: argparse.Namespace) -> None:
     from model import backup
 
+    requested = _output_path(args.file)
     engine = get_engine()
     try:
-        target = backup.backup_to(engine=engine, path=args.file)
+        target = backup.backup_to(engine=engine, path=requested)
     except backup.BackupError as exc:
         raise CommandError(str(exc)) from exc
     with write_session() as session:
@@ -190,8 +290,7 @@ def _confirmed_restore(args: argparse.Namespace) -> None:
 def cmd_restore(args: argparse.Namespace) -> None:
     from model import backup
 
-    if not Path(args.file).is_file():
-        raise CommandError(f"Datei nicht gefunden: {args.file}")
+    _input_path(args.file)
     _confirmed_restore(args)
     try:
         result = backup.restore_from(engine=get_engine(), path=args.file, actor=CLI_ACTOR)
@@ -357,7 +456,7 @@ def add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="manage.py", description="Lotsen-Cockpit Verwaltung")
+    parser = GermanArgumentParser(prog="manage.py", description="Lotsen-Cockpit Verwaltung")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("migrate", help="Datenbankschema aktualisieren").set_defaults(func=cmd_migrate)
@@ -384,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    keep_files_private()
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], None] = args.func
     try:
@@ -391,8 +491,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return exc.status
-    except Exception:  # one German line for the operator; the traceback goes to the log file
-        reference = _log_unexpected()
+    except StorageError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # one German line for the operator; the traceback goes to the log file
+        problem = storage_problem(exc)  # e.g. a migration on a read-only database
+        if problem is not None:
+            print(f"Fehler: {problem}", file=sys.stderr)
+            return 1
+        try:
+            reference = _log_unexpected()
+        except OSError:
+            print(
+                f"Fehler: Unerwarteter Fehler; das Protokoll {ERROR_LOG} ist nicht beschreibbar.",
+                file=sys.stderr,
+            )
+            return 1
         print(
             f"Fehler: Unerwarteter Fehler {reference}; Einzelheiten stehen in {ERROR_LOG}.", file=sys.stderr
         )

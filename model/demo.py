@@ -24,7 +24,7 @@ from model.db import write_session
 from model.demo_city import org as org_plan
 from model.demo_city import people, roadmap, words
 from model.demo_city.basics import Row
-from model.passwords import hash_password
+from model.passwords import DEMO_PASSWORD, hash_password
 from model.tables import (
     Activity,
     AppSetting,
@@ -45,7 +45,6 @@ from model.tables import (
     TrainingRecord,
 )
 
-DEMO_PASSWORD = "lotsen-demo-2026"  # noqa: S105 (the published password of the demo accounts)
 DEMO_ACCOUNTS = people.DEMO_ACCOUNTS  # username -> role
 SEED = 2026
 CHUNK = 20_000  # rows per executemany

@@ -17,13 +17,13 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(engine: Engine | None = None) -> None:
-    """Upgrade the database behind `engine` (default: DATABASE_URL) to the newest revision."""
+def migrate(engine: Engine | None = None, *, revision: str = "head") -> None:
+    """Upgrade the database behind `engine` (default: DATABASE_URL) to `revision` (the newest)."""
     engine = engine or get_engine()
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def is_migrated(engine: Engine | None = None) -> bool:

@@ -24,6 +24,7 @@ from model.enums import STAGE_TRANSITIONS, ActivityType, PilotStage, Role, label
 from model.german import fmt_time
 from model.passwords import hash_password
 from model.pilots import Actor, check_admin, check_person_access
+from model.security_log import security_event
 from model.tables import (
     Activity,
     AppUser,
@@ -615,9 +616,10 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_person(*, session: Session, actor: Actor, pilot_id: int) -> PersonExport:
-    """All rows about one person; the disclosure itself is audited (without content)."""
+    """All rows about one person; the disclosure itself is audited (without content) and logged."""
     check_admin(actor)
     pilot = _pilot(session, pilot_id)
+    security_event("personal_export", user=actor.username, what="auskunft", pilot_id=pilot_id)
     user = _linked_user(session, pilot_id)
     person = _frame(
         session,

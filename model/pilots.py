@@ -41,6 +41,7 @@ from model.enums import (
     labels_of,
 )
 from model.scope import scope_condition
+from model.security_log import security_event
 from model.tables import (
     Activity,
     OrgUnit,
@@ -651,11 +652,21 @@ def contact_emails(
         stale_days=stale_days,
         support_only=support_only,
     )
-    return mailing_list(frame)
+    return _mailing_columns(frame)
 
 
-def mailing_list(roster_frame: pd.DataFrame) -> pd.DataFrame:
-    """The mailing columns of a `roster` frame, anonymised people left out (no second query)."""
+def mailing_list(roster_frame: pd.DataFrame, *, exported_by: str) -> pd.DataFrame:
+    """The mailing list for a download: a `roster` frame's mailing columns (no second query).
+
+    Building it is the export of personal data, so it goes to the server log (who, how many rows).
+    """
+    frame = _mailing_columns(roster_frame)
+    security_event("personal_export", user=exported_by, what="mailing_list", rows=len(frame))
+    return frame
+
+
+def _mailing_columns(roster_frame: pd.DataFrame) -> pd.DataFrame:
+    """Name, e-mail, Kürzel and unit of a `roster` frame, anonymised people left out."""
     frame = roster_frame.loc[~roster_frame["anonymised"].astype(bool)]
     return frame[["Name", "E-Mail", "Kürzel", "Organisationseinheit"]].reset_index(drop=True)
 

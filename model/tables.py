@@ -329,17 +329,22 @@ class AppUser(SQLModel, table=True):
     active: bool = Field(default=True)
     pilot_id: int | None = Field(default=None, foreign_key="pilot.id", unique=True, ondelete="SET NULL")
     sessions_valid_after: datetime = Field(default_factory=lambda: clock.now())
-    locked_until: datetime | None = None
+    last_seen_at: datetime | None = None  # last activity, written at most once a minute (idle timeout)
+    failures_reset_at: datetime | None = None  # last login or unlock: earlier failures no longer delay
     created_at: datetime = Field(default_factory=lambda: clock.now())
 
 
-# A failed login, kept to lock an account after repeated failures.
+# A failed login (user name as typed, client address), kept a day to delay repeated attempts.
 class LoginFailure(SQLModel, table=True):
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_failure_user_at", "username", "at"),
+        Index("ix_login_failure_client_at", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=50)
+    client: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=lambda: clock.now())
 
 

@@ -16,6 +16,7 @@ from model import auth_store
 from model.admin_guard import AdminError, clean_text, refuse_repeat, refuse_stale, require_admin
 from model.audit import record_audit
 from model.enums import Role, labels_of
+from model.security_log import security_event
 from model.tables import AppUser, Pilot
 
 ENTITY = "app_user"
@@ -27,7 +28,7 @@ LOTSE_NEEDS_PILOT = (
 
 
 def users_overview(*, session: Session) -> pd.DataFrame:
-    """One row per login (no password hashes): name, role, linked Lotse, active, lock."""
+    """One row per login (no password hashes): name, role, linked Lotse, active, creation."""
     rows = session.exec(
         select(
             AppUser.id,
@@ -39,7 +40,6 @@ def users_overview(*, session: Session) -> pd.DataFrame:
             AppUser.pilot_id,
             Pilot.name,
             Pilot.email,
-            AppUser.locked_until,
             AppUser.created_at,
         )
         .outerjoin(Pilot, Pilot.id == AppUser.pilot_id)
@@ -47,7 +47,7 @@ def users_overview(*, session: Session) -> pd.DataFrame:
     ).all()
     columns = [
         "id", "username", "display_name", "email", "role", "active", "pilot_id", "pilot_name",
-        "pilot_email", "locked_until", "created_at",
+        "pilot_email", "created_at",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
@@ -153,6 +153,7 @@ def change_role(
         entity_id=user.id,
         changes={"role": (user.role, new_role.value)},
     )
+    security_event("role_changed", user=user.username, by=actor, before=user.role, after=new_role.value)
     user.role = new_role.value
     session.add(user)
     return user
@@ -209,27 +210,33 @@ def set_active(
     )
     user.active = active
     session.add(user)
+    security_event("account_reactivated" if active else "account_deactivated", user=user.username, by=actor)
     if not active:
         auth_store.revoke_sessions(session=session, username=user.username, actor=actor, reason="revoke")
     return user
 
 
 def reset_password(*, session: Session, user_id: int, new_password: str, actor: str) -> AppUser:
-    """Set a new password chosen by the CDO-Büro; all earlier logins of the user end, a lock is lifted."""
+    """Set a new password chosen by the CDO-Büro; all earlier logins of the user end, delays are lifted."""
     require_admin(session=session, actor=actor)
     user = _user(session, user_id)
     auth_store.change_password(
         session=session, username=user.username, new_password=new_password, actor=actor
     )
-    if user.locked_until is not None:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="unlock",
-            entity=ENTITY,
-            entity_id=user.id,
-            changes={"locked_until": (user.locked_until, None)},
-        )
-        user.locked_until = None
-        session.add(user)
+    if user.username in set(auth_store.delayed_accounts(session=session)["username"]):
+        auth_store.unlock(session=session, username=user.username, actor=actor)
     return user
+
+
+def delayed_accounts(*, session: Session) -> pd.DataFrame:
+    """Accounts whose logins are delayed after failures: user name, failures, since, until."""
+    return auth_store.delayed_accounts(session=session)
+
+
+def unlock(*, session: Session, username: str, actor: str) -> None:
+    """Lift the delay of an account (its failed logins are forgotten; audited)."""
+    require_admin(session=session, actor=actor)
+    try:
+        auth_store.unlock(session=session, username=username, actor=actor)
+    except auth_store.AuthError as error:
+        raise AdminError(str(error)) from error

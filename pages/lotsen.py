@@ -135,7 +135,7 @@ def roster_section() -> None:
     )
     st.download_button(
         f"E-Mail-Verteiler als CSV ({fmt_number(size.addresses)} Adressen)",
-        data=lambda: csv_bytes(pilots.mailing_list(whole_roster())),
+        data=lambda: csv_bytes(pilots.mailing_list(whole_roster(), exported_by=user.username)),
         file_name=f"E-Mail-Verteiler_Lotsen_{clock.today().isoformat()}.csv",
         mime="text/csv",
         key="mailing_csv",

@@ -1,7 +1,9 @@
 """Präsentation: six slides for a shared screen, meeting snapshots, and the deck as PDF and PowerPoint.
 
 Only the slide reruns (st.fragment): the buttons, and with auto-advance a timer, redraw it with
-fresh figures. Everything shown is aggregated; no names and no per-person figures.
+fresh figures. Each of those reruns checks the login first, as every run of app.py does: a login
+ended elsewhere (logout in another tab, account deactivated) shows no further figures. Everything
+shown is aggregated; no names and no per-person figures.
 """
 
 import time
@@ -12,7 +14,7 @@ from model import clock, deck, snapshots
 from model.audit import AlreadySaved
 from model.db import write_session
 from model.enums import Role
-from ui import cache, feedback, slides
+from ui import auth, cache, feedback, slides
 from ui.errors import guarded, inject_fault
 from ui.feedback import FormRound
 from ui.locale import fmt_date, fmt_datetime
@@ -167,6 +169,9 @@ running = auto and not st.session_state[PAUSED]
 @st.fragment(run_every=interval if running else None)
 @guarded("praesentation")  # the fragment reruns alone, outside the page's error boundary
 def presentation() -> None:
+    # A timer tick is no interaction: it does not keep an idle login alive.
+    if not auth.still_logged_in(active=st.session_state.get(NO_ADVANCE, False)):
+        st.rerun(scope="app")  # app.py ends the session and shows the login form
     inject_fault("praesentation-folie")
     shown = cache.query(deck.build_deck, snapshot_id=snapshot_id)
     total = len(shown.slides)

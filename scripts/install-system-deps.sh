@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install Debian's chromium and postgresql when missing (for the browser and PostgreSQL tests).
+# Install Debian's chromium, postgresql and nginx when missing (browser, PostgreSQL and reverse-proxy tests).
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installiere fehlende Systempakete: ${missing[*]}"

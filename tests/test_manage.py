@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 import manage
+from model import security_log
 from model.db import dispose_engines, make_engine, read_session
 from model.migrate import migrate
 from model.tables import AuditEntry, OrgUnit, Pilot
@@ -64,12 +67,18 @@ def csv_files(tmp_path) -> dict[str, Path]:
 
 
 def run(capsys, *args: str) -> tuple[int, list[str], list[str]]:
+    """Exit status, stdout lines, stderr lines (without the security events, which go there too)."""
+    security = security_log.LOG.handlers[0]
+    previous = security.setStream(sys.stderr)  # the stream capsys captures now
     try:
         code = manage.main(list(args))
     except SystemExit as exit_:
         code = int(exit_.code or 0)
+    finally:
+        security.setStream(previous)
     captured = capsys.readouterr()
-    return code, captured.out.splitlines(), captured.err.splitlines()
+    err = [line for line in captured.err.splitlines() if security_log.LOGGER_NAME not in line]
+    return code, captured.out.splitlines(), err
 
 
 def rows(url: str, model) -> int:
@@ -191,34 +200,45 @@ def test_restore_asks_at_a_terminal(database, csv_files, capsys, monkeypatch, an
 
 
 @pytest.mark.parametrize(
-    ("args", "reason"),
+    ("args", "status", "reason"),
     [
-        (["import", "fehlt.xlsx"], "Datei nicht gefunden: fehlt.xlsx"),
-        (["import", "Lotsen.csv"], "Datei zu groß (höchstens 20 MB je Import): Lotsen.csv"),
-        (["import", "notiz.txt"], "Eine CSV-Datei heißt wie ihr Blatt"),
-        (["import", "bild.xlsx"], "keine Excel-Arbeitsmappe (.xlsx)"),
-        (["export", "alles.csv"], "bitte FILE mit .xlsx"),
-        (["export", "fehlt/alles.xlsx"], "Das Verzeichnis gibt es nicht: fehlt"),
-        (["backup", "fehlt/stand.db"], "Das Verzeichnis „fehlt“ gibt es nicht."),
-        (["restore", "notiz.txt", "--yes"], "„notiz.txt“ ist keine SQLite-Datenbank"),
-        (["restore", "fehlt.db", "--yes"], "Datei nicht gefunden: fehlt.db"),
+        (["import", "fehlt.xlsx"], 2, "Datei nicht gefunden: fehlt.xlsx"),
+        (["import", "Lotsen.csv"], 2, "Datei zu groß (höchstens 20 MB je Import): Lotsen.csv"),
+        (["import", "ordner"], 2, "„ordner“ ist ein Verzeichnis, keine Datei."),
+        (["import", "notiz.txt"], 1, "Eine CSV-Datei heißt wie ihr Blatt"),
+        (["import", "bild.xlsx"], 1, "keine Excel-Arbeitsmappe (.xlsx)"),
+        (["export", "alles.csv"], 2, "bitte FILE mit .xlsx"),
+        (["export", "fehlt/alles.xlsx"], 2, "Das Verzeichnis gibt es nicht: fehlt"),
+        (["export", "ordner"], 2, "„ordner“ ist ein Verzeichnis; bitte einen Dateinamen angeben."),
+        (["export", "ordner.xlsx"], 2, "„ordner.xlsx“ ist ein Verzeichnis"),
+        (["export", "notiz.txt/alles.xlsx"], 2, "Das Verzeichnis gibt es nicht: notiz.txt"),
+        (["backup", "fehlt/stand.db"], 2, "Das Verzeichnis gibt es nicht: fehlt"),
+        (["backup", "ordner"], 2, "„ordner“ ist ein Verzeichnis"),
+        (["restore", "notiz.txt", "--yes"], 1, "„notiz.txt“ ist keine SQLite-Datenbank"),
+        (["restore", "fehlt.db", "--yes"], 2, "Datei nicht gefunden: fehlt.db"),
+        (["restore", "ordner", "--yes"], 2, "„ordner“ ist ein Verzeichnis, keine Datei."),
+        (["export", "--format", "csv", "alles.xlsx"], 2, "Unbekannte Angabe: --format"),
+        (["exportieren"], 2, "COMMAND: 'exportieren' gibt es nicht (möglich: 'migrate'"),
+        (["seed", "--scale", "XL"], 2, "--scale: 'XL' gibt es nicht (möglich: 'demo', 'S', 'M', 'L')"),
+        (["bench", "--runs", "null"], 2, "--runs: keine positive ganze Zahl: null"),
+        (["import"], 2, "Es fehlt die Angabe FILE. Hilfe: python manage.py import --help"),
+        ([], 2, "Es fehlt die Angabe COMMAND"),
     ],
 )
-def test_bad_input_exits_1_with_one_german_line(database, capsys, tmp_path, args, reason) -> None:
+def test_bad_input_is_one_german_line_exit_2_for_the_call_1_for_the_content(
+    database, capsys, tmp_path, args, status, reason
+) -> None:
     (tmp_path / "notiz.txt").write_text("Einkaufsliste", encoding="utf-8")
     (tmp_path / "bild.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n")
     (tmp_path / "Lotsen.csv").write_bytes(b"Name;E-Mail\n" + b"x" * (21 * 1024 * 1024))
+    (tmp_path / "ordner").mkdir()
+    (tmp_path / "ordner.xlsx").mkdir()
     code, out, err = run(capsys, *args)
-    assert code == 1
+    assert code == status
     assert len(err) == 1 and err[0].startswith("Fehler: ")
     assert reason in err[0]
+    assert "Traceback" not in err[0] and "error:" not in err[0]
     assert audit(database) == []
-
-
-def test_a_missing_argument_is_one_line_too(database, capsys) -> None:
-    code, out, err = run(capsys, "import")
-    assert code == 2
-    assert err == ["manage.py import: error: the following arguments are required: FILE"]
 
 
 def test_the_real_command_line_exits_non_zero_on_errors(database, csv_files) -> None:
@@ -265,3 +285,48 @@ def test_an_unexpected_error_is_one_german_line_with_a_reference_and_the_traceba
         and "Traceback (most recent call last)" in logged
         and "KeyError" in logged
     )
+
+
+UNWRITABLE_CHILD = """
+import os, sys
+
+import manage
+from model import backup, exchange, migrate  # noqa: F401 (loaded before privileges drop)
+
+if os.geteuid() == 0:  # root writes everywhere: become nobody
+    os.setgid(65534)
+    os.setuid(65534)
+for args in (["export", sys.argv[1] + "/alles.xlsx"], ["backup", sys.argv[1] + "/stand.db"],
+             ["export", sys.argv[1] + "/vorhanden.xlsx"]):
+    print(manage.main(args))
+"""
+
+
+def test_an_unwritable_target_is_one_german_line_with_exit_2(tmp_path) -> None:
+    locked = Path(tempfile.mkdtemp(prefix="lotsen-gesperrt-"))
+    try:
+        (locked / "vorhanden.xlsx").write_bytes(b"")
+        (locked / "vorhanden.xlsx").chmod(0o444)
+        locked.chmod(0o555)  # nobody may not write here, and as non-root not even the owner
+        result = subprocess.run(
+            [sys.executable, "-c", UNWRITABLE_CHILD, str(locked)],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'lotsen.db'}",
+                "PYTHONPATH": str(ROOT),
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        locked.chmod(0o755)
+        shutil.rmtree(locked)
+    assert result.stdout.split() == ["2", "2", "2"], result.stderr
+    assert result.stderr.splitlines() == [
+        f"Fehler: Keine Schreibberechtigung für „{locked}/alles.xlsx“.",
+        f"Fehler: Keine Schreibberechtigung für „{locked}/stand.db“.",
+        f"Fehler: Keine Schreibberechtigung für „{locked}/vorhanden.xlsx“.",
+    ]

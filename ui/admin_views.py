@@ -9,7 +9,7 @@ User text in messages is escaped, so it never renders as Markdown or HTML.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import altair as alt
@@ -20,7 +20,7 @@ from model import admin_measures, clock, funding, ideas, it_staff, org_units, pr
 from model.admin_measures import RowEdit
 from model.app_settings import soll_rule
 from model.auth_store import UserInfo
-from model.db import write_session
+from model.db import read_session, write_session
 from model.enums import (
     Category,
     Donor,
@@ -376,7 +376,7 @@ def _unit_status_actions(user: UserInfo, form: FormRound, unit: dict[str, Any]) 
 
 USERS_TAB = "users"
 USER_NEW_AREA, USER_ROLE_AREA, USER_LINK_AREA = "user_new", "user_role", "user_link"
-USER_PASSWORD_AREA, USER_ACTIVE_AREA = "user_password", "user_active"
+USER_PASSWORD_AREA, USER_ACTIVE_AREA, USER_UNLOCK_AREA = "user_password", "user_active", "user_unlock"
 POLICY = (
     f"Passwortregel: mindestens {MIN_LENGTH} Zeichen, nicht der Benutzername und kein verbreitetes Passwort. "
     "Tipp: mehrere Wörter mit Bindestrichen. Nach dem Zurücksetzen enden alle Anmeldungen des Kontos."
@@ -385,6 +385,9 @@ POLICY = (
 
 def render_users(user: UserInfo) -> None:
     users = cache.query(user_admin.users_overview)
+    with read_session() as session:  # not cached: a delay can start with any failed login
+        delayed = user_admin.delayed_accounts(session=session)
+    until = dict(zip(delayed["username"], delayed["until"], strict=True))
     st.subheader("Benutzerkonten")
     show_table(
         pd.DataFrame(
@@ -395,12 +398,13 @@ def render_users(user: UserInfo) -> None:
                 "Rolle": users["role"].map(ROLES),
                 "Aktiv": users["active"].map(yes_no),
                 "Verknüpfte Lotsin / verknüpfter Lotse": users["pilot_name"].fillna("–"),
-                "Gesperrt bis": users["locked_until"].map(_lock_text),
+                "Anmeldung verzögert bis": users["username"].map(lambda name: _until_text(until.get(name))),
             }
         ),
         name="Benutzerkonten",
         key="users_table",
     )
+    _delayed_table(delayed)
     by_id = {int(row["id"]): row for _, row in users.iterrows()}
     selected = st.selectbox(
         "Konto",
@@ -416,15 +420,37 @@ def render_users(user: UserInfo) -> None:
     if selected == NEW:
         _new_user_form(user)
     else:
-        _user_actions(user, by_id[selected])
+        _user_actions(user, by_id[selected], delayed=by_id[selected]["username"] in until)
 
 
-def _lock_text(until: datetime | None) -> str:
-    """End of a lock that is still running, else "–" (stored values may be naive UTC)."""
-    if until is None or pd.isna(until):
-        return "–"
-    aware = until if until.tzinfo else until.replace(tzinfo=UTC)
-    return fmt_datetime(aware) if aware > clock.now() else "–"
+def _until_text(until: datetime | None) -> str:
+    """End of a delay that is still running, else "–"."""
+    return fmt_datetime(until) if until is not None and until > clock.now() else "–"
+
+
+def _delayed_table(delayed: pd.DataFrame) -> None:
+    """Accounts with repeated failed logins: how many, since when, until when the next attempt waits."""
+    if delayed.empty:
+        st.caption("Keine Konten mit wiederholten Fehlversuchen (letzte 24 Stunden).")
+        return
+    st.markdown("**Anmeldungen nach wiederholten Fehlversuchen verzögert**")
+    show_table(
+        pd.DataFrame(
+            {
+                "Benutzername": delayed["username"],
+                "Fehlversuche (24 Std.)": delayed["failures"],
+                "Seit": delayed["since"].map(fmt_datetime),
+                "Nächster Versuch ab": delayed["until"].map(_until_text),
+            }
+        ),
+        name="Verzögerte Anmeldungen",
+        key="delayed_table",
+    )
+    st.caption(
+        "Die Wartezeit verdoppelt sich mit jedem weiteren Fehlversuch (bis 15 Minuten) und gilt voll nur "
+        "für die Geräte, von denen die Fehlversuche kamen; von anderen Geräten wartet die Anmeldung "
+        "höchstens 30 Sekunden. Zum Aufheben das Konto unten wählen."
+    )
 
 
 def _new_user_form(user: UserInfo) -> None:
@@ -458,7 +484,7 @@ def _new_user_form(user: UserInfo) -> None:
     feedback.show(USER_NEW_AREA)
 
 
-def _user_actions(user: UserInfo, account: pd.Series) -> None:
+def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
     user_id = int(account["id"])
     name = escaped(account["username"])
     # What the forms show, kept until a save: a change another admin made meanwhile refuses it.
@@ -533,6 +559,15 @@ def _user_actions(user: UserInfo, account: pd.Series) -> None:
             **common,
         )
     feedback.show(USER_ACTIVE_AREA)
+    if delayed and st.button("Verzögerung der Anmeldung aufheben", key=form.key("unlock")):
+        run_command(
+            USER_UNLOCK_AREA,
+            user_admin.unlock,
+            success=f"Die Anmeldung von „{name}“ ist nicht mehr verzögert.",
+            username=str(account["username"]),
+            actor=user.username,
+        )
+    feedback.show(USER_UNLOCK_AREA)
 
 
 # ------------------------------------------------------------------ Programm

@@ -1,30 +1,25 @@
-"""The login gate: the only module that touches streamlit-authenticator.
+"""The login gate: the login form, the login cookie and the checks of every run.
 
-The library shows the login form and checks the password (bcrypt). The login cookie is handled
-here, in the library's format (a JWT of username and expiry, signed with the cookie key): read
-from the request (st.context.cookies) in the first run of a new session, and only on a connection
-from the app's own origin. Scripts never see it: after a login the server registers a one-time nonce
-(gateway.login_cookie), a script in the page posts it to the gateway, which answers with an
-HttpOnly, SameSite=Strict cookie; after a logout the gateway deletes it. The library's own cookie component
-(extra_streamlit_components.CookieManager, drawn by its constructor) is replaced by a stand-in
-that draws nothing: the component answers its first drawing with another run of the script, which
-arrived a few hundred milliseconds after the login form and swallowed a submit sent meanwhile.
-Roles, lockout and revocation come from model.auth_store, checked on the server on every run.
+The form is this module's own (st.form); model.auth_store checks the password (bcrypt, the same
+time for unknown names), delays repeated failures per account and per client, and decides whether
+a login still counts (revocation, maximum age, idle timeout) on every run, the presentation's
+timer reruns included (still_logged_in). The login cookie is a JWT of user name, issue time and
+expiry, signed with the cookie key: read from the request (st.context.cookies) in the first run
+of a new session, and only on a connection from the app's own origin. Scripts never see it:
+after a login the server registers a one-time nonce (gateway.login_cookie), a script in the page
+posts it to the gateway, which answers with an HttpOnly, SameSite=Strict cookie; after a logout
+the gateway deletes it.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit_authenticator.models import cookie_model
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from gateway import login_cookie, sessions
 from gateway.origin import expected_origin, same_origin
@@ -32,35 +27,21 @@ from gateway.sessions import SessionLogin
 from model import auth_store, clock
 from model.auth_store import UserInfo
 from model.db import read_session, write_session
+from model.enums import Role
 from model.security_log import security_event
 from model.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
-from ui.locale import fmt_datetime
+from ui.locale import TIMEZONE
 
-LOGIN_FIELDS = {
-    "Form name": "Anmeldung",
-    "Username": "Benutzername",
-    "Password": "Passwort",
-    "Login": "Anmelden",
-    "Captcha": "Sicherheitsabfrage",
-}
+FORM_KEY = "login"
 ISSUED_KEY = "lc_issued_at"
-NOTICE_KEY = "lc_auth_notice"
+ACTIVE_KEY = "lc_last_active"  # this session's last interaction (idle timeout)
+ACTIVITY_WRITTEN_KEY = "lc_activity_written"  # when this session last wrote app_user.last_seen_at
 COOKIE_SCRIPT_KEY = "lc_cookie_script"  # a cookie write or delete still to be sent to the browser
-# Session keys of the library: who is logged in, and "logout" (the library then ignores cookies).
+# Who is logged in, and "logout" (this session's request cookie no longer counts); the names are
+# those streamlit-authenticator used, which this module replaced.
 LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
 SIGNING = "HS256"
-
-
-class _NoCookieComponent:
-    """Stands in for the library's cookie component: this module reads and writes the cookie itself,
-    and the library is built with no cookie expiry and "logout" set, so it never asks this object."""
-
-    def __init__(self, key: str = "init") -> None:
-        self.cookies: dict[str, str] = {}
-
-
-# The library looks the component up through its module's `stx` name each time it is built.
-cookie_model.stx = SimpleNamespace(CookieManager=_NoCookieComponent)  # type: ignore[attr-defined]
+REFUSED = "Benutzername oder Passwort ist nicht korrekt."
 
 
 def _token_payload(settings: Settings) -> dict[str, object] | None:
@@ -73,13 +54,14 @@ def _token_payload(settings: Settings) -> dict[str, object] | None:
         if float(payload["exp_date"]) <= time.time():
             return None
         str(payload["username"])
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        float(payload["iat"])  # the issue time: the server's maximum age counts from it
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
         return None
     return payload
 
 
-def _issued_at(settings: Settings, expires: float) -> datetime:
-    return datetime.fromtimestamp(expires, UTC) - timedelta(days=settings.cookie_expiry_days)
+def _issued_at(payload: dict[str, object]) -> datetime:
+    return datetime.fromtimestamp(float(payload["iat"]), UTC)  # type: ignore[arg-type]
 
 
 def _check_configuration(settings: Settings) -> str:
@@ -93,26 +75,13 @@ def _check_configuration(settings: Settings) -> str:
     return key
 
 
-def _record_failures(creds: dict[str, dict[str, dict[str, object]]]) -> None:
-    # The library counts a failed attempt in the credentials dict it was given (by reference).
-    for username, entry in creds["usernames"].items():
-        if entry.get("failed_login_attempts"):
-            with write_session() as session:
-                until = auth_store.record_failed_login(session=session, username=username)
-            if until is not None:
-                st.session_state[NOTICE_KEY] = (
-                    "Das Konto ist nach zu vielen Fehlversuchen vorübergehend gesperrt, "
-                    f"bis {fmt_datetime(until)}. Bitte versuchen Sie es danach erneut."
-                )
-
-
 def login_gate() -> UserInfo | None:
     """Show the login form if needed; return the validated user of this run, or None."""
     settings = get_settings()
     cookie_key = _check_configuration(settings)
     _send_cookie_script()
     if st.session_state.get("authentication_status"):
-        user = _still_valid(st.session_state["username"])
+        user = _still_valid(settings, active=True)
         if user is not None:
             return user
         _end_session()
@@ -124,12 +93,45 @@ def login_gate() -> UserInfo | None:
     return _login_form(settings, cookie_key)
 
 
-def _still_valid(username: str) -> UserInfo | None:
+def still_logged_in(*, active: bool) -> bool:
+    """Whether this session's login still counts; for runs outside login_gate (fragment reruns).
+
+    `active`: the run answers an interaction (not a timer tick), so it resets the idle time.
+    """
+    return (
+        bool(st.session_state.get("authentication_status"))
+        and _still_valid(get_settings(), active=active) is not None
+    )
+
+
+def _still_valid(settings: Settings, *, active: bool) -> UserInfo | None:
     issued = st.session_state.get(ISSUED_KEY)
     if issued is None:
         return None
+    username = st.session_state["username"]
     with read_session() as session:
-        return auth_store.valid_user(session=session, username=username, issued_at=issued)
+        user = auth_store.valid_user(
+            session=session,
+            username=username,
+            issued_at=issued,
+            limits=settings,
+            last_active=st.session_state.get(ACTIVE_KEY, issued),
+        )
+    if user is not None and active:
+        _note_activity(username)
+    return user
+
+
+def _note_activity(username: str) -> None:
+    """This session's last interaction now; the user's in the database at most once a minute
+    (a write transaction on every run would queue all sessions on SQLite's write lock)."""
+    now = clock.now()
+    st.session_state[ACTIVE_KEY] = now
+    written = st.session_state.get(ACTIVITY_WRITTEN_KEY)
+    if written is None or now - written >= auth_store.ACTIVITY_STEP:
+        st.session_state[ACTIVITY_WRITTEN_KEY] = now
+        with write_session() as session:
+            auth_store.record_activity(session=session, username=username)
 
 
 def _user_from_cookie(settings: Settings) -> UserInfo | None:
@@ -144,11 +146,12 @@ def _user_from_cookie(settings: Settings) -> UserInfo | None:
     payload = _token_payload(settings)
     if payload is None:
         return None
-    username, issued = str(payload["username"]), _issued_at(settings, float(payload["exp_date"]))  # type: ignore[arg-type]
+    username, issued = str(payload["username"]), _issued_at(payload)
     with read_session() as session:
-        user = auth_store.valid_user(session=session, username=username, issued_at=issued)
+        user = auth_store.valid_user(session=session, username=username, issued_at=issued, limits=settings)
     if user is not None:
         _start_session(user, issued)
+        _note_activity(username)
     return user
 
 
@@ -164,58 +167,74 @@ def _end_session() -> None:
         st.session_state[key] = None
     st.session_state["logout"] = True  # this session's request cookie no longer counts
     st.session_state.pop(ISSUED_KEY, None)
+    st.session_state.pop(ACTIVE_KEY, None)
+    st.session_state.pop(ACTIVITY_WRITTEN_KEY, None)
+
+
+def client_address(settings: Settings) -> str:
+    """The client of this session: its address, or the one a trusted proxy names in X-Forwarded-For."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else "127.0.0.1"  # Streamlit reports local connections as None
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    if peer in settings.trusted_proxies and isinstance(forwarded, str) and forwarded:
+        # The proxy appends the address it saw: the last entry is the one no client can forge.
+        return forwarded.split(",")[-1].strip()[: auth_store.MAX_CLIENT] or peer
+    return peer
 
 
 def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
-    with read_session() as session:
-        creds = auth_store.credentials(session=session)
-    st.session_state.pop(NOTICE_KEY, None)
     form = st.empty()
     with form.container():
         st.title("Lotsen-Cockpit")
-        authenticator = stauth.Authenticate(
-            creds,
-            settings.cookie_name,
-            cookie_key,
-            0,  # no cookie from the library: this module writes it (see above)
-            auto_hash=False,
-            login_sleep_time=settings.login_sleep_time,
-        )
-        st.session_state["logout"] = True  # nor does the library read it: a valid one was taken above
-        try:
-            authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
-        except LoginError:
-            st.session_state["authentication_status"] = False
-    _record_failures(creds)
-
-    if not st.session_state.get("authentication_status"):
-        if st.session_state.get(NOTICE_KEY):
-            st.error(st.session_state[NOTICE_KEY])
-        elif st.session_state.get("authentication_status") is False:
-            st.error("Benutzername oder Passwort ist nicht korrekt.")
-        return None
+        with st.form(FORM_KEY):
+            st.subheader("Anmeldung")
+            username = st.text_input(
+                "Benutzername", autocomplete="username", max_chars=auth_store.MAX_USERNAME
+            )
+            password = st.text_input("Passwort", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Anmelden")
+        if not submitted or not username or not password:
+            return None
+        with write_session() as session:
+            outcome = auth_store.authenticate(
+                session=session, username=username, password=password, client=client_address(settings)
+            )
+        if outcome.user is None:
+            st.error(_refusal(outcome.wait_until))
+            return None
 
     form.empty()  # the page follows in this same run
-    username = st.session_state["username"]
+    user = outcome.user
     issued = clock.now()
-    with write_session() as session:
-        auth_store.record_successful_login(session=session, username=username)
-    with read_session() as session:
-        user = auth_store.valid_user(session=session, username=username, issued_at=issued)
-    if user is None:
-        _end_session()
-        return None
     _start_session(user, issued)
-    expires = issued + timedelta(days=settings.cookie_expiry_days)
-    token = jwt.encode({"username": username, "exp_date": expires.timestamp()}, cookie_key, algorithm=SIGNING)
+    _note_activity(user.username)
+    limits = settings.max_login_age_admin_hours if user.role is Role.ADMIN else settings.max_login_age_hours
+    expires = issued + timedelta(hours=limits)
+    token = jwt.encode(
+        {"username": user.username, "iat": issued.timestamp(), "exp_date": expires.timestamp()},
+        cookie_key,
+        algorithm=SIGNING,
+    )
     _set_cookie(settings.cookie_name, token, expires=expires)
     return user
+
+
+def _refusal(wait_until: datetime | None) -> str:
+    """The same German answer for every name: a delay is told, never whether the name exists."""
+    if wait_until is None:
+        return REFUSED
+    return (
+        f"{REFUSED} Nach mehreren Fehlversuchen ist die nächste Anmeldung erst ab "
+        f"{wait_until.astimezone(TIMEZONE):%H:%M:%S} Uhr möglich."
+    )
 
 
 def _from_own_origin() -> bool:
     headers = {name.lower(): value for name, value in st.context.headers.items()}
     scheme = "https" if st.get_option("server.sslCertFile") else "http"
-    expected = expected_origin(headers=headers, client_ip=st.context.ip_address, scheme=scheme)
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else "127.0.0.1"  # Streamlit reports local connections as None
+    expected = expected_origin(headers=headers, client_ip=peer, scheme=scheme)
     return same_origin(headers.get("origin"), expected)
 
 

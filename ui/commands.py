@@ -22,7 +22,7 @@ import streamlit as st
 from model.admin_guard import StaleEditError
 from model.admin_measures import BulkEditError
 from model.audit import AlreadySaved
-from model.db import write_session
+from model.db import StorageError, write_session
 from ui import feedback
 from ui.feedback import FormRound
 from ui.plain import escaped
@@ -72,9 +72,10 @@ def run(
 
     Saved: the confirmation (`success`, or `success(result)`), the forms in `reset` drawn empty or
     from the stored record. Already saved moments ago, or refused because someone else saved first:
-    the reason, and the forms drawn anew likewise. Refused input: the reason here, the form keeps
-    what the user typed. `forget`: further session keys dropped after a save or a conflict;
-    `keep`: select boxes (key → record) that stay on their record then (see choose_again).
+    the reason, and the forms drawn anew likewise. Refused input, or a database that cannot store
+    (disk full, read-only): the reason here, the form keeps what the user typed. `forget`: further
+    session keys dropped after a save or a conflict; `keep`: select boxes (key → record) that stay
+    on their record then (see choose_again).
     """
     reset, forget = tuple(reset), tuple(forget)
     try:
@@ -85,7 +86,7 @@ def run(
     except StaleEditError as error:
         _keep_choices(keep)
         feedback.done(area, escaped(error), kind="error", reset=reset, forget=forget)
-    except (PermissionError, ValueError) as error:
+    except (PermissionError, ValueError, StorageError) as error:
         refusal(error)
         return
     _keep_choices(keep)

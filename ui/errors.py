@@ -19,6 +19,7 @@ from typing import ParamSpec, TypeVar
 import streamlit as st
 
 from model import clock
+from model.db import StorageError
 from model.errors import new_reference
 from ui.locale import fmt_datetime
 
@@ -65,12 +66,21 @@ def report(where: str) -> str:
 def error_boundary(where: str) -> Iterator[None]:
     """Run a page (or a part of it) so that an unexpected error ends in `report`, not a traceback.
 
-    Streamlit's rerun and stop signals are BaseExceptions, not Exceptions: they pass through.
+    Streamlit's rerun and stop signals are BaseExceptions, not Exceptions: they pass through. A
+    full disk or a read-only database is no program error: its German reason, calmly, no number.
     """
     try:
         yield
+    except StorageError as error:
+        storage_refusal(error, where)
     except Exception:
         report(where)
+
+
+def storage_refusal(error: StorageError, where: str) -> None:
+    """The database stored nothing (disk full, read-only): say so; the log keeps the cause."""
+    LOG.warning("Nicht gespeichert auf %s: %s (%s)", where, error.reason, error.__cause__)
+    st.error(str(error), icon=":material/database:")
 
 
 def guarded(where: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:

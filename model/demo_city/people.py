@@ -204,7 +204,8 @@ def user_rows(*, pilots: list[PilotPlan], password_hash: str, now: datetime) -> 
             "active": True,
             "pilot_id": lotse.id if username == "lotse" else None,
             "sessions_valid_after": now,
-            "locked_until": None,
+            "last_seen_at": None,
+            "failures_reset_at": None,
             "created_at": now,
         }
         for user_id, (username, display_name, email) in enumerate(people, start=1)

@@ -25,7 +25,6 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from model.settings import get_settings
 from tests.e2e.conftest import COOKIE_NAME, DEMO_ACCOUNTS, DEMO_PASSWORD, VIEWPORT, login, open_app
 from tests.support.app_server import free_port, new_cookie_key, streamlit_server, wait_for_app
 
@@ -170,8 +169,8 @@ def test_without_the_gateway_the_login_gate_still_ignores_the_cookie_from_anothe
 ) -> None:
     """Defence in depth: app.py served alone (Streamlit's own origin check lets the other port in)."""
     key = new_cookie_key()
-    expires = time.time() + get_settings().cookie_expiry_days * 86_400  # issued now, as after a login
-    token = jwt.encode({"username": ADMIN, "exp_date": expires}, key, algorithm="HS256")
+    now = time.time()  # a cookie as a login issues it
+    token = jwt.encode({"username": ADMIN, "iat": now, "exp_date": now + 3600}, key, algorithm="HS256")
     with streamlit_server(database_url, cookie_key=key, script="app.py") as app_url:
         context = browser.new_context(viewport=VIEWPORT, locale="de-DE")
         context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": app_url}])

@@ -156,3 +156,74 @@ def test_slides_are_accessible(page: Page, contrast: bool) -> None:
     page.get_by_role("button", name="Weiter").click()
     expect(page.get_by_role("heading", name="Rollout-Zeitplan", level=1)).to_be_visible()
     assert_accessible(page)  # the chart slide
+
+
+def start_auto_advance(page: Page) -> None:
+    settings(page)
+    choose(page, "lc_interval", f"alle {SHORTEST_INTERVAL} Sekunden")
+    expect(page.get_by_role("combobox", name="Intervall")).to_have_value(f"alle {SHORTEST_INTERVAL} Sekunden")
+    wait_for_app(page)
+    page.get_by_text("Automatisch weiterblättern").click()
+    wait_for_app(page)
+    expect(page.get_by_text(f"Automatischer Wechsel alle {SHORTEST_INTERVAL} Sekunden")).to_be_visible()
+    settings(page)  # closed again: the slide is all there is
+
+
+def expect_no_more_slides(page: Page) -> None:
+    """Within two ticks the timer's rerun finds the login gone: login form, no slide, no figures."""
+    expect(page.get_by_label("Benutzername", exact=True)).to_be_visible(
+        timeout=2 * SHORTEST_INTERVAL * 1000 + 10_000
+    )
+    expect(page.get_by_text("Ihre Sitzung ist nicht mehr gültig.")).to_be_visible()
+    expect(page.locator(NAV)).to_have_count(0)
+    expect(page.locator("[data-testid=stMetric]")).to_have_count(0)
+    # And it stays so: no later tick draws a slide again.
+    time.sleep(SHORTEST_INTERVAL + 2)
+    expect(page.locator(SLIDE)).to_have_count(0)
+
+
+def test_the_presentation_ends_with_a_logout_in_another_tab(page: Page) -> None:
+    """Hole 5: slides kept refreshing with fresh figures 70 s after a logout in another tab."""
+    open_presentation(page, "leitung")
+    start_auto_advance(page)
+    expect(page.locator(NAV).get_by_text("Folie 2 von 6")).to_be_visible(timeout=3 * SHORTEST_INTERVAL * 1000)
+
+    other = page.context.new_page()  # same browser, same login cookie
+    other.goto("/")
+    wait_for_app(other)
+    other.get_by_role("button", name="Abmelden").click()
+    expect(other.get_by_label("Benutzername", exact=True)).to_be_visible()
+
+    expect_no_more_slides(page)
+
+
+def test_the_presentation_ends_when_the_account_is_deactivated(page: Page, database_url: str) -> None:
+    """Hole 5: slides kept refreshing 40 s after the admin deactivated the account."""
+    from model import auth_store, user_admin
+    from model.db import make_engine, write_session
+    from model.enums import Role
+
+    engine = make_engine(database_url)
+    try:
+        with write_session(engine) as session:
+            account = auth_store.create_user(
+                session=session, username="beamer", display_name="Beamer im Sitzungssaal",
+                role=Role.LEITUNG, password="Wolke-Tanne-Kaffeetasse-9", actor="cdo",
+            )  # fmt: skip
+            account_id = account.id
+        page.set_viewport_size(SCREEN)
+        login(page, "beamer", "Wolke-Tanne-Kaffeetasse-9")
+        page.get_by_role("link", name="Präsentation").click()
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="Kernzahlen", level=1)).to_be_visible()
+        start_auto_advance(page)
+        expect(page.locator(NAV).get_by_text("Folie 2 von 6")).to_be_visible(
+            timeout=3 * SHORTEST_INTERVAL * 1000
+        )
+
+        with write_session(engine) as session:
+            user_admin.set_active(session=session, user_id=account_id, active=False, actor="cdo")
+
+        expect_no_more_slides(page)
+    finally:
+        engine.dispose()

@@ -335,3 +335,29 @@ def test_stage_history_dates_stay_exact(anna_with_history) -> None:
     stages = history.loc[history["Art"] == "Stufenwechsel"]
     assert list(stages["Datum"]) == [TODAY, TODAY, date(2026, 1, 10), date(2025, 12, 20), date(2025, 12, 1)]
     assert "anonymisiert" in stages.iloc[0]["Eintrag"]
+
+
+def test_exports_of_personal_data_go_to_the_server_log_without_their_content(
+    anna_with_history, caplog
+) -> None:
+    import logging
+
+    from model.security_log import LOGGER_NAME
+
+    world = anna_with_history
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(caplog.handler)
+    try:
+        with read_session(world.engine) as session:
+            roster = pilots.roster(session=session, viewer=world.admin)
+        mailing = pilots.mailing_list(roster, exported_by=world.admin.username)
+        with write_session(world.engine) as session:
+            commands.export_person(session=session, actor=world.admin, pilot_id=world.anna)
+    finally:
+        logger.removeHandler(caplog.handler)
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        f"personal_export user={world.admin.username} what=mailing_list rows={len(mailing)}",
+        f"personal_export user={world.admin.username} what=auskunft pilot_id={world.anna}",
+    ]
+    assert not any("@" in line for line in lines)

@@ -151,16 +151,31 @@ def test_reset_password_revokes_sessions_and_is_audited(engine, accounts, fake_c
     assert ("password", "cdo") in actions and ("revoke", "cdo") in actions
 
 
-def test_reset_password_lifts_a_lock(engine, accounts) -> None:
+def test_reset_password_lifts_a_delay(engine, accounts) -> None:
     for _ in range(auth_store.MAX_FAILURES):
         with write_session(engine) as session:
-            auth_store.record_failed_login(session=session, username="leitung")
+            auth_store.authenticate(session=session, username="leitung", password="falsch", client="10.0.0.1")
+    with read_session(engine) as session:
+        assert list(user_admin.delayed_accounts(session=session)["username"]) == ["leitung"]
     with write_session(engine) as session:
         user_admin.reset_password(
             session=session, user_id=accounts["leitung"], new_password="ganz-neues-passwort-7", actor="cdo"
         )
     with read_session(engine) as session:
-        assert auth_store.locked_until(session=session, username="leitung") is None
+        assert user_admin.delayed_accounts(session=session).empty
+        assert auth_store.delayed_until(session=session, username="leitung", client="10.0.0.1") is None
+
+
+def test_only_an_admin_lifts_a_delay(engine, accounts) -> None:
+    for _ in range(auth_store.MAX_FAILURES):
+        with write_session(engine) as session:
+            auth_store.authenticate(session=session, username="leitung", password="falsch", client="10.0.0.1")
+    with pytest.raises(PermissionError), write_session(engine) as session:
+        user_admin.unlock(session=session, username="leitung", actor="leitung")
+    with write_session(engine) as session:
+        user_admin.unlock(session=session, username="leitung", actor="cdo")
+    with pytest.raises(AdminError, match="keine Fehlversuche"), write_session(engine) as session:
+        user_admin.unlock(session=session, username="leitung", actor="cdo")
 
 
 def test_deactivate_revokes_sessions_and_reactivate_restores_access(engine, accounts, fake_clock) -> None:
@@ -232,3 +247,24 @@ def test_only_admins_manage_users(engine, accounts) -> None:
         user_admin.change_role(
             session=session, user_id=accounts["cdo"], role=Role.LEITUNG.value, actor="leitung"
         )
+
+
+def test_role_changes_deactivations_and_revocations_go_to_the_server_log(engine, accounts, caplog) -> None:
+    import logging
+
+    from model.security_log import LOGGER_NAME
+
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(caplog.handler)
+    try:
+        with write_session(engine) as session:
+            user_admin.change_role(session=session, user_id=accounts["leitung"], role="admin", actor="cdo")
+        with write_session(engine) as session:
+            user_admin.set_active(session=session, user_id=accounts["leitung"], active=False, actor="cdo")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert [record.getMessage() for record in caplog.records] == [
+        "role_changed user=leitung by=cdo before=leitung after=admin",
+        "account_deactivated user=leitung by=cdo",
+        "sessions_revoked user=leitung by=cdo reason=revoke",
+    ]

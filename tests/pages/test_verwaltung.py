@@ -260,6 +260,36 @@ def test_users_tab_refuses_a_weak_password_in_german(own_demo) -> None:
         assert session.exec(select(AppUser).where(AppUser.username == "neu")).first() is None
 
 
+def test_users_tab_refuses_a_guessable_password(own_demo) -> None:
+    at = open_tab("Benutzer")
+    at.text_input(key=key(at, "user_new", "username")).input("neu")
+    at.text_input(key=key(at, "user_new", "display")).input("Neue Person")
+    at.selectbox(key=key(at, "user_new", "role")).set_value(Role.LEITUNG.value)
+    at.text_input(key=key(at, "user_new", "password")).input("Sommer2026!!")
+    at = submit(at, "Konto anlegen")
+    assert any("zu leicht zu erraten" in message for message in texts(at.error))
+
+
+def test_users_tab_shows_a_delayed_account_and_lifts_the_delay_audited(own_demo) -> None:
+    from model import auth_store
+
+    for _ in range(auth_store.MAX_FAILURES):
+        with write_session(own_demo) as session:
+            auth_store.authenticate(session=session, username="leitung", password="falsch", client="10.0.0.1")
+    at = open_tab("Benutzer")
+    delayed = next(frame.value for frame in at.dataframe if "Fehlversuche (24 Std.)" in frame.value.columns)
+    assert list(delayed["Benutzername"]) == ["leitung"] and list(delayed["Fehlversuche (24 Std.)"]) == [5]
+    with read_session(own_demo) as session:
+        account = session.exec(select(AppUser).where(AppUser.username == "leitung")).one()
+    at.selectbox(key="user_selected").set_value(account.id).run()
+    at = submit(at, "Verzögerung der Anmeldung aufheben")
+    assert not at.exception
+    assert any("nicht mehr verzögert" in message for message in texts(at.success))
+    assert only_change(own_demo, "app_user", "unlock").actor == "cdo"
+    with read_session(own_demo) as session:
+        assert auth_store.delayed_until(session=session, username="leitung", client="10.0.0.1") is None
+
+
 def test_programme_tab_blocks_a_phase_with_a_note(own_demo) -> None:
     with read_session(own_demo) as session:
         phase = session.exec(select(Phase).where(Phase.name == "Betrieb")).one()
