@@ -3,7 +3,7 @@
 import streamlit as st
 
 from model.settings import keep_files_private
-from ui import frame, memory
+from ui import admin_exchange, frame, memory
 from ui.auth import login_gate, record_session_login
 from ui.errors import error_boundary, inject_fault
 from ui.locale import set_document_language
@@ -32,3 +32,4 @@ with app_frame(), error_boundary("Anmeldung und Menü"):
     with error_boundary(page.url_path):
         inject_fault(page.url_path)
         page.run()
+    admin_exchange.drop_left_upload()  # a run without the import: its uploaded bytes go

@@ -202,6 +202,7 @@ def _input_file(path: str, *, max_bytes: int) -> tuple[str, bytes]:
 
 def cmd_import(args: argparse.Namespace) -> None:
     from model import exchange
+    from model.german import fmt_number
     from model.migrate import migrate
 
     files = [_input_file(path, max_bytes=exchange.MAX_UPLOAD_BYTES) for path in args.files]
@@ -219,10 +220,14 @@ def cmd_import(args: argparse.Namespace) -> None:
         )
     for notice in plan.notices:
         print(f"Hinweis: {notice.line()}")
+    if more_notices := plan.more_notices():
+        print(f"Hinweis: {more_notices}.")
     for error in plan.errors:
         print(error.line())
-    if plan.errors:
-        raise CommandError(f"{len(plan.errors)} Fehler – es wurde nichts importiert.")
+    if more_errors := plan.more_errors():
+        print(f"{more_errors}.")
+    if plan.error_count:
+        raise CommandError(f"{fmt_number(plan.error_count)} Fehler – es wurde nichts importiert.")
     for change in plan.changes:
         print(change.line())
     if plan.mixups and not args.accept_renames:
@@ -240,6 +245,8 @@ def cmd_import(args: argparse.Namespace) -> None:
     except exchange.ImportRejected as exc:
         for error in exc.errors:
             print(error.line())
+        if exc.left_off:
+            print(f"{exchange.more_line(exc.left_off, 'Fehler')}.")
         raise CommandError(str(exc)) from exc
     print(result.message())
 

@@ -28,6 +28,7 @@ class Settings:
     idle_timeout_minutes: float = 0.0  # 0: no idle timeout for leitung and Lotsen
     # Proxies whose X-Forwarded-For names the client (nginx on this host by default).
     trusted_proxies: frozenset[str] = frozenset({"127.0.0.1", "::1"})
+    import_max_rows: int = 100_000  # data rows per sheet and import (LOTSEN_IMPORT_MAX_ROWS)
 
 
 def _secrets_file_value(key: str) -> str | None:
@@ -62,6 +63,7 @@ def get_settings() -> Settings:
             if proxies is not None
             else frozenset({"127.0.0.1", "::1"})
         ),
+        import_max_rows=int(_number("LOTSEN_IMPORT_MAX_ROWS", Settings.import_max_rows)),
     )
 
 

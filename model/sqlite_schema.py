@@ -70,6 +70,44 @@ def _normal_sql(sql: str | None) -> str | None:
     return None if sql is None else " ".join(sql.split())
 
 
+def _top_level_parts(body: str) -> list[str]:
+    """The comma-separated items of a CREATE TABLE body, commas inside parentheses or quotes kept."""
+    parts: list[str] = []
+    depth, quote, start = 0, "", 0
+    for position, char in enumerate(body):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`[":
+            quote = "]" if char == "[" else char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(body[start:position].strip())
+            start = position + 1
+    parts.append(body[start:].strip())
+    return parts
+
+
+def _table_sql(sql: str | None) -> str:
+    """A table's stored SQL with its constraint clauses in a fixed order.
+
+    Alembic's batch mode (SQLite) recreates a table and writes its table constraints (UNIQUE,
+    FOREIGN KEY, CHECK) in an order that differs from run to run; columns keep theirs. Both are
+    compared, but the constraints as a sorted list.
+    """
+    text = _normal_sql(sql) or ""
+    opening, closing = text.find("("), text.rfind(")")
+    if opening < 0 or closing < opening:
+        return text
+    parts = _top_level_parts(text[opening + 1 : closing])
+    constraint = re.compile(r"(CONSTRAINT|PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK)\b", re.IGNORECASE)
+    columns = [part for part in parts if not constraint.match(part)]
+    constraints = sorted(part for part in parts if constraint.match(part))
+    return f"{text[: opening + 1]} {', '.join(columns + constraints)} {text[closing:]}"
+
+
 def describe(connection: sqlite3.Connection) -> Schema:
     """Every object in sqlite_master, with what the PRAGMAs say about tables and indexes."""
     schema = Schema()
@@ -85,7 +123,7 @@ def describe(connection: sqlite3.Connection) -> Schema:
                 tuple(row[2:])  # (table, from, to, on_update, on_delete, match), by id and seq
                 for row in sorted(connection.execute(f"PRAGMA foreign_key_list({name_sql})"))
             )
-            schema.tables[name] = Table(name, columns, keys, _normal_sql(sql) or "")
+            schema.tables[name] = Table(name, columns, keys, _table_sql(sql))
         elif kind == "index":
             name_sql = quoted(name)
             keys = tuple(

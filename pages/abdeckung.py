@@ -10,6 +10,7 @@ from ui import cache, charts, tables
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
+from ui.plain import escaped
 
 SELECTION = "dezernat"
 
@@ -45,7 +46,7 @@ figures = cache.query(coverage.coverage_figures, root_id=scope.root_id)
 summary = figures.summary
 
 st.title("Abdeckung")
-st.caption(f"Stand: {fmt_datetime(clock.now())} · {scope.label}")
+st.caption(f"Stand: {fmt_datetime(clock.now())} · {escaped(scope.label)}")
 st.info(rule_text(figures.rule))
 
 tiles = st.columns(4)
@@ -101,7 +102,7 @@ else:
 
 if not drill.empty:
     dezernat = drill.iloc[0]
-    st.subheader(f"Einheiten in {dezernat['Kürzel']} – {dezernat['Name']}")
+    st.subheader(f"Einheiten in {escaped(dezernat['Kürzel'])} – {escaped(dezernat['Name'])}")
     units = cache.query(
         coverage.coverage_units, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
     )

@@ -13,7 +13,7 @@ from ui.admin_views import TASK_LABELS, amount_text, fte_heatmap, labelled_bars
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
-from ui.plain import plain
+from ui.plain import escaped, plain
 from ui.tables import show_table
 
 HEATMAP_ROWS = 30
@@ -25,7 +25,7 @@ scope = scope_filter()
 central = cache.query(it_staff.central_it_unit)
 
 st.title("IT-Strukturen")
-st.caption(f"Stand: {fmt_datetime(clock.now())} · {scope.label}")
+st.caption(f"Stand: {fmt_datetime(clock.now())} · {escaped(scope.label)}")
 if central is None:
     st.info("Es ist noch kein IT-Personal erfasst (Verwaltung › IT-Personal oder Import).")
     st.stop()

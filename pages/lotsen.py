@@ -323,7 +323,7 @@ def training_section(root_id: int | None) -> None:
 
 st.title("Lotsen & Qualifizierung")
 scope = filters.scope_filter()
-st.caption(f"Auswahl: {scope.label}")
+st.caption(f"Auswahl: {escaped(scope.label)}")
 feedback.show(AREA)
 
 help_tab, roster_tab, training_tab = st.tabs(["Unterstützung und Meldungen", "Lotsen", "Qualifizierung"])

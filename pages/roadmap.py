@@ -16,7 +16,7 @@ from ui.commands import choose_again
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_euro, fmt_number
 from ui.navigation import current_user
-from ui.plain import plain
+from ui.plain import escaped, plain
 from ui.tables import show_table
 
 
@@ -177,7 +177,7 @@ def facts(table: pd.DataFrame, measure_id: int) -> None:
 user = current_user("roadmap")
 scope = scope_filter()
 st.title("Roadmap")
-st.caption(f"Stand: {fmt_datetime(clock.now())} · {scope.label}")
+st.caption(f"Stand: {fmt_datetime(clock.now())} · {escaped(scope.label)}")
 filters = roadmap_filters.page_filters(scope)
 table = cache.query(roadmap.measure_table, filters=filters, limit=roadmap.MAX_LISTED)
 if table.empty:

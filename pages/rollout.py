@@ -7,6 +7,7 @@ from ui import cache, charts
 from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number
 from ui.navigation import current_user
+from ui.plain import escaped
 
 # Rollout classes from "kein Lotse" to "aktiv": Okabe–Ito colours, order and legend carry the meaning.
 CLASS_COLOURS = ("#D55E00", "#F0E442", "#56B4E9", "#0072B2", "#009E73")
@@ -16,7 +17,7 @@ scope = scope_filter()
 timeline = cache.query(rollout.timeline)
 
 st.title("Rollout")
-st.caption(f"Stand: {fmt_datetime(clock.now())} · {scope.label}")
+st.caption(f"Stand: {fmt_datetime(clock.now())} · {escaped(scope.label)}")
 
 st.subheader("Zeitplan des Programms")
 st.caption(

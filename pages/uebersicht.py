@@ -12,6 +12,7 @@ from ui import cache, charts
 from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user, pages_for, spec_for
+from ui.plain import escaped
 
 user = current_user("uebersicht")
 NAMES_SHOWN = 100  # per list of names in the panels; the downloads hold all
@@ -45,7 +46,7 @@ def delta(change: Change, *, percent_points: bool = False, more_is_worse: bool =
 since = f"seit {fmt_date(figures.compare_on)}"
 
 st.title("Übersicht")
-st.caption(f"Stand: {fmt_datetime(figures.as_of)} · {scope.label}")
+st.caption(f"Stand: {fmt_datetime(figures.as_of)} · {escaped(scope.label)}")
 
 st.subheader("Kennzahlen")
 st.caption(
@@ -96,7 +97,7 @@ with left:
     else:
         st.metric(
             "Aktuelle Programmphase",
-            figures.phase.name,
+            escaped(figures.phase.name),
             help=f"Geplantes Ende: {fmt_date(figures.phase.planned_end)}",
         )
         st.caption(f"Status: {label(figures.phase.status)}")

@@ -5,19 +5,23 @@ Each part checks the admin role itself (defence in depth) and clears the cache a
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from model import audit_log, backup, clock, exchange
 from model.admin_guard import require_admin
 from model.auth_store import UserInfo
 from model.db import get_engine, read_session, write_session
 from model.enums import Role
+from model.exchange import isolated
+from model.settings import get_settings
 from ui import cache, feedback
 from ui.feedback import FormRound
 from ui.locale import fmt_number
@@ -26,12 +30,13 @@ from ui.tables import download_buttons, show_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_ROUND = "adm_exchange_round"  # a new round gives empty uploaders after a write
-PLAN_KEY = "adm_exchange_plan"
+PLAN_KEY = "adm_exchange_plan"  # (digest of the uploaded files, DryRun or the refusal): small
+UPLOAD_IDS_KEY = "adm_exchange_upload_ids"  # the uploaded files in Streamlit's store, to drop them
+IMPORT_SHOWN_KEY = "adm_exchange_shown"  # set by a run that drew the import
 IMPORT_AREA = "adm_import"
 IMPORT_FORM = FormRound("adm_import")  # a new round after a write: empty uploader, checkbox unticked
 FLASH_KEY = "adm_exchange_flash"
 AUDIT_DAYS = 30
-SHOWN_ERRORS = 100  # on screen; the downloads hold every error
 
 
 def _admin_only(user: UserInfo) -> bool:
@@ -95,23 +100,53 @@ def _downloads(user: UserInfo) -> None:
     )
 
 
-def _plan_for(files: list[tuple[str, bytes]]) -> exchange.ImportPlan | None:
-    """The dry run of these files (kept while the same files stay uploaded); None if refused."""
-    digest = hashlib.sha256()
-    for name, content in files:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+def _dry_run(files: list[tuple[str, bytes]], digest: str) -> exchange.DryRun | None:
+    """The dry run of these files, kept (small: a DryRun or a refusal) while they stay uploaded.
+
+    It runs in a child process (model.exchange.isolated): the other sessions keep their pace.
+    """
     cached = st.session_state.get(PLAN_KEY)
-    if cached is not None and cached[0] == digest.hexdigest():
-        return cached[1]
-    try:
-        parsed = exchange.read_upload(files=files)
-    except exchange.UploadError as exc:
-        st.error(escaped(str(exc)))
+    if cached is None or cached[0] != digest:
+        try:
+            with st.spinner("Probelauf läuft …"):
+                outcome: exchange.DryRun | str = isolated.check_files(
+                    database_url=get_settings().database_url, files=files, digest=digest
+                )
+        except exchange.UploadError as exc:
+            outcome = str(exc)
+        cached = (digest, outcome)
+        st.session_state[PLAN_KEY] = cached
+    if isinstance(cached[1], str):
+        st.error(escaped(cached[1]))
         return None
-    with read_session() as session:
-        plan = exchange.plan_import(session=session, parsed=parsed)
-    st.session_state[PLAN_KEY] = (digest.hexdigest(), plan)
-    return plan
+    return cached[1]
+
+
+def _keep_upload_ids(uploads: list[UploadedFile]) -> None:
+    st.session_state[UPLOAD_IDS_KEY] = [upload.file_id for upload in uploads]
+    st.session_state[IMPORT_SHOWN_KEY] = True
+
+
+def drop_left_upload() -> None:
+    """After a run that did not draw the import (the admin left it): the uploaded bytes go.
+
+    Streamlit keeps an uploader's files for the whole session, also when the widget is gone.
+    """
+    if st.session_state.pop(IMPORT_SHOWN_KEY, False):
+        return
+    _drop_upload()
+
+
+def _drop_upload() -> None:
+    ids = st.session_state.pop(UPLOAD_IDS_KEY, None)
+    st.session_state.pop(PLAN_KEY, None)
+    if not ids:
+        return
+    ctx = get_script_run_ctx()
+    if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+        for file_id in ids:
+            ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)
+    IMPORT_FORM.next()  # the uploader starts empty when the admin comes back
 
 
 def _static_table(frame: pd.DataFrame, *, alt: str) -> None:
@@ -119,61 +154,75 @@ def _static_table(frame: pd.DataFrame, *, alt: str) -> None:
     st.table(escaped_cells(frame), hide_index=True, alt=alt)
 
 
-def _show_errors(errors: list[exchange.RowError], *, lead: str | None = None) -> None:
+def _show_errors(
+    errors: list[exchange.RowError], error_count: int, *, lead: str | None = None, more: str = "Fehler"
+) -> None:
     st.error(
         lead
-        or f"{fmt_number(len(errors))} Fehler gefunden – es wird nichts importiert. "
+        or f"{fmt_number(error_count)} Fehler gefunden – es wird nichts importiert. "
         "Bitte die Datei korrigieren und erneut hochladen."
     )
     frame = exchange.error_frame(errors)
-    if len(frame) > SHOWN_ERRORS:
+    if error_count > len(errors):
         st.caption(
-            f"Die ersten {fmt_number(SHOWN_ERRORS)} von {fmt_number(len(frame))} Fehlern; "
-            "alle stehen in den Downloads."
+            f"Die ersten {fmt_number(len(errors))} von {fmt_number(error_count)} Fehlern (nach Blatt, "
+            "Zeile und Spalte); die Downloads enthalten dieselben."
         )
-    _static_table(frame.head(SHOWN_ERRORS), alt="Importfehler mit Blatt, Zeile, Spalte und Grund")
+    _static_table(frame, alt="Importfehler mit Blatt, Zeile, Spalte und Grund")
+    if error_count > len(errors):
+        st.caption(exchange.more_line(error_count - len(errors), more) + ".")
     download_buttons(frame, name="Importfehler", key="adm_exchange_errors")
 
 
-def _show_notices(plan: exchange.ImportPlan) -> None:
-    if not plan.notices:
+def _show_notices(dry: exchange.DryRun) -> None:
+    if not dry.notice_count:
         return
     st.warning(
-        f"{fmt_number(len(plan.notices))} Hinweise: was der Import übergeht oder anders liest, als die "
+        f"{fmt_number(dry.notice_count)} Hinweise: was der Import übergeht oder anders liest, als die "
         "Datei es zeigt. Bitte prüfen."
     )
-    _static_table(plan.notice_frame(), alt="Hinweise zum Import mit Blatt, Zeilen, Spalte und Hinweis")
+    _static_table(dry.notice_frame(), alt="Hinweise zum Import mit Blatt, Zeilen, Spalte und Hinweis")
+    if more := dry.more_notices():
+        st.caption(more + ".")
 
 
-def _show_changes(plan: exchange.ImportPlan) -> None:
-    created = sum(s.created for s in plan.sheets)
-    changed = sum(s.changed for s in plan.sheets)
-    unchanged = sum(s.unchanged for s in plan.sheets)
+def _show_changes(dry: exchange.DryRun) -> None:
+    created = sum(s.created for s in dry.sheets)
+    changed = sum(s.changed for s in dry.sheets)
+    unchanged = sum(s.unchanged for s in dry.sheets)
     st.markdown("**Änderungen im Einzelnen**")
     st.caption(
         f"{fmt_number(created)} neu, {fmt_number(changed)} geändert (je geändertem Feld eine Zeile mit "
         f"bisherigem und neuem Wert), {fmt_number(unchanged)} unverändert."
     )
     show_table(
-        plan.change_frame(),
+        dry.change_frame(),
         name="Importänderungen",
         key=IMPORT_FORM.key("changes"),
         column_config={
             "Zeile": st.column_config.NumberColumn(width="small"),
         },
     )
+    if more := dry.more_changes():
+        st.caption(
+            f"Gezeigt werden die ersten {fmt_number(len(dry.changes))} Datensätze; {more[2:]} werden "
+            "ebenso geschrieben."
+        )
 
 
-def _warn_mixups(plan: exchange.ImportPlan) -> None:
+def _warn_mixups(dry: exchange.DryRun) -> None:
     """Probable key mix-ups first: each record with its old → new values."""
-    mixups = plan.mixups
-    lines = "\n".join(f"- {escaped(change.line())}" for change in mixups)
+    mixups = dry.mixups
+    lines = "\n".join(f"- {escaped(change.line())}" for change in mixups[: exchange.MAX_LISTED])
+    more = (
+        exchange.more_line(len(mixups) - exchange.MAX_LISTED, "") if len(mixups) > exchange.MAX_LISTED else ""
+    )
     st.warning(
         f"**{fmt_number(len(mixups))} wahrscheinlich verwechselte Schlüssel:** bei "
         f"{'diesem Datensatz ändern' if len(mixups) == 1 else 'diesen Datensätzen ändern'} sich Name und "
         "Zuordnung zugleich – vermutlich ist ein anderer Datensatz gemeint (z. B. ein Kürzel „010“, das "
         "die Tabellenkalkulation als Zahl 10 gespeichert hat). Geschrieben wird das nur, wenn Sie unten "
-        f"„Umbenennungen bestätigen“ ankreuzen.\n\n{lines}"
+        f"„Umbenennungen bestätigen“ ankreuzen.\n\n{lines}{more}"
     )
 
 
@@ -185,36 +234,39 @@ def _confirm_mixups() -> bool:
     )
 
 
-def _apply(user: UserInfo, plan: exchange.ImportPlan, *, accept_renames: bool) -> None:
+def _apply(
+    user: UserInfo, files: list[tuple[str, bytes]], dry: exchange.DryRun, *, accept_renames: bool
+) -> None:
+    """Read the same files again and write them in one transaction of a child process."""
     bar = st.progress(0.0, text="Import läuft …")
     try:
-        with write_session() as session:
-            require_admin(session=session, actor=user.username)
-            result = exchange.apply_import(
-                session=session,
-                plan=plan,
-                actor=user.username,
-                accept_renames=accept_renames,
-                progress=lambda share, text: bar.progress(share, text=text),
-            )
+        result = isolated.write_files(
+            database_url=get_settings().database_url,
+            files=files,
+            digest=dry.digest,
+            actor=user.username,
+            confirmed_renames=exchange.renames_of(dry.mixups) if accept_renames else frozenset(),
+            progress=lambda share, text: bar.progress(share, text=text),
+        )
     except exchange.RenamesNotConfirmed as exc:
         bar.empty()
-        _show_errors(exc.errors, lead=escaped(str(exc)))
+        _show_errors(exc.errors, exc.error_count, lead=escaped(str(exc)), more="Datensätze")
         return
     except exchange.ImportRejected as exc:
         bar.empty()
         st.session_state.pop(PLAN_KEY, None)
-        _show_errors(exc.errors)
+        _show_errors(exc.errors, exc.error_count)
         return
-    except PermissionError as exc:
+    except (PermissionError, exchange.UploadError) as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(escaped(str(exc)))
         return
+    _drop_upload()
     feedback.done(IMPORT_AREA, escaped(result.message()), reset=[IMPORT_FORM], forget=[PLAN_KEY])
 
 
 def render_import_export(user: UserInfo) -> None:
-    """Downloads of template and export; upload → dry run with every error and every change →
+    """Downloads of template and export; upload → dry run with the first errors and changes →
     confirm (and confirm probable key mix-ups) → one transaction."""
     if not _admin_only(user):
         return
@@ -230,45 +282,50 @@ def render_import_export(user: UserInfo) -> None:
     _downloads(user)
 
     st.subheader("Import")
+    limit = fmt_number(get_settings().import_max_rows)
     uploads = st.file_uploader(
         "Arbeitsmappe (.xlsx) oder CSV-Dateien hochladen",
         type=["xlsx", "csv"],
         accept_multiple_files=True,
         key=IMPORT_FORM.key("upload"),
-        help="Höchstens 20 MB. Zuerst läuft ein Probelauf; geschrieben wird erst nach Ihrer Bestätigung.",
+        help=f"Höchstens 20 MB und {limit} Zeilen je Blatt. Zuerst läuft ein Probelauf; geschrieben wird "
+        "erst nach Ihrer Bestätigung.",
     )
     if not uploads:
+        st.session_state[IMPORT_SHOWN_KEY] = True
+        st.session_state.pop(UPLOAD_IDS_KEY, None)  # removed in the browser: gone from the store too
+        st.session_state.pop(PLAN_KEY, None)
         st.caption("Nach dem Hochladen zeigt ein Probelauf, was angelegt und geändert würde.")
         return
-    plan = _plan_for([(upload.name, upload.getvalue()) for upload in uploads])
-    if plan is None:
+    _keep_upload_ids(uploads)
+    files = [(upload.name, upload.getvalue()) for upload in uploads]
+    dry = _dry_run(files, isolated.digest_of(files))
+    if dry is None:
         return
     st.markdown("**Probelauf: das würde der Import ändern**")
     _static_table(
-        plan.summary_frame(), alt="Probelauf: Zeilen, neue, geänderte und unveränderte Datensätze je Blatt"
+        dry.summary_frame(), alt="Probelauf: Zeilen, neue, geänderte und unveränderte Datensätze je Blatt"
     )
-    _show_notices(plan)
-    if plan.errors:
-        _show_errors(plan.errors)
+    _show_notices(dry)
+    if not dry.ok:
+        _show_errors(dry.errors, dry.error_count)
         return
-    if not plan.changes:
+    if not dry.change_count:
         st.info("Die Dateien enthalten nichts Neues: alle Datensätze sind schon so gespeichert.")
         return
-    if plan.mixups:
-        _warn_mixups(plan)
-    _show_changes(plan)
-    accept_renames = _confirm_mixups() if plan.mixups else False
+    if dry.mixups:
+        _warn_mixups(dry)
+    _show_changes(dry)
+    accept_renames = _confirm_mixups() if dry.mixups else False
     records = (
-        "1 Datensatz würde"
-        if len(plan.changes) == 1
-        else f"{fmt_number(len(plan.changes))} Datensätze würden"
+        "1 Datensatz würde" if dry.change_count == 1 else f"{fmt_number(dry.change_count)} Datensätze würden"
     )
     st.success(
         f"Keine Fehler. {records} angelegt oder geändert – alles in einem Schritt, mit einem Eintrag im "
         "Audit-Log je Datensatz."
     )
     if st.button("Import ausführen", type="primary", key=IMPORT_FORM.key("apply")):
-        _apply(user, plan, accept_renames=accept_renames)
+        _apply(user, files, dry, accept_renames=accept_renames)
 
 
 # ---------------------------------------------------------------- Audit-Log

@@ -24,7 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from gateway import login_cookie, sessions
 from gateway.origin import expected_origin, same_origin
 from gateway.sessions import SessionLogin
-from model import auth_store, clock
+from model import auth_store, clock, passwords
 from model.auth_store import UserInfo
 from model.db import read_session, write_session
 from model.enums import Role
@@ -191,7 +191,12 @@ def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
             username = st.text_input(
                 "Benutzername", autocomplete="username", max_chars=auth_store.MAX_USERNAME
             )
-            password = st.text_input("Passwort", type="password", autocomplete="current-password")
+            password = st.text_input(
+                "Passwort",
+                type="password",
+                autocomplete="current-password",
+                max_chars=passwords.MAX_LENGTH,  # bytes in bcrypt, so never fewer characters
+            )
             submitted = st.form_submit_button("Anmelden")
         if not submitted or not username or not password:
             return None

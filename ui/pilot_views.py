@@ -46,7 +46,7 @@ def stage_label(stage: str | PilotStage) -> str:
 def record_header(record: PilotRecord) -> None:
     """Unit, stage, hours and last update as four tiles."""
     unit, stage, hours, last = st.columns(4)
-    unit.metric("Organisationseinheit", record.unit_code, help=escaped(record.unit_name))
+    unit.metric("Organisationseinheit", escaped(record.unit_code), help=escaped(record.unit_name))
     unit.caption(escaped(record.unit_name))
     stage.metric("Stufe", stage_label(record.stage))
     stage.caption(f"seit {fmt_date(record.stage_since)}")

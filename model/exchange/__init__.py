@@ -9,9 +9,10 @@ per record (`applying`).
 The export writes the same workbook (`writing`); the template is the export of an empty database.
 """
 
-from model.exchange.applying import Progress, apply_import
+from model.exchange.applying import Progress, apply_import, import_parsed, renames_of
 from model.exchange.planning import (
     Change,
+    DryRun,
     ImportPlan,
     ImportRejected,
     ImportResult,
@@ -21,11 +22,13 @@ from model.exchange.planning import (
     plan_import,
 )
 from model.exchange.reading import (
+    MAX_LISTED,
     MAX_UPLOAD_BYTES,
     Notice,
     ParsedWorkbook,
     RowError,
     UploadError,
+    more_line,
     read_upload,
 )
 from model.exchange.spec import (
@@ -43,6 +46,7 @@ from model.exchange.writing import export_rows, export_workbook, record_export, 
 
 __all__ = [
     "FUNDING",
+    "MAX_LISTED",
     "IT_STAFF",
     "MAX_UPLOAD_BYTES",
     "MEASURES",
@@ -50,6 +54,7 @@ __all__ = [
     "SHEETS",
     "UNITS",
     "Change",
+    "DryRun",
     "Column",
     "ImportPlan",
     "ImportRejected",
@@ -67,8 +72,11 @@ __all__ = [
     "error_frame",
     "export_rows",
     "export_workbook",
+    "import_parsed",
+    "more_line",
     "plan_import",
     "read_upload",
     "record_export",
+    "renames_of",
     "template_workbook",
 ]

@@ -20,6 +20,7 @@ from model.exchange.planning import (
     _load_existing,
     plan_import,
 )
+from model.exchange.reading import ParsedWorkbook
 from model.exchange.spec import FUNDING, IT_STAFF, MEASURES, PILOTS, UNITS
 from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot, PilotStageChange
 
@@ -195,16 +196,39 @@ def apply_import(
 ) -> ImportResult:
     """Write the plan in the caller's transaction, all or nothing; ImportRejected if any error.
 
-    The plan is made again inside the transaction, so data changed since the dry run is honoured.
     A probable key mix-up (`ImportPlan.mixups`) is written only with `accept_renames`, and only if
-    the dry run the user confirmed showed it too; otherwise RenamesNotConfirmed names each one.
+    the dry run the user confirmed showed it too (see import_parsed).
+    """
+    confirmed = renames_of(plan.mixups) if accept_renames else frozenset()
+    return import_parsed(
+        session=session, parsed=plan.parsed, actor=actor, confirmed_renames=confirmed, progress=progress
+    )
+
+
+def renames_of(mixups: list[Change]) -> frozenset[tuple[str, tuple[Any, ...]]]:
+    """What a confirmation of these probable key mix-ups covers: sheet and key of each."""
+    return frozenset((change.sheet, change.key) for change in mixups)
+
+
+def import_parsed(
+    *,
+    session: Session,
+    parsed: ParsedWorkbook,
+    actor: str,
+    confirmed_renames: frozenset[tuple[str, tuple[Any, ...]]] = frozenset(),
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Plan the read files inside the caller's transaction and write them, all or nothing.
+
+    The plan is made here, so data changed since the dry run is honoured. ImportRejected names the
+    first errors with their count; a probable key mix-up not in `confirmed_renames` (as the dry run
+    showed them, renames_of) raises RenamesNotConfirmed.
     """
     started = time.perf_counter()
-    fresh = plan_import(session=session, parsed=plan.parsed)
-    if fresh.errors:
-        raise ImportRejected(fresh.errors)
-    confirmed = {(change.sheet, change.key) for change in plan.mixups} if accept_renames else set()
-    unconfirmed = [change for change in fresh.mixups if (change.sheet, change.key) not in confirmed]
+    fresh = plan_import(session=session, parsed=parsed)
+    if fresh.error_count:
+        raise ImportRejected(fresh.errors, error_count=fresh.error_count)
+    unconfirmed = [change for change in fresh.mixups if (change.sheet, change.key) not in confirmed_renames]
     if unconfirmed:
         raise RenamesNotConfirmed(unconfirmed)
     applier = _Applier(session, fresh, actor, progress)
@@ -220,7 +244,7 @@ def apply_import(
         entity="database",
         entity_id=None,
         changes={
-            "files": (None, ", ".join(plan.parsed.files)),
+            "files": (None, ", ".join(parsed.files)),
             **{s.sheet: (None, f"{s.created} neu, {s.changed} geändert") for s in fresh.sheets},
             **({"confirmed_renames": (None, len(fresh.mixups))} if fresh.mixups else {}),
         },

@@ -6,6 +6,8 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from model.enums import from_label, labels_of
@@ -87,7 +89,8 @@ def _text(column: Column, raw: Any) -> str:
 def _number(raw: Any) -> float:
     if isinstance(raw, bool | datetime | date | time | timedelta):
         raise _CellError(f"„{_shown(raw)}“ ist keine Zahl.")
-    if isinstance(raw, int | float):
+    # "12", the common case, needs no German number parsing
+    if isinstance(raw, int | float) or (isinstance(raw, str) and raw.isascii() and raw.isdigit()):
         number = float(raw)
     else:
         text = str(raw).strip().removesuffix("€").strip().replace(" ", "").replace("\u00a0", "")
@@ -154,13 +157,27 @@ def _quarter(raw: Any) -> str:
     return f"{year}-Q{quarter}"
 
 
+@cache
+def _choice_codes(choices: type[StrEnum]) -> dict[str, str]:
+    """Case-folded label or code → code, as from_label reads them (the first match wins)."""
+    codes: dict[str, str] = {}
+    for member in choices:
+        for text in (labels_of(choices)[member.value], member.value):
+            codes.setdefault(text.casefold(), from_label(choices, text).value)
+    return codes
+
+
+@cache
+def _allowed(choices: type[StrEnum]) -> str:
+    return ", ".join(labels_of(choices).values())
+
+
 def _choice(column: Column, raw: Any) -> str:
     assert column.choices is not None
-    try:
-        return from_label(column.choices, str(raw)).value
-    except ValueError:
-        allowed = ", ".join(labels_of(column.choices).values())
-        raise _CellError(f"„{_shown(raw)}“ ist kein gültiger Wert. Erlaubt: {allowed}.") from None
+    code = _choice_codes(column.choices).get(str(raw).strip().casefold())
+    if code is None:
+        raise _CellError(f"„{_shown(raw)}“ ist kein gültiger Wert. Erlaubt: {_allowed(column.choices)}.")
+    return code
 
 
 def _convert(column: Column, raw: Any) -> Any:

@@ -14,7 +14,18 @@ from sqlmodel import Session, select
 from model import clock
 from model.exchange.cells import _CellError, _convert, is_number
 from model.exchange.describe import change_frame, change_line, key_label, mixup_error
-from model.exchange.reading import NO_COLUMN, Notice, ParsedSheet, ParsedWorkbook, RowError
+from model.exchange.reading import (
+    MAX_LISTED,
+    NO_COLUMN,
+    Capped,
+    Notice,
+    ParsedSheet,
+    ParsedWorkbook,
+    RowError,
+    error_position,
+    more_line,
+    notice_position,
+)
 from model.exchange.spec import (
     CODE_FIELDS,
     FUNDING,
@@ -26,23 +37,35 @@ from model.exchange.spec import (
     Column,
     SheetSpec,
 )
+from model.german import fmt_number
 from model.ozg import load_ozg_catalogue
 from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 
 
 class ImportRejected(ValueError):
-    """The import has errors; nothing was written. `errors` names each bad cell."""
+    """The import has errors; nothing was written. `errors` names the first bad cells, `error_count`
+    says how many there are."""
 
-    def __init__(self, errors: list[RowError], message: str | None = None) -> None:
-        super().__init__(message or f"Import abgelehnt: {len(errors)} Fehler, es wurde nichts geschrieben.")
+    def __init__(
+        self, errors: list[RowError], message: str | None = None, *, error_count: int | None = None
+    ) -> None:
         self.errors = errors
+        self.error_count = len(errors) if error_count is None else error_count
+        super().__init__(
+            message
+            or f"Import abgelehnt: {fmt_number(self.error_count)} Fehler, es wurde nichts geschrieben."
+        )
+
+    @property
+    def left_off(self) -> int:
+        return self.error_count - len(self.errors)
 
 
 class RenamesNotConfirmed(ImportRejected):
     """Records whose identity would change (probably a mixed-up key) and nobody confirmed that."""
 
     def __init__(self, mixups: list[Change]) -> None:
-        errors = [mixup_error(change) for change in mixups]
+        errors = [mixup_error(change) for change in mixups[:MAX_LISTED]]
         keys = ", ".join(f"{change.sheet} {key_label(change)}" for change in mixups[:5])
         more = f" und {len(mixups) - 5} weitere" if len(mixups) > 5 else ""
         super().__init__(
@@ -50,6 +73,7 @@ class RenamesNotConfirmed(ImportRejected):
             f"Import abgelehnt: {len(mixups)} {'Datensatz' if len(mixups) == 1 else 'Datensätze'} mit "
             f"wahrscheinlich verwechseltem Schlüssel ({keys}{more}); es wurde nichts geschrieben. Bitte "
             "die Änderungen prüfen und die Umbenennungen ausdrücklich bestätigen.",
+            error_count=len(mixups),
         )
         self.mixups = mixups
 
@@ -90,7 +114,8 @@ class SheetSummary:
     unchanged: int
 
 
-# The dry run: per sheet what would be created or changed, every error, and every notice.
+# The dry run: per sheet what would be created or changed, the first errors and notices (by sheet,
+# row and column; MAX_LISTED of each) with their counts.
 @dataclass
 class ImportPlan:
     parsed: ParsedWorkbook
@@ -98,10 +123,21 @@ class ImportPlan:
     errors: list[RowError]
     changes: list[Change]
     notices: list[Notice]
+    error_count: int = 0
+    notice_count: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    def more_errors(self) -> str | None:
+        """ "… und 999.500 weitere Fehler" when errors were left off, else None."""
+        left_off = self.error_count - len(self.errors)
+        return more_line(left_off, "Fehler") if left_off else None
+
+    def more_notices(self) -> str | None:
+        left_off = self.notice_count - len(self.notices)
+        return more_line(left_off, "Hinweise") if left_off else None
 
     @property
     def mixups(self) -> list[Change]:
@@ -112,19 +148,86 @@ class ImportPlan:
         return change_frame(self.changes)
 
     def notice_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [(n.sheet, n.rows_text or NO_COLUMN, n.column, n.reason) for n in self.notices],
-            columns=["Blatt", "Zeilen", "Spalte", "Hinweis"],
-        )
+        return notice_frame(_notice_rows(self.notices))
 
     def summary_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [(s.sheet, s.rows, s.created, s.changed, s.unchanged) for s in self.sheets],
-            columns=["Blatt", "Zeilen", "Neu", "Geändert", "Unverändert"],
-        )
+        return summary_frame(self.sheets)
 
     def error_frame(self) -> pd.DataFrame:
         return error_frame(self.errors)
+
+    def dry_run(self, digest: str) -> DryRun:
+        """What a page keeps of this plan: the first MAX_LISTED of everything, and the counts."""
+        return DryRun(
+            digest=digest,
+            sheets=self.sheets,
+            errors=self.errors,
+            error_count=self.error_count,
+            notices=_notice_rows(self.notices),
+            notice_count=self.notice_count,
+            changes=self.changes[:MAX_LISTED],
+            change_count=len(self.changes),
+            mixups=self.mixups,
+        )
+
+
+# What the Verwaltung keeps of a dry run between runs, small whatever the file held: the first
+# MAX_LISTED errors, notices and changes with their counts, and the probable key mix-ups (only
+# existing records can be one). The confirmation reads the uploaded file again (same digest).
+@dataclass(frozen=True)
+class DryRun:
+    digest: str
+    sheets: list[SheetSummary]
+    errors: list[RowError]
+    error_count: int
+    notices: list[tuple[str, str, str, str]]  # Blatt, Zeilen, Spalte, Hinweis
+    notice_count: int
+    changes: list[Change]
+    change_count: int
+    mixups: list[Change]
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count
+
+    def more_errors(self) -> str | None:
+        left_off = self.error_count - len(self.errors)
+        return more_line(left_off, "Fehler") if left_off else None
+
+    def more_notices(self) -> str | None:
+        left_off = self.notice_count - len(self.notices)
+        return more_line(left_off, "Hinweise") if left_off else None
+
+    def more_changes(self) -> str | None:
+        left_off = self.change_count - len(self.changes)
+        return more_line(left_off, "Datensätze") if left_off else None
+
+    def change_frame(self) -> pd.DataFrame:
+        return change_frame(self.changes)
+
+    def notice_frame(self) -> pd.DataFrame:
+        return notice_frame(self.notices)
+
+    def summary_frame(self) -> pd.DataFrame:
+        return summary_frame(self.sheets)
+
+    def error_frame(self) -> pd.DataFrame:
+        return error_frame(self.errors)
+
+
+def _notice_rows(notices: list[Notice]) -> list[tuple[str, str, str, str]]:
+    return [(n.sheet, n.rows_text or NO_COLUMN, n.column, n.reason) for n in notices]
+
+
+def notice_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["Blatt", "Zeilen", "Spalte", "Hinweis"])
+
+
+def summary_frame(sheets: list[SheetSummary]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(s.sheet, s.rows, s.created, s.changed, s.unchanged) for s in sheets],
+        columns=["Blatt", "Zeilen", "Neu", "Geändert", "Unverändert"],
+    )
 
 
 def error_frame(errors: list[RowError]) -> pd.DataFrame:
@@ -228,18 +331,19 @@ class _SheetRecords:
 
 
 def _convert_sheet(
-    spec: SheetSpec, sheet: ParsedSheet, errors: list[RowError], notices: list[Notice]
+    spec: SheetSpec, sheet: ParsedSheet, errors: Capped[RowError], notices: Capped[Notice]
 ) -> _SheetRecords:
     result = _SheetRecords(records=[], keys=set())
     first_row: dict[tuple[Any, ...], int] = {}
     numeric: dict[str, list[int]] = {}  # text column → rows whose cell was a number
+    columns = [(name, spec.column(name)) for name in sheet.fields]  # looked up once, not per cell
+    text_columns = {name for name, column in columns if column.is_text}
     for row in sheet.rows:
         values: dict[str, Any] = {}
         row_errors: list[RowError] = []
-        for name in sheet.fields:
-            column = spec.column(name)
+        for name, column in columns:
             raw = row.cells.get(name)
-            if column.is_text and is_number(raw):
+            if name in text_columns and is_number(raw):
                 numeric.setdefault(name, []).append(row.number)
             try:
                 values[name] = _convert(column, raw)
@@ -264,7 +368,7 @@ def _convert_sheet(
         errors.extend(row_errors)
         result.records.append(Record(row.number, values, valid=not row_errors))
     for name, rows in numeric.items():
-        notices.append(numeric_notice(spec, spec.column(name), rows))
+        notices.add(numeric_notice(spec, spec.column(name), rows))
     return result
 
 
@@ -285,8 +389,10 @@ class _Planner:
 
     def __init__(self, session: Session, parsed: ParsedWorkbook) -> None:
         self.parsed = parsed
-        self.errors: list[RowError] = list(parsed.errors)
-        self.notices: list[Notice] = list(parsed.notices)
+        self.errors: Capped[RowError] = Capped(error_position)
+        self.errors.merge(parsed.errors)
+        self.notices: Capped[Notice] = Capped(notice_position)
+        self.notices.merge(parsed.notices)
         self.existing = _load_existing(session)
         self.sheets = {
             spec.name: _convert_sheet(spec, parsed.sheets[spec.name], self.errors, self.notices)
@@ -314,7 +420,7 @@ class _Planner:
         return parents
 
     def error(self, spec: SheetSpec, record: Record, field_name: str, reason: str) -> None:
-        self.errors.append(RowError(spec.name, record.number, spec.column(field_name).header, reason))
+        self.errors.add(RowError(spec.name, record.number, spec.column(field_name).header, reason))
 
     def check_unit(self, spec: SheetSpec, record: Record, field_name: str) -> bool:
         code = record.values.get(field_name)
@@ -339,23 +445,14 @@ class _Planner:
         for spec in SHEETS:
             if spec.name in self.sheets:
                 self.plan_sheet(spec, checks[spec.name])
-        order = {spec.name: index for index, spec in enumerate(SHEETS)}
-        headers = {spec.name: spec.headers for spec in SHEETS}
-
-        def position(error: RowError) -> tuple[int, int, int]:
-            columns = headers.get(error.sheet, [])
-            return (
-                order.get(error.sheet, 99),
-                error.row or 0,
-                columns.index(error.column) if error.column in columns else -1,
-            )
-
         return ImportPlan(
             parsed=self.parsed,
             sheets=self.summaries,
-            errors=sorted(self.errors, key=position),
+            errors=self.errors.items(),
             changes=self.changes,
-            notices=sorted(self.notices, key=lambda n: (order.get(n.sheet, 99), n.rows[:1])),
+            notices=self.notices.items(),
+            error_count=self.errors.total,
+            notice_count=self.notices.total,
         )
 
     def plan_sheet(self, spec: SheetSpec, check: Callable[[Record], bool]) -> None:

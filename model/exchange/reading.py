@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import codecs
 import csv
+import heapq
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from model.exchange.spec import _SHEET_BY_TOKEN, EXAMPLE_PREFIX, LISTS_SHEET, SHEETS, SheetSpec, _token
+from model.german import fmt_number
+from model.settings import get_settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 250 * 1024 * 1024  # all parts of one workbook, uncompressed
@@ -25,6 +29,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 MAX_COLUMNS = 16_384  # XFD, the last column a spreadsheet has
 NO_COLUMN = "–"  # an error or notice about a whole row or sheet
+MAX_LISTED = 500  # errors (and notices) kept besides their count: the first by sheet, row and column
 
 
 class UploadError(ValueError):
@@ -72,6 +77,69 @@ class Notice:
         return f"{', '.join(where)}: {self.reason}"
 
 
+T = TypeVar("T")
+
+
+class Capped(Generic[T]):
+    """The first `limit` items by `position`, and how many were added: a million errors keep 500.
+
+    A bounded heap: adding is cheap and memory stays flat whatever a file holds.
+    """
+
+    def __init__(self, position: Callable[[T], tuple[int, ...]], limit: int = MAX_LISTED) -> None:
+        self._position = position
+        self._limit = limit
+        self._heap: list[tuple[tuple[int, ...], int, T]] = []  # negated: the last one kept on top
+        self.total = 0
+
+    def add(self, item: T) -> None:
+        self.total += 1
+        entry = (tuple(-part for part in self._position(item)), -self.total, item)
+        if len(self._heap) < self._limit:
+            heapq.heappush(self._heap, entry)
+        elif entry > self._heap[0]:  # before the last one kept
+            heapq.heapreplace(self._heap, entry)
+
+    def extend(self, items: Iterable[T]) -> None:
+        for item in items:
+            self.add(item)
+
+    def merge(self, other: Capped[T]) -> None:
+        """Take in another capped list: its first items, and the count of those it left off."""
+        kept = other.items()
+        self.extend(kept)
+        self.total += other.total - len(kept)
+
+    def items(self) -> list[T]:
+        return [item for *_, item in sorted(self._heap, reverse=True)]
+
+    @property
+    def left_off(self) -> int:
+        return self.total - len(self._heap)
+
+
+_SHEET_ORDER = {spec.name: index for index, spec in enumerate(SHEETS)}
+_HEADER_ORDER = {spec.name: {header: i for i, header in enumerate(spec.headers)} for spec in SHEETS}
+
+
+def error_position(error: RowError) -> tuple[int, int, int]:
+    """Errors as a user reads them: sheet by sheet in format order, row by row, column by column."""
+    return (
+        _SHEET_ORDER.get(error.sheet, 99),
+        error.row or 0,
+        _HEADER_ORDER.get(error.sheet, {}).get(error.column, -1),
+    )
+
+
+def notice_position(notice: Notice) -> tuple[int, int]:
+    return (_SHEET_ORDER.get(notice.sheet, 99), notice.rows[0] if notice.rows else 0)
+
+
+def more_line(left_off: int, what: str) -> str:
+    """ "… und 999.500 weitere Fehler" below a capped list."""
+    return f"… und {fmt_number(left_off)} weitere {what}"
+
+
 def row_ranges(rows: tuple[int, ...]) -> str:
     """2, 3, 4, 7 → "2–4, 7"."""
     runs: list[list[int]] = []
@@ -109,8 +177,8 @@ class ParsedSheet:
 class ParsedWorkbook:
     files: tuple[str, ...]
     sheets: dict[str, ParsedSheet] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
+    errors: Capped[RowError] = field(default_factory=lambda: Capped(error_position))
+    notices: Capped[Notice] = field(default_factory=lambda: Capped(notice_position))
 
     @property
     def row_count(self) -> int:
@@ -142,10 +210,12 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
 
 
-def read_upload(*, files: list[tuple[str, bytes]]) -> ParsedWorkbook:
+def read_upload(*, files: list[tuple[str, bytes]], max_rows: int | None = None) -> ParsedWorkbook:
     """Check and read uploaded files (name, content) into sheets; UploadError for a refused file.
 
-    Everything else that is wrong in a file (hidden or merged cells, formulas, a header missing)
+    A sheet with more than `max_rows` data rows (default: the setting import_max_rows) is refused
+    as soon as the row past the limit is read. Everything else that is wrong in a file (hidden or
+    merged cells, formulas, a header missing)
     becomes a located RowError or Notice of the result, never an exception.
     """
     if not files:
@@ -156,6 +226,7 @@ def read_upload(*, files: list[tuple[str, bytes]]) -> ParsedWorkbook:
             f"Die Datei ist zu groß ({_megabytes(total)}); höchstens {_megabytes(MAX_UPLOAD_BYTES)} "
             "je Import. Bitte die Daten auf mehrere Importe aufteilen."
         )
+    limit = get_settings().import_max_rows if max_rows is None else max_rows
     parsed = ParsedWorkbook(files=tuple(name for name, _ in files))
     for name, content in files:
         if not content:
@@ -166,16 +237,16 @@ def read_upload(*, files: list[tuple[str, bytes]]) -> ParsedWorkbook:
                 "„Excel-Arbeitsmappe (.xlsx)“ speichern und erneut hochladen."
             )
         if content.startswith(ZIP_MAGIC):
-            tables = _workbook_tables(name, content)
+            tables = _workbook_tables(name, content, limit)
         elif PurePath(name).suffix.lower() in (".xlsx", ".xlsm"):
             raise UploadError(
                 f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx): der Inhalt hat ein anderes Format."
             )
         else:
-            tables = [_csv_table(name, content)]
+            tables = [_csv_table(name, content, limit)]
         for table in tables:
             _add_sheet(parsed, source=name, table=table)
-    if not parsed.sheets and not parsed.errors:
+    if not parsed.sheets and not parsed.errors.total:
         expected = ", ".join(spec.name for spec in SHEETS)
         raise UploadError(
             f"Keine Datei enthält ein ausgefülltes Blatt des Austauschformats ({expected}). Eine "
@@ -184,7 +255,32 @@ def read_upload(*, files: list[tuple[str, bytes]]) -> ParsedWorkbook:
     return parsed
 
 
-def _workbook_tables(name: str, content: bytes) -> list[RawTable]:
+class _TooManyRows(Exception):
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+
+
+def _too_many_rows(name: str, sheet: str, limit: int) -> UploadError:
+    where = f"„{name}“" if PurePath(name).stem == sheet else f"„{name}“, Blatt „{sheet}“,"
+    return UploadError(
+        f"{where} hat mehr als {fmt_number(limit)} Datenzeilen: höchstens {fmt_number(limit)} Zeilen "
+        "je Blatt und Import. Bitte die Daten auf mehrere Importe aufteilen. Es wurde nichts geändert."
+    )
+
+
+def _counted(rows: Iterable[tuple[int, dict[int, Any]]], title: str, limit: int) -> dict[int, dict[int, Any]]:
+    """Rows with content by row number; _TooManyRows at the first data row past the limit."""
+    kept: dict[int, dict[int, Any]] = {}
+    for number, cells in rows:
+        if not cells:
+            continue
+        if number not in kept and number > 1 and len(kept) - (1 in kept) >= limit:
+            raise _TooManyRows(title)
+        kept.setdefault(number, {}).update(cells)
+    return kept
+
+
+def _workbook_tables(name: str, content: bytes, limit: int) -> list[RawTable]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -201,8 +297,10 @@ def _workbook_tables(name: str, content: bytes) -> list[RawTable]:
         _guard_zip_bomb(name, members)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        tables = [_read_sheet(workbook, sheet) for sheet in workbook.worksheets]
+        tables = [_read_sheet(workbook, sheet, limit) for sheet in workbook.worksheets]
         workbook.close()
+    except _TooManyRows as exc:
+        raise _too_many_rows(name, exc.sheet, limit) from None
     except Exception:  # openpyxl signals a damaged part with many exception types
         raise UploadError(
             f"„{name}“ ist beschädigt oder unvollständig und kann nicht gelesen werden. "
@@ -225,13 +323,16 @@ def _guard_zip_bomb(name: str, members: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _read_sheet(workbook: Any, sheet: Any) -> RawTable:
-    """One pass over the sheet's XML: cell values plus hidden rows and columns and merged ranges.
+def _read_sheet(workbook: Any, sheet: Any, limit: int) -> RawTable:
+    """One streaming pass over the sheet's XML: cell values plus hidden rows and columns and merged
+    ranges; a sheet outside the format is not read at all.
 
     The read-only sheet does not keep rows, columns or merges, so its parser is run here directly
     (private openpyxl API of the pinned 3.1.5; tests/model/test_exchange_files.py covers it).
     """
-    rows: dict[int, dict[int, Any]] = {}
+    hidden = sheet.sheet_state != "visible"
+    if _token(sheet.title) not in _SHEET_BY_TOKEN:
+        return RawTable(title=sheet.title, rows={}, hidden=hidden)
     with sheet._get_source() as source:
         parser = WorkSheetParser(
             source,
@@ -241,11 +342,11 @@ def _read_sheet(workbook: Any, sheet: Any) -> RawTable:
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        for number, cells in parser.parse():
-            values = {cell["column"] - 1: _cell_value(cell) for cell in cells}
-            kept = {index: value for index, value in values.items() if value is not None}
-            if kept:
-                rows.setdefault(number, {}).update(kept)
+        values = (
+            (number, {cell["column"] - 1: v for cell in cells if (v := _cell_value(cell)) is not None})
+            for number, cells in parser.parse()
+        )
+        rows = _counted(values, sheet.title, limit)
     hidden_rows = frozenset(
         int(number) for number, attrs in parser.row_dimensions.items() if _is_true(attrs.get("hidden"))
     )
@@ -259,7 +360,7 @@ def _read_sheet(workbook: Any, sheet: Any) -> RawTable:
     return RawTable(
         title=sheet.title,
         rows=rows,
-        hidden=sheet.sheet_state != "visible",
+        hidden=hidden,
         hidden_rows=hidden_rows,
         hidden_columns=hidden_columns,
         merged=merged,
@@ -310,7 +411,7 @@ def _decode(name: str, content: bytes) -> str:
         ) from None
 
 
-def _csv_table(name: str, content: bytes) -> RawTable:
+def _csv_table(name: str, content: bytes, limit: int) -> RawTable:
     if PurePath(name).suffix.lower() not in (".csv", ".txt"):
         raise UploadError(
             f"„{name}“ kann nicht importiert werden: erlaubt sind Excel-Arbeitsmappen (.xlsx) "
@@ -319,20 +420,23 @@ def _csv_table(name: str, content: bytes) -> RawTable:
     text = _decode(name, content)
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    values = (
+        (number, {index: _csv_value(value) for index, value in enumerate(record) if value})
+        for number, record in enumerate(records, 1)
+    )
+    title = PurePath(name).stem
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return RawTable(title, _counted(values, title, limit))
     except csv.Error as exc:
         raise UploadError(f"„{name}“ ist keine lesbare CSV-Datei ({exc}).") from None
-    rows = {
-        number: {index: _csv_value(value) for index, value in enumerate(record) if value}
-        for number, record in enumerate(records, 1)
-    }
-    return RawTable(PurePath(name).stem, {number: cells for number, cells in rows.items() if cells})
+    except _TooManyRows:
+        raise _too_many_rows(name, title, limit) from None
 
 
 def _csv_value(value: str) -> str:
     # Our CSV downloads neutralise formulas with a leading apostrophe (OWASP); take it off again.
-    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
         return value[1:]
     return value
 
@@ -352,7 +456,7 @@ def _add_sheet(parsed: ParsedWorkbook, *, source: str, table: RawTable) -> None:
     if spec is None:
         if _token(table.title) != _token(LISTS_SHEET):  # the template's own drop-down lists
             hidden = " (ausgeblendet)" if table.hidden else ""
-            parsed.notices.append(
+            parsed.notices.add(
                 Notice(
                     table.title,
                     (),
@@ -364,15 +468,15 @@ def _add_sheet(parsed: ParsedWorkbook, *, source: str, table: RawTable) -> None:
         return
     if spec.name in parsed.sheets:
         other = parsed.sheets[spec.name].source
-        parsed.errors.append(
+        parsed.errors.add(
             RowError(spec.name, None, NO_COLUMN, f"Das Blatt kommt doppelt vor ({other} und {source}).")
         )
         return
     if not any(not _blank(value) for cells in table.rows.values() for value in cells.values()):
-        parsed.notices.append(Notice(spec.name, (), NO_COLUMN, "Das Blatt ist leer und wurde übergangen."))
+        parsed.notices.add(Notice(spec.name, (), NO_COLUMN, "Das Blatt ist leer und wurde übergangen."))
         return
     if table.hidden:
-        parsed.errors.append(
+        parsed.errors.add(
             RowError(
                 spec.name,
                 None,
@@ -397,7 +501,7 @@ def _add_sheet(parsed: ParsedWorkbook, *, source: str, table: RawTable) -> None:
             examples.append(number)
             continue
         if number in table.hidden_rows:
-            parsed.errors.append(
+            parsed.errors.add(
                 RowError(
                     spec.name,
                     number,
@@ -408,7 +512,7 @@ def _add_sheet(parsed: ParsedWorkbook, *, source: str, table: RawTable) -> None:
             )
         raw_rows.append(RawRow(number, {name: cells.get(index) for name, index in positions.items()}))
     if examples:
-        parsed.notices.append(
+        parsed.notices.add(
             Notice(
                 spec.name,
                 tuple(examples),
@@ -425,7 +529,7 @@ def _check_merged(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable, head
         columns = [i for i in range(merged.first_column, merged.last_column + 1) if i in headers]
         if not columns:
             continue  # outside the format's columns: never read
-        parsed.errors.append(
+        parsed.errors.add(
             RowError(
                 spec.name,
                 merged.first_row,
@@ -443,14 +547,14 @@ def _header_positions(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable) 
     positions: dict[str, int] = {}
     header = table.rows.get(1, {})
     if 1 in table.hidden_rows:
-        parsed.errors.append(
+        parsed.errors.add(
             RowError(spec.name, 1, NO_COLUMN, "Die Kopfzeile ist ausgeblendet. Bitte einblenden und prüfen.")
         )
     for index in sorted(header):
         value = header[index]
         letter = get_column_letter(index + 1)
         if isinstance(value, FormulaCell):
-            parsed.errors.append(
+            parsed.errors.add(
                 RowError(
                     spec.name,
                     1,
@@ -465,7 +569,7 @@ def _header_positions(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable) 
         if column is None:
             known = ", ".join(spec.headers)
             hidden = " (ausgeblendet)" if index in table.hidden_columns else ""
-            parsed.notices.append(
+            parsed.notices.add(
                 Notice(
                     spec.name,
                     (1,),
@@ -474,11 +578,11 @@ def _header_positions(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable) 
                 )
             )
         elif column.field in positions:
-            parsed.errors.append(RowError(spec.name, 1, column.header, "Die Spalte kommt doppelt vor."))
+            parsed.errors.add(RowError(spec.name, 1, column.header, "Die Spalte kommt doppelt vor."))
         else:
             positions[column.field] = index
             if index in table.hidden_columns:
-                parsed.errors.append(
+                parsed.errors.add(
                     RowError(
                         spec.name,
                         None,
@@ -488,7 +592,7 @@ def _header_positions(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable) 
                     )
                 )
     if not positions:
-        parsed.errors.append(
+        parsed.errors.add(
             RowError(
                 spec.name,
                 1,
@@ -501,7 +605,7 @@ def _header_positions(parsed: ParsedWorkbook, spec: SheetSpec, table: RawTable) 
         c.header for c in spec.columns if (c.required or c.field in spec.key) and c.field not in positions
     ]
     for header_text in missing:
-        parsed.errors.append(RowError(spec.name, 1, header_text, "Die Pflichtspalte fehlt."))
+        parsed.errors.add(RowError(spec.name, 1, header_text, "Die Pflichtspalte fehlt."))
     return None if missing else positions
 
 

@@ -88,6 +88,7 @@ FORM_PAYLOADS = {
 }
 IDEA_TITLE = "<svg onload=alert('Idee')> Idee aus dem Formular"
 IDEA_DESCRIPTION = "**Beschreibung** <b onmouseover=alert(1)>aus dem Formular</b>"
+JOINER = "\u2060"  # invisible; ui.plain.escaped puts it where Streamlit would draw a bare link
 SHOWN_WITHIN = 15  # seconds, as long as a slow first render may take under full-suite load
 # Console errors of Streamlit itself (a missing favicon, the first run of a deep link), not of a payload.
 BENIGN_CONSOLE_ERRORS = ("Failed to load resource", "does not seem to exist")
@@ -327,7 +328,8 @@ def shown_as_typed(page: Page, texts: list[str], where: str, server_log: Path) -
     """
     deadline = time.monotonic() + SHOWN_WITHIN
     while True:
-        shown = re.sub(r"\s+", " ", page.locator("[data-testid=stMain]").text_content() or "")
+        text = page.locator("[data-testid=stMain]").text_content() or ""
+        shown = re.sub(r"\s+", " ", text.replace(JOINER, ""))
         missing = [text for text in texts if re.sub(r"\s+", " ", text) not in shown]
         if not missing or time.monotonic() > deadline:
             break

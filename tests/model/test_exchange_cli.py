@@ -19,6 +19,7 @@ from model.migrate import migrate
 from model.tables import OrgUnit
 from tests.model.test_exchange import cell_values, export
 from tests.model.test_exchange_files import LIBREOFFICE_BAD, LIBREOFFICE_RENAME
+from tests.support.big_imports import bad_rows_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.sqlite_only(reason="the command line runs on a SQLite file of its own")
@@ -114,4 +115,43 @@ def test_the_real_command_line_prints_row_messages_for_a_libreoffice_workbook(da
     assert "Lotsen: Das Blatt ist ausgeblendet" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.strip().splitlines() == ["Fehler: 8 Fehler – es wurde nichts importiert."]
+    assert exported(database) == before
+
+
+def manage_import(database: str, path: Path, *args: str, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "import", str(path), *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_a_million_bad_rows_are_refused_by_the_row_limit_or_listed_500_with_their_count(
+    database, tmp_path
+) -> None:
+    name, content = bad_rows_csv()
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = exported(database)
+
+    refused = manage_import(database, path, "--dry-run")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        "Fehler: „Organisationseinheiten.csv“ hat mehr als 100.000 Datenzeilen: höchstens 100.000 Zeilen "
+        "je Blatt und Import. Bitte die Daten auf mehrere Importe aufteilen. Es wurde nichts geändert."
+    ]
+
+    listed = manage_import(database, path, env={"LOTSEN_IMPORT_MAX_ROWS": "1000000"})
+    lines = listed.stdout.splitlines()
+    assert lines[0] == "Organisationseinheiten: 1000000 Zeilen – 0 neu, 0 geändert, 0 unverändert"
+    errors = lines[1:]
+    assert len(errors) == 501
+    assert errors[0].startswith("Organisationseinheiten, Zeile 2, Spalte Art: „X“ ist kein gültiger Wert.")
+    assert errors[499].startswith("Organisationseinheiten, Zeile 501, Spalte Art:")
+    assert errors[500] == "… und 999.500 weitere Fehler."
+    assert listed.stderr.splitlines() == ["Fehler: 1.000.000 Fehler – es wurde nichts importiert."]
     assert exported(database) == before

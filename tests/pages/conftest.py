@@ -67,8 +67,10 @@ def demo_database(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[
 
 
 def unescaped(text: str) -> str:
-    """Text as the browser shows it: the pages escape Markdown in user text with backslashes."""
-    return re.sub(r"\\(.)", r"\1", text)
+    """Text as the browser shows it: the pages escape Markdown in user text with backslashes
+    (and invisible word joiners, spaces opening a line as character references)."""
+    indented = re.sub(r"(?<!\\)&#(32|9);", lambda space: chr(int(space.group(1))), text)
+    return re.sub(r"\\(.)", r"\1", indented).replace("\u2060", "")
 
 
 def table_value(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]

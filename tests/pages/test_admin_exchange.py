@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
 from collections.abc import Iterator
 
@@ -20,6 +21,8 @@ from model.tables import AuditEntry, OrgUnit, Pilot
 from tests.model.test_exchange import BAD_ROWS, bad_workbook, cell_values, export, workbook_bytes
 from tests.model.test_exchange_files import BAD_FILE_ERRORS, LIBREOFFICE_BAD, LIBREOFFICE_RENAME
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
+from tests.support.big_imports import bad_rows_csv
+from ui.admin_exchange import PLAN_KEY
 
 PAGE = "pages/verwaltung.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -232,3 +235,40 @@ def test_a_renaming_workbook_shows_old_and_new_and_is_written_only_after_the_tic
     with read_session(own_demo) as session:
         assert session.exec(select(OrgUnit.name).where(OrgUnit.code == "10")).one() == "Bürgerbüro Nord"
     assert not at.file_uploader[0].value  # a new round: the uploader starts empty
+
+
+@ON_A_FILE_COPY
+def test_a_file_past_the_row_limit_is_refused_on_the_page_naming_the_limit(own_demo) -> None:
+    units = count(own_demo, OrgUnit)
+    at = open_tab("Import/Export")
+    name, content = bad_rows_csv(100_001)
+    at.file_uploader[0].set_value((name, content, "text/csv"))
+    at.run()
+
+    assert not at.exception
+    assert [e.value.replace("\\", "") for e in at.error] == [  # Markdown-escaped
+        "„Organisationseinheiten.csv“ hat mehr als 100.000 Datenzeilen: höchstens 100.000 Zeilen je Blatt "
+        "und Import. Bitte die Daten auf mehrere Importe aufteilen. Es wurde nichts geändert."
+    ]
+    assert not at.table and count(own_demo, OrgUnit) == units
+
+
+@ON_A_FILE_COPY
+def test_a_million_bad_rows_show_the_first_500_errors_with_their_count_and_keep_the_session_small(
+    own_demo, monkeypatch
+) -> None:
+    monkeypatch.setenv("LOTSEN_IMPORT_MAX_ROWS", "1000000")
+    at = open_tab("Import/Export")
+    name, content = bad_rows_csv()
+    at.file_uploader[0].set_value((name, content, "text/csv"))
+    at.run(timeout=900)
+
+    assert not at.exception
+    assert any(e.value.startswith("1.000.000 Fehler gefunden – es wird nichts importiert.") for e in at.error)
+    errors = next(t.value for t in at.table if list(t.value.columns) == ERROR_COLUMNS)
+    assert len(errors) == 500 and errors["Zeile"].tolist() == list(range(2, 502))
+    captions = [caption.value for caption in at.caption]
+    assert "… und 999.500 weitere Fehler." in captions
+    assert any(caption.startswith("Die ersten 500 von 1.000.000 Fehlern") for caption in captions)
+    kept = at.session_state[PLAN_KEY]  # what stays in the session between runs
+    assert len(pickle.dumps(kept)) < 200_000

@@ -19,7 +19,7 @@ from model.enums import Role
 from model.tables import Pilot
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "kreuzfeld-test-2026"
+PASSWORD = "Fichtenweg-Lampe-Quitte-7"
 ACCOUNTS = {"admin": "kf-cdo", "leitung": "kf-leitung", "lotse": "kf-lotse"}
 LOTSE_EMAIL = "jana.berger@kreuzfeld.example"
 
