@@ -18,9 +18,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed-app requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# serve.py: app.py behind the gateway (gateway/). Demo mode binds to 127.0.0.1 only (gateway/bind.py).
 run: $(VENV)/.installed-app
 	$(PY) manage.py init
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	address=$$($(PY) -m gateway.bind $(PORT)) && \
+	  $(VENV)/bin/streamlit run serve.py --server.port $(PORT) --server.address $$address
 
 # Debian packages the browser and PostgreSQL tests need; installed only where missing.
 system-deps:

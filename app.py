@@ -4,7 +4,7 @@ import streamlit as st
 
 from model.settings import keep_files_private
 from ui import admin_exchange, frame, memory
-from ui.auth import login_gate
+from ui.auth import login_gate, record_session_login
 from ui.errors import error_boundary, inject_fault
 from ui.locale import set_document_language
 from ui.navigation import USER_KEY, app_frame, build_login_navigation, build_navigation, leave_legacy_app_run
@@ -19,6 +19,7 @@ with app_frame(), error_boundary("Anmeldung und Menü"):
     set_document_language()
 
     user = login_gate()
+    record_session_login(user)  # the gateway lets only logged-in sessions upload
     if user is None:
         st.session_state.pop(USER_KEY, None)
         build_login_navigation()

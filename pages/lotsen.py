@@ -253,7 +253,7 @@ def privacy(record: pilots.PilotRecord) -> None:
             json_column, excel_column = st.columns(2)
             json_column.download_button(
                 "Auskunft als JSON herunterladen",
-                data=stored[1],
+                data=lambda: stored[1],  # handed out per click; the gateway drops it once fetched
                 file_name=export_file_name(record.id, "json"),
                 mime="application/json",
                 key="export_json",
@@ -261,7 +261,7 @@ def privacy(record: pilots.PilotRecord) -> None:
             )
             excel_column.download_button(
                 "Auskunft als Excel herunterladen",
-                data=stored[2],
+                data=lambda: stored[2],
                 file_name=export_file_name(record.id, "xlsx"),
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key="export_xlsx",

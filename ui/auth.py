@@ -5,22 +5,30 @@ time for unknown names), delays repeated failures per account and per client, an
 a login still counts (revocation, maximum age, idle timeout) on every run, the presentation's
 timer reruns included (still_logged_in). The login cookie is a JWT of user name, issue time and
 expiry, signed with the cookie key: read from the request (st.context.cookies) in the first run
-of a new session, written after a login and deleted after a logout by a script in the page.
+of a new session, and only on a connection from the app's own origin. Scripts never see it:
+after a login the server registers a one-time nonce (gateway.login_cookie), a script in the page
+posts it to the gateway, which answers with an HttpOnly, SameSite=Strict cookie; after a logout
+the gateway deletes it.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from gateway import login_cookie, sessions
+from gateway.origin import expected_origin, same_origin
+from gateway.sessions import SessionLogin
 from model import auth_store, clock, passwords
 from model.auth_store import UserInfo
 from model.db import read_session, write_session
 from model.enums import Role
+from model.security_log import security_event
 from model.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
 from ui.locale import TIMEZONE
 
@@ -127,7 +135,14 @@ def _note_activity(username: str) -> None:
 
 
 def _user_from_cookie(settings: Settings) -> UserInfo | None:
-    """A new session of a browser with a valid login cookie is logged in at once, in its first run."""
+    """A new session of a browser with a valid login cookie is logged in at once, in its first run.
+
+    Only on a connection from the app's own origin: a page on another port of the same host gets
+    the browser's cookie sent along too (the gateway refuses such connections before this).
+    """
+    if not _from_own_origin():
+        security_event("origin_refused", origin=st.context.headers.get("Origin") or "(keiner)", layer="login")
+        return None
     payload = _token_payload(settings)
     if payload is None:
         return None
@@ -219,17 +234,29 @@ def _refusal(wait_until: datetime | None) -> str:
     )
 
 
+def _from_own_origin() -> bool:
+    headers = {name.lower(): value for name, value in st.context.headers.items()}
+    scheme = "https" if st.get_option("server.sslCertFile") else "http"
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else "127.0.0.1"  # Streamlit reports local connections as None
+    expected = expected_origin(headers=headers, client_ip=peer, scheme=scheme)
+    return same_origin(headers.get("origin"), expected)
+
+
 def _set_cookie(name: str, value: str, *, expires: datetime) -> None:
-    """Have the browser store (or, with an expiry in the past, delete) the login cookie."""
-    st.session_state[COOKIE_SCRIPT_KEY] = (
-        "<script>(() => {"
-        f"const cookie = {json.dumps(name)} + '=' + {json.dumps(value)};"
-        f"const expires = new Date({int(expires.timestamp() * 1000)}).toUTCString();"
-        "const secure = location.protocol === 'https:' ? '; Secure' : '';"
-        "document.cookie = cookie + '; expires=' + expires + '; path=/; SameSite=Strict' + secure;"
-        "})();</script>"
-    )
+    """Have the browser store the login cookie: HttpOnly, set by the gateway for a one-time nonce.
+
+    `name` is the cookie the gateway sets (settings.cookie_name); the page only sees the nonce.
+    """
+    del name
+    nonce = login_cookie.register(value, expires=expires)
+    st.session_state[COOKIE_SCRIPT_KEY] = login_cookie.page_snippet(login_cookie.LOGIN_PATH, nonce)
     _send_cookie_script()
+
+
+def _delete_cookie() -> None:
+    """Have the gateway delete the login cookie (scripts cannot: it is HttpOnly)."""
+    st.session_state[COOKIE_SCRIPT_KEY] = login_cookie.page_snippet(login_cookie.LOGOUT_PATH)
 
 
 def _send_cookie_script() -> None:
@@ -237,6 +264,18 @@ def _send_cookie_script() -> None:
     script = st.session_state.pop(COOKIE_SCRIPT_KEY, None)
     if script:
         st.html(script, unsafe_allow_javascript=True)
+
+
+def record_session_login(user: UserInfo | None) -> None:
+    """Tell the gateway whether this session is logged in (it lets only those upload)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    issued = st.session_state.get(ISSUED_KEY)
+    login = None if user is None or issued is None else SessionLogin(username=user.username, issued_at=issued)
+    sessions.remember(ctx.session_id, login)
+    if runtime.exists():
+        sessions.forget_closed(runtime.get_instance().is_active_session)
 
 
 def logout(user: UserInfo) -> None:
@@ -249,4 +288,4 @@ def logout(user: UserInfo) -> None:
             session=session, username=user.username, actor=user.username, reason="logout"
         )
     _end_session()
-    _set_cookie(get_settings().cookie_name, "", expires=datetime(1970, 1, 1, tzinfo=UTC))
+    _delete_cookie()

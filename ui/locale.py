@@ -111,7 +111,7 @@ STREAMLIT_LABELS = {
     "Close": "Schließen",
 }
 STREAMLIT_PREFIXES = {"Help for ": "Hilfe zu "}
-_GERMAN_PAGE = r"""<script>(() => {
+_GERMAN_PAGE = r"""(() => {
   document.documentElement.lang = "de";
   if (window.lcGerman) return;
   window.lcGerman = true;
@@ -167,14 +167,16 @@ _GERMAN_PAGE = r"""<script>(() => {
   });
   window.addEventListener("resize", () => requestAnimationFrame(scrollable));
   translate();
-})();</script>"""
+})();"""
+# Static text, so that the Content-Security-Policy can name it by its hash (gateway/headers.py).
+GERMAN_PAGE_SCRIPT = _GERMAN_PAGE % {
+    "words": json.dumps(STREAMLIT_LABELS),
+    "prefixes": json.dumps(STREAMLIT_PREFIXES),
+}
 
 
 def set_document_language() -> None:
     """Streamlit serves <html lang="en"> and labels its own controls in English; screen readers must
     read German (WCAG 3.1.1, 3.1.2). One script per page: the language, and a watcher that gives
     Streamlit's labels their German wording whenever Streamlit draws them."""
-    st.html(
-        _GERMAN_PAGE % {"words": json.dumps(STREAMLIT_LABELS), "prefixes": json.dumps(STREAMLIT_PREFIXES)},
-        unsafe_allow_javascript=True,
-    )
+    st.html(f"<script>{GERMAN_PAGE_SCRIPT}</script>", unsafe_allow_javascript=True)

@@ -68,8 +68,10 @@ def streamlit_server(
     env: Mapping[str, str] | None = None,
     log_file: Path | None = None,
     timeout: float = STARTUP_TIMEOUT,
+    script: str = "serve.py",
 ) -> Iterator[str]:
-    """Run `streamlit run app.py` against `database_url`; yield its base URL, e.g. http://127.0.0.1:PORT.
+    """Run `streamlit run serve.py` (app.py behind its gateway) against `database_url`; yield its base
+    URL, e.g. http://127.0.0.1:PORT. `script="app.py"` serves the app without the gateway.
 
     The server's output goes to `log_file` (kept), or to a temp file deleted afterwards.
     """
@@ -88,7 +90,7 @@ def streamlit_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.port",
         str(port),
         "--server.address",
