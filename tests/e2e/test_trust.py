@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1440, "height": 900}
-PASSWORD = "vertrauen-test-2026"
+PASSWORD = "Ahornblatt-Kessel-Dachs-4"
 REPORT_FIELD = "Was haben Sie seit der letzten Meldung getan? (optional)"
 
 
