@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-dev
 # a browser's timer so that the eight simultaneous clicks of test_concurrent_lotsen came 364 ms apart.
 test: $(VENV)/.installed-dev system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 --dist loadfile -m "not load"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not load" --durations=25
 	$(PY) -m pytest -m load  # measured bounds (issue 16: other sessions during a maximal import) alone
 	LOTSEN_TEST_DB=postgres $(PY) -m pytest -n 2 --dist loadfile tests/model tests/pages
 

@@ -101,8 +101,10 @@ def page_run(page: Page, sample: int) -> float:
 
 
 def wait_until_running(page: Page) -> None:
+    # A function, not an expression: Playwright evaluates an expression with eval(), which the
+    # app's Content-Security-Policy refuses.
     page.wait_for_function(
-        f"document.querySelector(\"{APP}\")?.dataset.testScriptState === 'running'", polling=20
+        "(app) => document.querySelector(app)?.dataset.testScriptState === 'running'", arg=APP, polling=20
     )
 
 
