@@ -114,17 +114,13 @@ class SheetSummary:
     unchanged: int
 
 
-# The dry run: per sheet what would be created or changed, the first errors and notices (by sheet,
-# row and column; MAX_LISTED of each) with their counts.
-@dataclass
-class ImportPlan:
-    parsed: ParsedWorkbook
-    sheets: list[SheetSummary]
-    errors: list[RowError]
-    changes: list[Change]
-    notices: list[Notice]
-    error_count: int = 0
-    notice_count: int = 0
+class _Counted:
+    """The first errors and notices of an import with their totals (ImportPlan, DryRun)."""
+
+    errors: list[Any]
+    notices: list[Any]
+    error_count: int
+    notice_count: int
 
     @property
     def ok(self) -> bool:
@@ -138,6 +134,19 @@ class ImportPlan:
     def more_notices(self) -> str | None:
         left_off = self.notice_count - len(self.notices)
         return more_line(left_off, "Hinweise") if left_off else None
+
+
+# The dry run: per sheet what would be created or changed, the first errors and notices (by sheet,
+# row and column; MAX_LISTED of each) with their counts.
+@dataclass
+class ImportPlan(_Counted):
+    parsed: ParsedWorkbook
+    sheets: list[SheetSummary]
+    errors: list[RowError]
+    changes: list[Change]
+    notices: list[Notice]
+    error_count: int = 0
+    notice_count: int = 0
 
     @property
     def mixups(self) -> list[Change]:
@@ -175,7 +184,7 @@ class ImportPlan:
 # MAX_LISTED errors, notices and changes with their counts, and the probable key mix-ups (only
 # existing records can be one). The confirmation reads the uploaded file again (same digest).
 @dataclass(frozen=True)
-class DryRun:
+class DryRun(_Counted):
     digest: str
     sheets: list[SheetSummary]
     errors: list[RowError]
@@ -185,18 +194,6 @@ class DryRun:
     changes: list[Change]
     change_count: int
     mixups: list[Change]
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    def more_errors(self) -> str | None:
-        left_off = self.error_count - len(self.errors)
-        return more_line(left_off, "Fehler") if left_off else None
-
-    def more_notices(self) -> str | None:
-        left_off = self.notice_count - len(self.notices)
-        return more_line(left_off, "Hinweise") if left_off else None
 
     def more_changes(self) -> str | None:
         left_off = self.change_count - len(self.changes)

@@ -47,7 +47,8 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """End a process started with start_new_session: SIGTERM to its group, SIGKILL after 10 s."""
     if process.poll() is not None:
         return
     try:
@@ -116,7 +117,7 @@ def streamlit_server(
             time.sleep(0.2)
         yield base_url
     finally:
-        _stop(process)
+        stop_group(process)
         if log_file is None:
             log_path.unlink(missing_ok=True)
 

@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import ssl
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.support.app_server import ROOT, free_port, new_cookie_key, streamlit_server
+from tests.support.app_server import ROOT, free_port, new_cookie_key, stop_group, streamlit_server
 
 NGINX = Path("/usr/sbin/nginx")
 RENDER = ROOT / "deploy" / "nginx" / "render.py"
@@ -307,19 +306,6 @@ def read_response(connection: http.client.HTTPConnection) -> Response:
     return Response(status=response.status, headers=response.getheaders(), body=response.read())
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def _ready(proxy: NginxProxy) -> bool:
     try:
         response = proxy.request("GET", "/_stcore/health")
@@ -412,7 +398,7 @@ def nginx_proxy(
                 time.sleep(0.1)
             yield proxy
         finally:
-            _stop(process)
+            stop_group(process)
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
 
