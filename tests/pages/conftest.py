@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
+from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -103,3 +106,19 @@ def app_as(demo_database) -> Callable[[str], AppTest]:
         return log_in(at, DEMO_USERS[role])
 
     return _open
+
+
+def private_demo_copy(demo_database: str, target: Path) -> Iterator[Engine]:
+    """A private copy of the session's SQLite demo database as the app's database, for a test that
+    writes; afterwards the shared demo database again. Cached reads are cleared at both ends."""
+    with sqlite3.connect(demo_database.removeprefix("sqlite:///")) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    url = f"sqlite:///{target}"
+    os.environ["DATABASE_URL"] = url
+    st.cache_data.clear()
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    dispose_engines()
+    os.environ["DATABASE_URL"] = demo_database
+    st.cache_data.clear()

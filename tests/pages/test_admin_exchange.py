@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import sqlite3
 from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from sqlalchemy import Engine, func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from model import backup
 from model.auth_store import UserInfo
-from model.db import dispose_engines, make_engine, read_session
+from model.db import read_session
 from model.enums import Role
 from model.tables import AuditEntry, OrgUnit, Pilot
 from tests.model.test_exchange import BAD_ROWS, bad_workbook, cell_values, export, workbook_bytes
 from tests.model.test_exchange_files import BAD_FILE_ERRORS, LIBREOFFICE_BAD, LIBREOFFICE_RENAME
-from tests.pages.conftest import DEMO_USERS, log_in, new_app
+from tests.pages.conftest import DEMO_USERS, log_in, new_app, private_demo_copy
 from tests.support.big_imports import bad_rows_csv
 from ui.admin_exchange import PLAN_KEY
 
@@ -34,19 +32,7 @@ ON_A_FILE_COPY = pytest.mark.sqlite_only(reason="works on a sqlite3 copy of the 
 @pytest.fixture
 def own_demo(demo_database, tmp_path) -> Iterator[Engine]:
     """A private copy of the session's demo database (writes here touch no other test)."""
-    source_path = demo_database.removeprefix("sqlite:///")
-    target = tmp_path / "exchange.db"
-    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    url = f"sqlite:///{target}"
-    os.environ["DATABASE_URL"] = url
-    st.cache_data.clear()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    dispose_engines()
-    os.environ["DATABASE_URL"] = demo_database
-    st.cache_data.clear()
+    yield from private_demo_copy(demo_database, tmp_path / "exchange.db")
 
 
 def open_tab(tab: str) -> AppTest:

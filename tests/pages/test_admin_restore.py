@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from model import backup
-from model.db import dispose_engines, make_engine, read_session
+from model.db import read_session
 from model.tables import AppUser, AuditEntry
 from tests.model.test_restore import HIDE_LOTSE, PROMOTE_LOTSE
-from tests.pages.conftest import DEMO_USERS, log_in, new_app
+from tests.pages.conftest import DEMO_USERS, log_in, new_app, private_demo_copy
 
 pytestmark = pytest.mark.sqlite_only(reason="restores a SQLite file")
 
@@ -23,18 +21,7 @@ pytestmark = pytest.mark.sqlite_only(reason="restores a SQLite file")
 @pytest.fixture
 def own_demo(demo_database, tmp_path) -> Iterator[Engine]:
     """A private copy of the session's demo database (the restore touches no other test)."""
-    target = tmp_path / "restore.db"
-    with sqlite3.connect(demo_database.removeprefix("sqlite:///")) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    url = f"sqlite:///{target}"
-    os.environ["DATABASE_URL"] = url
-    st.cache_data.clear()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    dispose_engines()
-    os.environ["DATABASE_URL"] = demo_database
-    st.cache_data.clear()
+    yield from private_demo_copy(demo_database, tmp_path / "restore.db")
 
 
 def test_a_backup_with_a_backdoor_trigger_is_refused_in_the_ui_and_nothing_changes(

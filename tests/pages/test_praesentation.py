@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from model import clock, deck
 from model.auth_store import UserInfo
-from model.db import dispose_engines, make_engine, read_session
+from model.db import make_engine, read_session
 from model.enums import Role
 from model.tables import AppUser, MeetingSnapshot, Pilot
-from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app, unescaped
+from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app, private_demo_copy, unescaped
 from tests.pages.test_uebersicht import open_page
 from ui.navigation import USER_KEY
 
@@ -133,17 +130,7 @@ def test_top_measures_show_status_and_ampel_as_text_and_symbol(demo_database) ->
 @pytest.fixture
 def own_demo(demo_database, tmp_path) -> Iterator[Engine]:
     """A private copy of the demo database: the saved snapshot touches no other test."""
-    target = tmp_path / "praesentation.db"
-    with sqlite3.connect(demo_database.removeprefix("sqlite:///")) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    os.environ["DATABASE_URL"] = f"sqlite:///{target}"
-    st.cache_data.clear()
-    engine = make_engine(f"sqlite:///{target}")
-    yield engine
-    engine.dispose()
-    dispose_engines()
-    os.environ["DATABASE_URL"] = demo_database
-    st.cache_data.clear()
+    yield from private_demo_copy(demo_database, tmp_path / "praesentation.db")
 
 
 def close_meeting(at, title: str, held_on: date):  # type: ignore[no-untyped-def]
