@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,6 +61,16 @@ class StandIn:
             self.kinds.append(msg.WhichOneof("type"))
 
 
+def run_apart(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run an ASGI call on its own event loop in its own thread.
+
+    A browser test earlier in the same worker leaves Playwright's event loop running in the main thread, where
+    asyncio.run() refuses to start a second one.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def run_websocket(origin: str | None, kinds: list[str]) -> tuple[StandIn, list[dict[str, Any]]]:
     app, sent = StandIn(), []
     incoming = [{"type": "websocket.connect"}]
@@ -80,7 +92,7 @@ def run_websocket(origin: str | None, kinds: list[str]) -> tuple[StandIn, list[d
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(Gateway(app)(scope, receive, send))
+    run_apart(Gateway(app)(scope, receive, send))
     return app, sent
 
 
@@ -102,7 +114,7 @@ def run_http(method: str, path: str, cookie: str | None = None) -> tuple[StandIn
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(Gateway(app)(scope, receive, send))
+    run_apart(Gateway(app)(scope, receive, send))
     return app, sent
 
 
