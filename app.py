@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from model.settings import keep_files_private
+from model.core.settings import keep_files_private
 from ui import admin_exchange, frame, memory
 from ui.auth import login_gate, record_session_login
 from ui.errors import error_boundary, inject_fault

@@ -18,11 +18,11 @@ import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from model import auth_store
-from model.auth_store import AuthError
-from model.db import StorageError, get_engine, read_session, storage_problem, write_session
-from model.enums import Role
-from model.settings import ensure_secrets_file, get_settings, keep_files_private
+from model.accounts import auth as auth_store
+from model.accounts.auth import AuthError
+from model.core.db import StorageError, get_engine, read_session, storage_problem, write_session
+from model.core.enums import Role
+from model.core.settings import ensure_secrets_file, get_settings, keep_files_private
 
 USAGE = 2  # exit status: the command could not be carried out as called
 OS_REASONS = {
@@ -105,7 +105,7 @@ class GermanArgumentParser(argparse.ArgumentParser):
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
-    from model.migrate import migrate
+    from model.core.migrate import migrate
 
     migrate(get_engine())
     print("Datenbank ist auf dem neuesten Stand.")
@@ -113,7 +113,7 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 def cmd_seed(args: argparse.Namespace) -> None:
     from model import demo
-    from model.migrate import migrate
+    from model.core.migrate import migrate
 
     engine = get_engine()
     migrate(engine)
@@ -128,7 +128,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_init(_: argparse.Namespace) -> None:
     """For `make run`: cookie key, schema, and demo data into an empty database in demo mode."""
     from model import demo
-    from model.migrate import migrate
+    from model.core.migrate import migrate
 
     if ensure_secrets_file():
         print("Zufälligen Cookie-Schlüssel in .streamlit/secrets.toml angelegt.")
@@ -140,7 +140,7 @@ def cmd_init(_: argparse.Namespace) -> None:
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
-    from model.migrate import migrate
+    from model.core.migrate import migrate
 
     migrate(get_engine())
     password = os.environ.get("LOTSEN_NEW_PASSWORD") or (
@@ -202,8 +202,8 @@ def _input_file(path: str, *, max_bytes: int) -> tuple[str, bytes]:
 
 def cmd_import(args: argparse.Namespace) -> None:
     from model import exchange
-    from model.german import fmt_number
-    from model.migrate import migrate
+    from model.core.german import fmt_number
+    from model.core.migrate import migrate
 
     files = [_input_file(path, max_bytes=exchange.MAX_UPLOAD_BYTES) for path in args.files]
     migrate(get_engine())
@@ -253,7 +253,7 @@ def cmd_import(args: argparse.Namespace) -> None:
 
 def cmd_export(args: argparse.Namespace) -> None:
     from model import exchange
-    from model.migrate import migrate
+    from model.core.migrate import migrate
 
     target = _output_path(args.file)
     if target.suffix.lower() != ".xlsx":
@@ -271,7 +271,7 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from model import backup
+    from model.core import backup
 
     requested = _output_path(args.file)
     engine = get_engine()
@@ -295,7 +295,7 @@ def _confirmed_restore(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from model import backup
+    from model.core import backup
 
     _input_path(args.file)
     _confirmed_restore(args)
@@ -379,9 +379,9 @@ def _positive(text: str) -> int:
 def cmd_figures(args: argparse.Namespace) -> None:
     import json
 
-    from model import figures
-    from model.german import fmt_datetime, fmt_number, fmt_percent
-    from model.migrate import migrate
+    from model.core.german import fmt_datetime, fmt_number, fmt_percent
+    from model.core.migrate import migrate
+    from model.overview import figures
 
     migrate(get_engine())
     try:
@@ -529,7 +529,7 @@ def _log_unexpected() -> str:
     import traceback
     from datetime import datetime
 
-    from model.errors import new_reference
+    from model.core.errors import new_reference
 
     reference = new_reference()
     log = Path(__file__).resolve().parent / ERROR_LOG

@@ -33,9 +33,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from model import demo
-from model.db import dispose_engines, get_engine, make_engine
-from model.enums import Role
-from model.migrate import migrate
+from model.core.db import dispose_engines, get_engine, make_engine
+from model.core.enums import Role
+from model.core.migrate import migrate
 from ui.navigation import PAGES, PageSpec, available
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from model.settings import get_settings
+from model.core.settings import get_settings
 
 LOOPBACK = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (outside demo mode, as before)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import jwt
 
-from model import auth_store
-from model.auth_store import UserInfo
-from model.db import read_session
-from model.settings import get_settings
+from model.accounts import auth as auth_store
+from model.accounts.auth import UserInfo
+from model.core.db import read_session
+from model.core.settings import get_settings
 
 SIGNING = "HS256"  # as ui/auth.py writes it
 

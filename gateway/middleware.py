@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import headers, logins, sessions
 from gateway.origin import expected_origin, same_origin
-from model.security_log import security_event
+from model.core.security_log import security_event
 
 STREAM_PATH = "/_stcore/stream"
 UPLOAD_PREFIX = "/_stcore/upload_file/"
@@ -57,7 +57,7 @@ async def session_logged_in(session_id: str | None) -> str | None:
 
 
 async def cookie_user(scope: Scope) -> str | None:
-    from model.settings import get_settings
+    from model.core.settings import get_settings
 
     token = HTTPConnection(scope).cookies.get(get_settings().cookie_name)
     user = await to_thread.run_sync(logins.user_from_cookie, token)

@@ -9,8 +9,8 @@ from starlette.routing import Route
 from gateway import login_cookie
 from gateway.middleware import origin_of, own_origin
 from gateway.origin import same_origin
-from model.security_log import security_event
-from model.settings import get_settings
+from model.core.security_log import security_event
+from model.core.settings import get_settings
 
 MAX_NONCE_BYTES = 200
 

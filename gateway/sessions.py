@@ -15,7 +15,7 @@ from datetime import datetime
 @dataclass(frozen=True)
 class SessionLogin:
     username: str
-    issued_at: datetime  # when the login (or its cookie) was issued, for model.auth_store.valid_user
+    issued_at: datetime  # when the login (or its cookie) was issued, for model.accounts.auth.valid_user
 
 
 _lock = threading.Lock()

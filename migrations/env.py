@@ -5,9 +5,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlmodel import SQLModel
 
-import model.tables  # noqa: F401  (registers every table on the metadata)
-from model.db import make_engine
-from model.settings import get_settings
+import model.core.tables  # noqa: F401  (registers every table on the metadata)
+from model.core.db import make_engine
+from model.core.settings import get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from model import clock, coverage
-from model.app_settings import SollRuleSetting
-from model.enums import Role, SollRule
+from model.core import clock
+from model.core.app_settings import SollRuleSetting
+from model.core.enums import Role, SollRule
+from model.org import coverage
 from ui import cache, charts, tables
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_number, fmt_percent

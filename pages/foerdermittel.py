@@ -4,9 +4,10 @@ the money applied vs. granted, and the measures each programme pays for (council
 import pandas as pd
 import streamlit as st
 
-from model import clock, funding
-from model.enums import Donor, FundingStatus, MeasureStatus, Role, labels_of
-from model.funding import DeadlineState
+from model.core import clock
+from model.core.enums import Donor, FundingStatus, MeasureStatus, Role, labels_of
+from model.funding import programmes as funding
+from model.funding.programmes import DeadlineState
 from ui import cache, charts
 from ui.admin_views import CATEGORY_LABELS, DEADLINE_LABELS, deadline_timeline, labelled_bars
 from ui.locale import fmt_date, fmt_datetime, fmt_euro, fmt_number, fmt_percent

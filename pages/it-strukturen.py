@@ -7,7 +7,8 @@ and where user support (Anwenderbetreuung) really sits. Drill-down with the Deze
 import pandas as pd
 import streamlit as st
 
-from model import clock, it_staff
+from model.core import clock
+from model.it_staff import structures as it_staff
 from ui import cache, charts
 from ui.admin_views import TASK_LABELS, amount_text, fte_heatmap, labelled_bars
 from ui.filters import scope_filter

@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from model import clock, pilots
-from model.db import write_session
-from model.enums import PilotStage
-from model.pilot_commands import (
+from model.core import clock
+from model.core.db import write_session
+from model.core.enums import PilotStage
+from model.core.tabular import csv_bytes
+from model.pilots import reads as pilots
+from model.pilots.commands import (
     PilotInputError,
     StaleEditError,
     anonymise_person,
@@ -15,7 +17,6 @@ from model.pilot_commands import (
     export_person,
     resolve_support_request,
 )
-from model.tabular import csv_bytes
 from ui import cache, charts, feedback, filters, pilot_views, tables
 from ui.feedback import FormRound
 from ui.locale import fmt_date, fmt_number, fmt_percent

@@ -6,11 +6,12 @@ browser sends (URL, query parameters, form fields) can point the page at another
 
 import streamlit as st
 
-from model import clock, ideas, pilots
-from model.audit import AlreadySaved
-from model.db import write_session
-from model.enums import ActivityType, Category
-from model.pilot_commands import (
+from model.core import clock
+from model.core.audit import AlreadySaved
+from model.core.db import write_session
+from model.core.enums import ActivityType, Category
+from model.pilots import reads as pilots
+from model.pilots.commands import (
     ActivityReport,
     FullReport,
     PilotInputError,
@@ -19,6 +20,7 @@ from model.pilot_commands import (
     StatusReport,
     save_report,
 )
+from model.roadmap import ideas
 from ui import cache, feedback, pilot_views
 from ui.feedback import FormRound
 from ui.locale import fmt_number

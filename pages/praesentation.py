@@ -10,10 +10,12 @@ import time
 
 import streamlit as st
 
-from model import clock, deck, snapshots
-from model.audit import AlreadySaved
-from model.db import write_session
-from model.enums import Role
+from model.core import clock
+from model.core.audit import AlreadySaved
+from model.core.db import write_session
+from model.core.enums import Role
+from model.deck import slides as deck
+from model.meetings import snapshots
 from ui import auth, cache, feedback, slides
 from ui.errors import guarded, inject_fault
 from ui.feedback import FormRound

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from model import clock, roadmap, scoring
-from model.auth_store import UserInfo
-from model.enums import Role
-from model.roadmap import MeasureCounts, MeasureFilter
+from model.accounts.auth import UserInfo
+from model.core import clock
+from model.core.enums import Role
+from model.roadmap import reads as roadmap
+from model.roadmap import scoring
+from model.roadmap.reads import MeasureCounts, MeasureFilter
 from ui import cache, charts, roadmap_filters
 from ui import roadmap_charts as rc
 from ui import roadmap_forms as forms

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from model import clock, rollout
+from model.core import clock
+from model.programme import rollout
 from ui import cache, charts
 from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number

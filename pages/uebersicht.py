@@ -5,9 +5,11 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from model import coverage, ideas, overview
-from model.enums import PilotStage, Role, label
-from model.overview import Change
+from model.core.enums import PilotStage, Role, label
+from model.org import coverage
+from model.overview import dashboard as overview
+from model.overview.dashboard import Change
+from model.roadmap import ideas
 from ui import cache, charts
 from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent

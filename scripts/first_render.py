@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from model import demo  # noqa: E402
-from model.db import make_engine  # noqa: E402
-from model.enums import Role  # noqa: E402
-from model.migrate import migrate  # noqa: E402
+from model.core.db import make_engine  # noqa: E402
+from model.core.enums import Role  # noqa: E402
+from model.core.migrate import migrate  # noqa: E402
 from tests.support.app_server import APP_ROOT, free_port, new_cookie_key, streamlit_server  # noqa: E402
 from ui.navigation import PAGES, available  # noqa: E402
 

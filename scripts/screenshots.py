@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from model import demo  # noqa: E402
-from model.db import make_engine  # noqa: E402
-from model.migrate import migrate  # noqa: E402
+from model.core.db import make_engine  # noqa: E402
+from model.core.migrate import migrate  # noqa: E402
 from tests.support.app_server import streamlit_server, wait_for_app  # noqa: E402
 
 PAGES = (

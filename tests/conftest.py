@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine
 
-from model import clock
-from model.db import make_engine
-from model.migrate import migrate
+from model.core import clock
+from model.core.db import make_engine
+from model.core.migrate import migrate
 from tests.support import pg_server
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
 
 
 class FakeClock:
-    """Replaces model.clock.now; advance() moves time forward."""
+    """Replaces model.core.clock.now; advance() moves time forward."""
 
     def __init__(self, start: datetime) -> None:
         self.current = start

@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-import model.tables  # noqa: F401  (registers every table on the metadata)
+import model.core.tables  # noqa: F401  (registers every table on the metadata)
 from manage import CLI_ACTOR
 from model import demo, exchange
-from model.db import make_engine, read_session, write_session
-from model.migrate import migrate
+from model.core.db import make_engine, read_session, write_session
+from model.core.migrate import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 KILL_TIMEOUT = 120.0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from model.db import make_engine
+from model.core.db import make_engine
 
 pytestmark = pytest.mark.sqlite_only(reason="file modes of the SQLite database and its backups")
 

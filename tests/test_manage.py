@@ -17,10 +17,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 import manage
-from model import security_log
-from model.db import dispose_engines, make_engine, read_session
-from model.migrate import migrate
-from model.tables import AuditEntry, OrgUnit, Pilot
+from model.core import security_log
+from model.core.db import dispose_engines, make_engine, read_session
+from model.core.migrate import migrate
+from model.core.tables import AuditEntry, OrgUnit, Pilot
 
 ROOT = Path(__file__).resolve().parents[1]
 UNITS_CSV = (
@@ -291,7 +291,9 @@ UNWRITABLE_CHILD = """
 import os, sys
 
 import manage
-from model import backup, exchange, migrate  # noqa: F401 (loaded before privileges drop)
+from model.core import backup  # noqa: F401 (loaded before privileges drop)
+from model import exchange  # noqa: F401 (loaded before privileges drop)
+from model.core import migrate  # noqa: F401 (loaded before privileges drop)
 
 if os.geteuid() == 0:  # root writes everywhere: become nobody
     os.setgid(65534)

@@ -15,13 +15,14 @@ from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileMan
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from model import audit_log, backup, clock, exchange
-from model.admin_guard import require_admin
-from model.auth_store import UserInfo
-from model.db import get_engine, read_session, write_session
-from model.enums import Role
+from model import exchange
+from model.accounts.auth import UserInfo
+from model.core import audit_log, backup, clock
+from model.core.db import get_engine, read_session, write_session
+from model.core.enums import Role
+from model.core.guard import require_admin
+from model.core.settings import get_settings
 from model.exchange import isolated
-from model.settings import get_settings
 from ui import cache, feedback
 from ui.feedback import FormRound
 from ui.locale import fmt_number

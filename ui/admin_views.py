@@ -16,12 +16,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model import admin_measures, clock, funding, ideas, it_staff, org_units, programme, user_admin
-from model.admin_measures import RowEdit
-from model.app_settings import soll_rule
-from model.auth_store import UserInfo
-from model.db import read_session, write_session
-from model.enums import (
+from model.accounts import admin as user_admin
+from model.accounts.auth import UserInfo
+from model.accounts.passwords import MIN_LENGTH
+from model.core import clock
+from model.core.app_settings import soll_rule
+from model.core.db import read_session, write_session
+from model.core.enums import (
     Category,
     Donor,
     FundingStatus,
@@ -35,8 +36,14 @@ from model.enums import (
     UnitKind,
     labels_of,
 )
-from model.it_staff import StaffCell
-from model.passwords import MIN_LENGTH
+from model.funding import programmes as funding
+from model.it_staff import structures as it_staff
+from model.it_staff.structures import StaffCell
+from model.org import units as org_units
+from model.programme import plan as programme
+from model.roadmap import bulk as admin_measures
+from model.roadmap import ideas
+from model.roadmap.bulk import RowEdit
 from ui import cache, feedback, pickers
 from ui.charts import FONT_SIZE, PALETTE
 from ui.commands import choose_again, shown

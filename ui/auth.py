@@ -1,6 +1,6 @@
 """The login gate: the login form, the login cookie and the checks of every run.
 
-The form is this module's own (st.form); model.auth_store checks the password (bcrypt, the same
+The form is this module's own (st.form); model.accounts.auth checks the password (bcrypt, the same
 time for unknown names), delays repeated failures per account and per client, and decides whether
 a login still counts (revocation, maximum age, idle timeout) on every run, the presentation's
 timer reruns included (still_logged_in). The login cookie is a JWT of user name, issue time and
@@ -24,12 +24,14 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from gateway import login_cookie, sessions
 from gateway.origin import expected_origin, same_origin
 from gateway.sessions import SessionLogin
-from model import auth_store, clock, passwords
-from model.auth_store import UserInfo
-from model.db import read_session, write_session
-from model.enums import Role
-from model.security_log import security_event
-from model.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
+from model.accounts import auth as auth_store
+from model.accounts import passwords
+from model.accounts.auth import UserInfo
+from model.core import clock
+from model.core.db import read_session, write_session
+from model.core.enums import Role
+from model.core.security_log import security_event
+from model.core.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
 from ui.locale import TIMEZONE
 
 FORM_KEY = "login"

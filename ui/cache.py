@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from model.db import read_session
+from model.core.db import read_session
 
 TTL_SECONDS = 60
 T = TypeVar("T")

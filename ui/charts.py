@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
-from model import clock, coverage
-from model.chart_images import chart_png, chart_svg
-from model.chart_specs import vega_lite_spec
+from model.charts.images import chart_png, chart_svg
+from model.charts.specs import vega_lite_spec
+from model.core import clock
+from model.org import coverage
 from ui.locale import VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
 from ui.tables import download_buttons, file_stem
 
@@ -262,7 +263,7 @@ def coverage_bars(
 ) -> alt.LayerChart:
     """One bar per category, its length the Soll: "erfüllt" filled, "fehlend" outlined, and what a
     category has beyond the Soll of its units as "über Soll" after them (frame columns Soll and the
-    three parts of model.coverage). Soll is never compared with the raw number of Lotsen: surplus in
+    three parts of model.org.coverage). Soll is never compared with the raw number of Lotsen: surplus in
     one unit fills no gap in another. The words beside each bar say the same, not colour alone.
     With `selection` the bars of a category can be clicked (point selection on `category`).
     """

@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from model.admin_guard import StaleEditError
-from model.admin_measures import BulkEditError
-from model.audit import AlreadySaved
-from model.db import StorageError, write_session
+from model.core.audit import AlreadySaved
+from model.core.db import StorageError, write_session
+from model.core.guard import StaleEditError
+from model.roadmap.bulk import BulkEditError
 from ui import feedback
 from ui.feedback import FormRound
 from ui.plain import escaped

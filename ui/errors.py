@@ -18,9 +18,9 @@ from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-from model import clock
-from model.db import StorageError
-from model.errors import new_reference
+from model.core import clock
+from model.core.db import StorageError
+from model.core.errors import new_reference
 from ui.locale import fmt_datetime
 
 # Test-only: a page path (e.g. "rollout") whose run raises on purpose. Never set in operation.

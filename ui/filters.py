@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from model import scope
-from model.scope import UnitOption
+from model.org import scope
+from model.org.scope import UnitOption
 from ui import cache
 from ui.plain import escaped
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model.app_settings import is_demo_data
-from model.auth_store import UserInfo
-from model.enums import label
+from model.accounts.auth import UserInfo
+from model.core.app_settings import is_demo_data
+from model.core.enums import label
 from ui import cache
 from ui.auth import logout
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from model.auth_store import UserInfo
-from model.enums import Role
-from model.settings import ROOT
+from model.accounts.auth import UserInfo
+from model.core.enums import Role
+from model.core.settings import ROOT
 
 ALL_ROLES = frozenset(Role)
 LEGACY_RERUN_KEY = "lc_legacy_rerun"

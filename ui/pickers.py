@@ -3,7 +3,7 @@
 A select box with 10,000 units or 20,000 Lotsen helps nobody and sends every entry to the browser on
 every run. Above MAX_CHOICES entries a text field comes first; the select box then lists the first
 MAX_CHOICES entries that contain the search term (any case), and always the current value. The
-search runs in the database (model.org_units.unit_choices, model.roadmap.edit_choices).
+search runs in the database (model.org.units.unit_choices, model.roadmap.reads.edit_choices).
 """
 
 from __future__ import annotations

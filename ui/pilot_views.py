@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from model.enums import Category, PilotStage, label, labels_of
-from model.pilots import PilotRecord
+from model.core.enums import Category, PilotStage, label, labels_of
+from model.pilots.reads import PilotRecord
 from ui.locale import fmt_date, fmt_number
 from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons, file_stem

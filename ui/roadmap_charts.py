@@ -11,8 +11,8 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from model.enums import Category, labels_of
-from model.roadmap import BENEFIT_SPLIT, EFFORT_SPLIT, QUADRANTS
+from model.core.enums import Category, labels_of
+from model.roadmap.reads import BENEFIT_SPLIT, EFFORT_SPLIT, QUADRANTS
 from ui.charts import FONT_SIZE, PALETTE
 from ui.locale import fmt_column, fmt_euro, fmt_number, fmt_quarter, vega_number
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import streamlit as st
 
-from model import roadmap
-from model.enums import Category, MeasureStatus, labels_of
-from model.roadmap import MeasureFilter
-from model.scope import UnitOption
-from model.scoring import CLASSES
+from model.core.enums import Category, MeasureStatus, labels_of
+from model.org.scope import UnitOption
+from model.roadmap import reads as roadmap
+from model.roadmap.reads import MeasureFilter
+from model.roadmap.scoring import CLASSES
 from ui import cache, pickers
 from ui.filters import Scope
 

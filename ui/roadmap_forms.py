@@ -11,13 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from model import roadmap
-from model.auth_store import UserInfo
-from model.enums import Category, MeasureStatus, Rag, labels_of
-from model.measures import FIELD_LABELS, MATURITY_LABELS, create_measure, update_measure
-from model.ozg import load_ozg_catalogue
-from model.scoring import INPUT_LABELS, ScoreWeights, set_score_weights
-from model.tables import Measure
+from model.accounts.auth import UserInfo
+from model.core.enums import Category, MeasureStatus, Rag, labels_of
+from model.core.tables import Measure
+from model.roadmap import reads as roadmap
+from model.roadmap.commands import FIELD_LABELS, MATURITY_LABELS, create_measure, update_measure
+from model.roadmap.ozg import load_ozg_catalogue
+from model.roadmap.scoring import INPUT_LABELS, ScoreWeights, set_score_weights
 from ui import cache, feedback, pickers
 from ui.commands import run, shown
 from ui.feedback import FormRound

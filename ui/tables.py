@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from model import clock
-from model.tabular import csv_bytes, xlsx_bytes
+from model.core import clock
+from model.core.tabular import csv_bytes, xlsx_bytes
 from ui.locale import fmt_number
 
 MAX_SHOWN_ROWS = 1_000  # rows of a table on screen; at scale L a roster has 20,000

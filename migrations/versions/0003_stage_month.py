@@ -1,6 +1,6 @@
 """Stored month-end counts of the stage history
 
-Lotsen per unit and stage at the end of each closed month (model.stage_months): the trends of
+Lotsen per unit and stage at the end of each closed month (model.pilots.stage_months): the trends of
 Übersicht, Rollout and Präsentation read them instead of rebuilding every Lotse's stage at 18
 month ends (scale L: 350 ms -> 70 ms for the Rollout history). Filled on first use; the row
 `stage_history_version` in app_setting is the lock that storing and invalidating share.

@@ -2,7 +2,7 @@
 
 The Verwaltung read all units through a recursive query on every run (scale L: 10,021 units,
 200 ms per run); with the place stored and the sort key indexed it reads the rows it shows.
-model.unit_paths keeps the columns current; this migration fills them once.
+model.org.paths keeps the columns current; this migration fills them once.
 
 Revision ID: 5b1e0c7d9a21
 Revises: 43883bc0b4f4
@@ -22,7 +22,7 @@ down_revision: Union[str, Sequence[str], None] = '43883bc0b4f4'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# Written out here (not imported from model.unit_paths): a migration keeps the schema it was made for.
+# Written out here (not imported from model.org.paths): a migration keeps the schema it was made for.
 FILL = """
 WITH RECURSIVE place(id, depth, path, sort_key) AS (
     SELECT id, 0, CAST(code AS TEXT), CAST(code AS TEXT) FROM org_unit WHERE parent_id IS NULL

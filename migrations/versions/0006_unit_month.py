@@ -1,7 +1,7 @@
 """Stored counts per unit and date instead of per unit, stage and date
 
 The trends read, per unit and month end, only the Lotsen in the programme, the qualified or active
-ones and the rank of the most advanced (model.stage_months). Stored that way there is one row per
+ones and the rank of the most advanced (model.pilots.stage_months). Stored that way there is one row per
 unit and date instead of one per stage (scale L: 171,000 -> 107,000 rows for 19 dates) and reading
 needs no second grouping: Rollout history 200 -> 80 ms, coverage history 93 -> 41 ms. The counts
 are derived data: the new table starts empty and is filled on first use.

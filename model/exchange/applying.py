@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from model import clock, stage_months, unit_paths
-from model.audit import record_audit
+from model.core import clock
+from model.core.audit import record_audit
+from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot, PilotStageChange
 from model.exchange.planning import (
     Change,
     ImportPlan,
@@ -22,7 +23,8 @@ from model.exchange.planning import (
 )
 from model.exchange.reading import ParsedWorkbook
 from model.exchange.spec import FUNDING, IT_STAFF, MEASURES, PILOTS, UNITS
-from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot, PilotStageChange
+from model.org import paths as unit_paths
+from model.pilots import stage_months
 
 CHUNK = 500
 STAGE_REASON = "Import"

@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from model.enums import from_label, labels_of
+from model.core.enums import from_label, labels_of
 from model.exchange.reading import FormulaCell, _blank, _shown
 from model.exchange.spec import Column, Kind
 

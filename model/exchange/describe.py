@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from model.enums import labels_of
+from model.core.enums import labels_of
 from model.exchange.cells import _de_number
 from model.exchange.reading import RowError
 from model.exchange.spec import CODE_FIELDS, SHEETS, Column, Kind, SheetSpec

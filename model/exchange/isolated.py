@@ -146,8 +146,8 @@ def _progress(share: float, text: str) -> None:
 
 
 def _child(request: _Request) -> None:
-    from model.admin_guard import require_admin
-    from model.db import make_engine, read_session, write_session
+    from model.core.db import make_engine, read_session, write_session
+    from model.core.guard import require_admin
 
     engine = make_engine(request.database_url)
     try:

@@ -11,7 +11,9 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
-from model import clock
+from model.core import clock
+from model.core.german import fmt_number
+from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.exchange.cells import _CellError, _convert, is_number
 from model.exchange.describe import change_frame, change_line, key_label, mixup_error
 from model.exchange.reading import (
@@ -37,9 +39,7 @@ from model.exchange.spec import (
     Column,
     SheetSpec,
 )
-from model.german import fmt_number
-from model.ozg import load_ozg_catalogue
-from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
+from model.roadmap.ozg import load_ozg_catalogue
 
 
 class ImportRejected(ValueError):

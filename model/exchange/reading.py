@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from model.core.german import fmt_number
+from model.core.settings import get_settings
 from model.exchange.spec import _SHEET_BY_TOKEN, EXAMPLE_PREFIX, LISTS_SHEET, SHEETS, SheetSpec, _token
-from model.german import fmt_number
-from model.settings import get_settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 250 * 1024 * 1024  # all parts of one workbook, uncompressed

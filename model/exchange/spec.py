@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from model.enums import Category, Donor, FundingStatus, ItTaskArea, MeasureStatus, PilotStage, UnitKind
+from model.core.enums import Category, Donor, FundingStatus, ItTaskArea, MeasureStatus, PilotStage, UnitKind
 
 MAX_COST = 1_000_000_000.0
 EXAMPLE_PREFIX = "Beispiel:"  # the first cell of the template's example row; such rows are skipped

@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, select
 
-from model.audit import record_audit
-from model.enums import (
+from model.core.audit import record_audit
+from model.core.enums import (
     Category,
     Donor,
     FundingStatus,
@@ -25,6 +25,8 @@ from model.enums import (
     UnitKind,
     labels_of,
 )
+from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
+from model.core.tabular import set_cell
 from model.exchange.planning import _rows
 from model.exchange.spec import (
     EXAMPLE_PREFIX,
@@ -38,8 +40,6 @@ from model.exchange.spec import (
     Column,
     Kind,
 )
-from model.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
-from model.tabular import set_cell
 
 HEADER_FONT = Font(bold=True)
 

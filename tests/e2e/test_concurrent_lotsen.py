@@ -11,10 +11,10 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func
 from sqlmodel import select
 
-from model.auth_store import create_user
-from model.db import make_engine, read_session, write_session
-from model.enums import Role
-from model.tables import AppUser, Pilot, StatusUpdate
+from model.accounts.auth import create_user
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Role
+from model.core.tables import AppUser, Pilot, StatusUpdate
 from tests.support.app_server import wait_for_app
 
 pytestmark = pytest.mark.e2e

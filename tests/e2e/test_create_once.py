@@ -13,8 +13,8 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import delete
 from sqlmodel import select
 
-from model.db import make_engine, read_session, write_session
-from model.tables import Measure
+from model.core.db import make_engine, read_session, write_session
+from model.core.tables import Measure
 from tests.e2e.conftest import DEMO_PASSWORD, login
 from tests.support.app_server import wait_for_app
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from model import exchange
-from model.db import make_engine, write_session
+from model.core.db import make_engine, write_session
 from tests.e2e.conftest import DEMO_PASSWORD, RESULTS_DIR, login, open_from_menu
 from tests.e2e.test_accessibility import assert_accessible
 from tests.model.test_exchange import BAD_ROWS, bad_workbook

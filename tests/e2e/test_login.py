@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Cookie, Page, expect
 from sqlalchemy import text
 
-from model.db import make_engine
-from model.enums import Role
+from model.core.db import make_engine
+from model.core.enums import Role
 from tests.e2e.conftest import (
     COOKIE_NAME,
     DEMO_ACCOUNTS,
@@ -278,9 +278,9 @@ def test_a_token_beyond_the_maximum_age_is_refused_whatever_its_expiry(browser, 
 
     import jwt
 
-    from model import auth_store
-    from model.db import write_session
-    from model.enums import Role
+    from model.accounts import auth as auth_store
+    from model.core.db import write_session
+    from model.core.enums import Role
 
     engine = make_engine(database_url)
     with write_session(engine) as session:  # an admin account no logout of another test revoked

@@ -11,8 +11,8 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from model.db import make_engine, read_session
-from model.tables import AppUser, OrgUnit, Pilot
+from model.core.db import make_engine, read_session
+from model.core.tables import AppUser, OrgUnit, Pilot
 from tests.e2e.conftest import DEMO_PASSWORD, login, open_from_menu
 from tests.e2e.test_accessibility import assert_accessible
 from tests.support.app_server import wait_for_app

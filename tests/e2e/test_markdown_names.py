@@ -25,15 +25,21 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import select
 
-from model import auth_store, clock, demo, exchange, funding, ideas, org_units, programme
-from model import pilot_commands as commands
-from model.db import make_engine, read_session, write_session
-from model.enums import Category, MeasureStatus, Role
-from model.measures import create_measure
-from model.migrate import migrate
-from model.passwords import hash_password
-from model.pilot_commands import StatusReport
-from model.tables import OrgUnit, Phase, Pilot
+from model import demo, exchange
+from model.accounts import auth as auth_store
+from model.accounts.passwords import hash_password
+from model.core import clock
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Category, MeasureStatus, Role
+from model.core.migrate import migrate
+from model.core.tables import OrgUnit, Phase, Pilot
+from model.funding import programmes as funding
+from model.org import units as org_units
+from model.pilots import commands
+from model.pilots.commands import StatusReport
+from model.programme import plan as programme
+from model.roadmap import ideas
+from model.roadmap.commands import create_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT
 from tests.e2e.test_xss import ADMIN_PAGES, SHOWN_WITHIN, Watch, logged_in, lotse_user, nothing_ran
 from tests.support.app_server import free_port, new_cookie_key, streamlit_server, wait_for_app

@@ -199,9 +199,10 @@ def test_the_presentation_ends_with_a_logout_in_another_tab(page: Page) -> None:
 
 def test_the_presentation_ends_when_the_account_is_deactivated(page: Page, database_url: str) -> None:
     """Hole 5: slides kept refreshing 40 s after the admin deactivated the account."""
-    from model import auth_store, user_admin
-    from model.db import make_engine, write_session
-    from model.enums import Role
+    from model.accounts import admin as user_admin
+    from model.accounts import auth as auth_store
+    from model.core.db import make_engine, write_session
+    from model.core.enums import Role
 
     engine = make_engine(database_url)
     try:

@@ -17,12 +17,13 @@ from pypdf import PdfReader
 from sqlalchemy import func
 from sqlmodel import select
 
-from model import clock, snapshots
-from model.auth_store import UserInfo, create_user
-from model.db import make_engine, read_session, write_session
-from model.enums import PilotStage, Role
-from model.pilot_commands import StatusReport, record_status_update
-from model.tables import AppUser, Idea, MeetingSnapshot, Pilot, StatusUpdate
+from model.accounts.auth import UserInfo, create_user
+from model.core import clock
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import PilotStage, Role
+from model.core.tables import AppUser, Idea, MeetingSnapshot, Pilot, StatusUpdate
+from model.meetings import snapshots
+from model.pilots.commands import StatusReport, record_status_update
 from tests.e2e.conftest import DEMO_PASSWORD, RESULTS_DIR, login
 from tests.e2e.test_accessibility import assert_accessible
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app

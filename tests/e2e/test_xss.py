@@ -22,16 +22,23 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect
 from sqlmodel import select
 
-from model import auth_store, clock, demo, exchange, funding, ideas, org_units, programme, snapshots
-from model import pilot_commands as commands
-from model.auth_store import UserInfo
-from model.db import make_engine, read_session, write_session
-from model.enums import ActivityType, Category, Role
-from model.measures import update_measure
-from model.migrate import migrate
-from model.passwords import hash_password
-from model.pilot_commands import ActivityReport, StatusReport
-from model.tables import Activity, AppUser, Measure, OrgUnit, Phase, Pilot
+from model import demo, exchange
+from model.accounts import auth as auth_store
+from model.accounts.auth import UserInfo
+from model.accounts.passwords import hash_password
+from model.core import clock
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import ActivityType, Category, Role
+from model.core.migrate import migrate
+from model.core.tables import Activity, AppUser, Measure, OrgUnit, Phase, Pilot
+from model.funding import programmes as funding
+from model.meetings import snapshots
+from model.org import units as org_units
+from model.pilots import commands
+from model.pilots.commands import ActivityReport, StatusReport
+from model.programme import plan as programme
+from model.roadmap import ideas
+from model.roadmap.commands import update_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, login, open_app
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from gateway import bind
-from model.settings import ROOT
+from model.core.settings import ROOT
 
 
 def test_demo_mode_binds_to_loopback_and_says_how_to_serve_on_the_network(

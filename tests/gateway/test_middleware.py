@@ -14,8 +14,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from gateway import logins, sessions
 from gateway.middleware import Gateway
-from model.auth_store import UserInfo
-from model.enums import Role
+from model.accounts.auth import UserInfo
+from model.core.enums import Role
 
 ORIGIN = "http://127.0.0.1:8501"
 SESSION = "session-1"

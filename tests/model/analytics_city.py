@@ -22,9 +22,9 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from model.db import write_session
-from model.enums import PhaseStatus, PilotStage, UnitKind
-from model.tables import (
+from model.core.db import write_session
+from model.core.enums import PhaseStatus, PilotStage, UnitKind
+from model.core.tables import (
     GateDecision,
     Milestone,
     OrgUnit,

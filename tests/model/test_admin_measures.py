@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from model import admin_measures
-from model.admin_measures import BulkEditError, RowEdit
-from model.db import read_session, write_session
-from model.enums import PilotStage, Role, UnitKind
-from model.tables import AppUser, AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
+from model.core.db import read_session, write_session
+from model.core.enums import PilotStage, Role, UnitKind
+from model.core.tables import AppUser, AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
+from model.roadmap import bulk as admin_measures
+from model.roadmap.bulk import BulkEditError, RowEdit
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from model import audit_log
-from model.audit import record_audit
-from model.db import read_session, write_session
-from model.enums import UnitKind
-from model.tables import OrgUnit
+from model.core import audit_log
+from model.core.audit import record_audit
+from model.core.db import read_session, write_session
+from model.core.enums import UnitKind
+from model.core.tables import OrgUnit
 
 
 def add_entry(engine, *, at: datetime, actor: str, action: str, entity: str, entity_id, changes) -> None:

@@ -10,13 +10,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from model import auth_store, passwords
-from model.auth_store import AuthError
-from model.db import read_session, write_session
-from model.enums import Role
-from model.security_log import LOGGER_NAME
-from model.settings import Settings
-from model.tables import AuditEntry, LoginFailure
+from model.accounts import auth as auth_store
+from model.accounts import passwords
+from model.accounts.auth import AuthError
+from model.core.db import read_session, write_session
+from model.core.enums import Role
+from model.core.security_log import LOGGER_NAME
+from model.core.settings import Settings
+from model.core.tables import AuditEntry, LoginFailure
 
 PASSWORD = "ein-langes-passwort-7"
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from model import backup
-from model.audit import record_audit
-from model.backup import BackupError
-from model.db import make_engine, read_session, write_session
-from model.enums import Donor, FundingStatus, UnitKind
-from model.tables import AuditEntry, FundingProgramme, OrgUnit
+from model.core import backup
+from model.core.audit import record_audit
+from model.core.backup import BackupError
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Donor, FundingStatus, UnitKind
+from model.core.tables import AuditEntry, FundingProgramme, OrgUnit
 
 pytestmark = pytest.mark.sqlite_only(
     reason="backup and restore copy the SQLite file; PostgreSQL uses pg_dump"

@@ -15,8 +15,10 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from model import coverage, deck, figures
-from model.db import make_engine, read_session
+from model.core.db import make_engine, read_session
+from model.deck import slides as deck
+from model.org import coverage
+from model.overview import figures
 from tests.support import kgst_city, pg_server
 from tests.support.kgst_city import EXPECTED, EXPECTED_BRANCHES, SURPLUS_DEZ_I
 

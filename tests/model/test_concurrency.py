@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from model import admin_guard, pilot_commands
-from model.db import read_session, write_session
-from model.enums import ActivityType, Category, MeasureStatus, Role
-from model.measures import update_measure
-from model.pilot_commands import ActivityReport, FullReport, StatusReport
-from model.tables import Activity, AuditEntry, Measure, Pilot, StatusUpdate
+from model.core import guard as admin_guard
+from model.core.db import read_session, write_session
+from model.core.enums import ActivityType, Category, MeasureStatus, Role
+from model.core.tables import Activity, AuditEntry, Measure, Pilot, StatusUpdate
+from model.pilots import commands as pilot_commands
+from model.pilots.commands import ActivityReport, FullReport, StatusReport
+from model.roadmap.commands import update_measure
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 APPENDS_PER_PILOT = 10  # status updates of Anna and of Bert: appends never conflict

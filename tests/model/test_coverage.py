@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from model import coverage
-from model.app_settings import SollRuleSetting, set_soll_rule
-from model.db import read_session, write_session
-from model.enums import SollRule
+from model.core.app_settings import SollRuleSetting, set_soll_rule
+from model.core.db import read_session, write_session
+from model.core.enums import SollRule
+from model.org import coverage
 from tests.model.analytics_city import BEFORE, TODAY, build_city
 
 
@@ -174,7 +174,7 @@ def test_coverage_at_a_past_date_and_today_agrees_with_the_roster(engine, city) 
 
 def test_lotsen_without_history_count_from_their_stage_date(engine, city) -> None:
     # Imported from Excel: a current row but no stage changes.
-    from model.tables import Pilot
+    from model.core.tables import Pilot
 
     with write_session(engine) as session:
         session.add(
@@ -201,7 +201,7 @@ def test_empty_database_gives_empty_frames(engine, fake_clock) -> None:
 
 
 def _qualified(engine, city, unit: str, count: int) -> None:
-    from model.tables import Pilot
+    from model.core.tables import Pilot
 
     with write_session(engine) as session:
         for n in range(count):

@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from model import clock, funding, measures, org_units, programme, user_admin
-from model.audit import AlreadySaved
-from model.db import read_session, write_session
-from model.enums import Role
-from model.tables import (
+from model.accounts import admin as user_admin
+from model.core import clock
+from model.core.audit import AlreadySaved
+from model.core.db import read_session, write_session
+from model.core.enums import Role
+from model.core.tables import (
     AppUser,
     AuditEntry,
     FundingProgramme,
@@ -30,6 +31,10 @@ from model.tables import (
     Phase,
     TrainingModule,
 )
+from model.funding import programmes as funding
+from model.org import units as org_units
+from model.programme import plan as programme
+from model.roadmap import commands as measures
 
 PASSWORD = "ein-sicheres-passwort-42"
 PHASE = {

@@ -15,10 +15,13 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 from sqlmodel import select
 
-from model import clock, deck, demo, snapshots
-from model.db import make_engine, read_session, write_session
-from model.migrate import migrate
-from model.tables import Pilot
+from model import demo
+from model.core import clock
+from model.core.db import make_engine, read_session, write_session
+from model.core.migrate import migrate
+from model.core.tables import Pilot
+from model.deck import slides as deck
+from model.meetings import snapshots
 from tests.support.vega import schema_error
 
 NOW = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)  # 14:05 Uhr in Germany
@@ -107,7 +110,7 @@ def test_charts_are_images_with_alt_text_in_both_files(demo_deck) -> None:
 
 
 def test_every_deck_chart_is_valid_vega_lite(demo_deck) -> None:
-    """The deck builds its specs without Altair's schema check (model.chart_specs): checked here."""
+    """The deck builds its specs without Altair's schema check (model.charts.specs): checked here."""
     built, _pdf, _pptx, _names = demo_deck
     specs = [json.loads(slide.chart.spec) for slide in built.slides if slide.chart is not None]
     assert len(specs) == 2

@@ -11,11 +11,18 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from model import demo
-from model.db import make_engine
-from model.enums import COVERING_STAGES, CURRENT_STAGES, STAGE_TRANSITIONS, Category, PilotStage, UnitKind
-from model.migrate import migrate
-from model.passwords import verify_password
-from model.tables import (
+from model.accounts.passwords import verify_password
+from model.core.db import make_engine
+from model.core.enums import (
+    COVERING_STAGES,
+    CURRENT_STAGES,
+    STAGE_TRANSITIONS,
+    Category,
+    PilotStage,
+    UnitKind,
+)
+from model.core.migrate import migrate
+from model.core.tables import (
     AppSetting,
     AppUser,
     AuditEntry,

@@ -13,11 +13,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from model import demo, exchange
-from model.db import make_engine, read_session, write_session
-from model.exchange import ImportRejected, UploadError
-from model.migrate import migrate
-from model.ozg import CATALOGUE_FILE
-from model.tables import (
+from model.core.db import make_engine, read_session, write_session
+from model.core.migrate import migrate
+from model.core.tables import (
     AuditEntry,
     FundingProgramme,
     ItStaff,
@@ -26,6 +24,8 @@ from model.tables import (
     Pilot,
     PilotStageChange,
 )
+from model.exchange import ImportRejected, UploadError
+from model.roadmap.ozg import CATALOGUE_FILE
 
 UNIT_HEADERS = exchange.UNITS.headers
 PILOT_HEADERS = exchange.PILOTS.headers

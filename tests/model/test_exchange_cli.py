@@ -14,9 +14,9 @@ from sqlmodel import select
 
 import manage
 from model import demo
-from model.db import dispose_engines, make_engine, read_session
-from model.migrate import migrate
-from model.tables import OrgUnit
+from model.core.db import dispose_engines, make_engine, read_session
+from model.core.migrate import migrate
+from model.core.tables import OrgUnit
 from tests.model.test_exchange import cell_values, export
 from tests.model.test_exchange_files import LIBREOFFICE_BAD, LIBREOFFICE_RENAME
 from tests.support.big_imports import bad_rows_csv

@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
 from model import demo, exchange
-from model.db import read_session, write_session
-from model.enums import from_label
+from model.core.db import read_session, write_session
+from model.core.enums import from_label
+from model.core.tables import AuditEntry, FundingProgramme, OrgUnit, Pilot
 from model.exchange import ImportRejected, RenamesNotConfirmed
-from model.tables import AuditEntry, FundingProgramme, OrgUnit, Pilot
 from tests.fixtures.make_libreoffice_fixtures import bad_workbook
 from tests.model.test_exchange import cell_values, count, export, plan_of
 

@@ -17,9 +17,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from model import demo, exchange
-from model.db import read_session, write_session
+from model.core.db import read_session, write_session
+from model.core.tables import AuditEntry
 from model.exchange import ImportRejected, UploadError
-from model.tables import AuditEntry
 from tests.model.test_exchange import cell_values, export
 
 CASES = 600

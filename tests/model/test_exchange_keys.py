@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from model import demo, exchange
-from model.db import read_session, write_session
+from model.core.db import read_session, write_session
+from model.core.tables import OrgUnit, Pilot
 from model.exchange import RenamesNotConfirmed
-from model.tables import OrgUnit, Pilot
 from tests.model.test_exchange import cell_values, export, plan_of
 
 KGST_UNITS = """Kürzel;Name;Art;Übergeordnet (Kürzel);Beschäftigte;Soll-Lotsen

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from model import demo, exchange
-from model.db import read_session, write_session
+from model.core.db import read_session, write_session
 from model.exchange import ImportRejected, UploadError
 from tests.model.test_exchange import cell_values, export, workbook_bytes
 from tests.support.big_imports import bad_rows_csv

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from model import funding
-from model.admin_guard import AdminError, StaleEditError
-from model.db import read_session, write_session
-from model.funding import DeadlineState
-from model.tables import AppUser, AuditEntry, FundingProgramme, Measure
+from model.core.db import read_session, write_session
+from model.core.guard import AdminError, StaleEditError
+from model.core.tables import AppUser, AuditEntry, FundingProgramme, Measure
+from model.funding import programmes as funding
+from model.funding.programmes import DeadlineState
 
 AS_OF = date(2026, 11, 23)
 PROGRAMMES = [

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from model import ideas, roadmap
-from model.audit import AlreadySaved
-from model.db import read_session, write_session
-from model.enums import Category, IdeaStatus, MeasureStatus
-from model.roadmap import MeasureFilter
-from model.tables import AuditEntry, Idea, Measure
+from model.core.audit import AlreadySaved
+from model.core.db import read_session, write_session
+from model.core.enums import Category, IdeaStatus, MeasureStatus
+from model.core.tables import AuditEntry, Idea, Measure
+from model.roadmap import ideas
+from model.roadmap import reads as roadmap
+from model.roadmap.reads import MeasureFilter
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 

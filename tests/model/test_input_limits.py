@@ -1,6 +1,6 @@
 """Every free-text field has a length limit: one character too many is refused in German, nothing saved.
 
-The limit is the length of the table column the field fills (model/tables.py), so the model refuses what
+The limit is the length of the table column the field fills (model/core/tables.py), so the model refuses what
 PostgreSQL would refuse with a database error and what SQLite would silently store.
 """
 
@@ -17,14 +17,12 @@ import pytest
 from sqlalchemy import String, func
 from sqlmodel import Session, SQLModel, select
 
-from model import auth_store, exchange, funding, ideas, org_units, programme, snapshots, user_admin
-from model import pilot_commands as commands
-from model.admin_measures import RowEdit, bulk_update_measures
-from model.db import read_session, write_session
-from model.enums import ActivityType, Category, PilotStage, Role
-from model.measures import update_measure
-from model.pilot_commands import ActivityReport, StatusReport
-from model.tables import (
+from model import exchange
+from model.accounts import admin as user_admin
+from model.accounts import auth as auth_store
+from model.core.db import read_session, write_session
+from model.core.enums import ActivityType, Category, PilotStage, Role
+from model.core.tables import (
     Activity,
     AppUser,
     AuditEntry,
@@ -40,6 +38,15 @@ from model.tables import (
     StatusUpdate,
     TrainingModule,
 )
+from model.funding import programmes as funding
+from model.meetings import snapshots
+from model.org import units as org_units
+from model.pilots import commands
+from model.pilots.commands import ActivityReport, StatusReport
+from model.programme import plan as programme
+from model.roadmap import ideas
+from model.roadmap.bulk import RowEdit, bulk_update_measures
+from model.roadmap.commands import update_measure
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,11 +10,11 @@ import json
 import pytest
 from sqlmodel import select
 
-from model import it_staff
-from model.admin_guard import AdminError
-from model.db import read_session, write_session
-from model.it_staff import StaffCell
-from model.tables import AppUser, AuditEntry, ItStaff, OrgUnit
+from model.core.db import read_session, write_session
+from model.core.guard import AdminError
+from model.core.tables import AppUser, AuditEntry, ItStaff, OrgUnit
+from model.it_staff import structures as it_staff
+from model.it_staff.structures import StaffCell
 
 UNITS = [  # code, parent
     ("Dez I", None),

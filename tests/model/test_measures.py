@@ -8,10 +8,16 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from model.db import read_session, write_session
-from model.enums import Category, MeasureStatus, PilotStage, Role
-from model.measures import MeasureInputError, StaleEditError, create_measure, parse_number, update_measure
-from model.tables import AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
+from model.core.db import read_session, write_session
+from model.core.enums import Category, MeasureStatus, PilotStage, Role
+from model.core.tables import AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
+from model.roadmap.commands import (
+    MeasureInputError,
+    StaleEditError,
+    create_measure,
+    parse_number,
+    update_measure,
+)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-import model.tables  # noqa: F401
+import model.core.tables  # noqa: F401
 
 
 def test_migrations_match_models(engine) -> None:

@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from model import app_settings, org_units
-from model.admin_guard import AdminError, StaleEditError
-from model.app_settings import SollRuleSetting
-from model.db import read_session, write_session
-from model.enums import PilotStage, Role, SollRule, UnitKind
-from model.tables import AppSetting, AppUser, AuditEntry, OrgUnit, Pilot, PilotStageChange
+from model.core import app_settings
+from model.core.app_settings import SollRuleSetting
+from model.core.db import read_session, write_session
+from model.core.enums import PilotStage, Role, SollRule, UnitKind
+from model.core.guard import AdminError, StaleEditError
+from model.core.tables import AppSetting, AppUser, AuditEntry, OrgUnit, Pilot, PilotStageChange
+from model.org import units as org_units
 
 
 def add_user(engine, username: str, role: Role) -> None:

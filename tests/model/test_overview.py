@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from model import coverage as coverage_module
-from model import overview
-from model.db import read_session
+from model.core.db import read_session
+from model.org import coverage as coverage_module
+from model.overview import dashboard as overview
 from tests.model.analytics_city import BEFORE, TODAY, build_city
 
 

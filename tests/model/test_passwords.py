@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.passwords import DEMO_PASSWORD, password_problem, personal_words
+from model.accounts.passwords import DEMO_PASSWORD, password_problem, personal_words
 
 PERSON = personal_words("Anna Schmidt", "anna.schmidt@musterstadt.example")
 # Point 8 of issue 16: "Sommer2026!!", "Administrator" and the demo password were accepted.

@@ -11,20 +11,11 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from model import pilot_commands as commands
-from model import pilots
-from model.audit import AlreadySaved
-from model.auth_store import UserInfo
-from model.db import read_session, write_session
-from model.enums import ActivityType, ModuleKind, PilotStage, Role, UnitKind
-from model.pilot_commands import (
-    ActivityReport,
-    FullReport,
-    PilotInputError,
-    StaleEditError,
-    StatusReport,
-)
-from model.tables import (
+from model.accounts.auth import UserInfo
+from model.core.audit import AlreadySaved
+from model.core.db import read_session, write_session
+from model.core.enums import ActivityType, ModuleKind, PilotStage, Role, UnitKind
+from model.core.tables import (
     Activity,
     AppUser,
     AuditEntry,
@@ -34,6 +25,15 @@ from model.tables import (
     StatusUpdate,
     TrainingModule,
     TrainingRecord,
+)
+from model.pilots import commands
+from model.pilots import reads as pilots
+from model.pilots.commands import (
+    ActivityReport,
+    FullReport,
+    PilotInputError,
+    StaleEditError,
+    StatusReport,
 )
 
 TODAY = date(2026, 11, 23)  # fake_clock's day

@@ -13,12 +13,15 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from model import auth_store, clock, ideas, pilots
-from model import pilot_commands as commands
-from model.audit import record_audit
-from model.db import read_session, write_session
-from model.pilot_commands import ActivityReport, FullReport, StatusReport
-from model.tables import AppUser, Idea, Pilot, PilotStageChange, StatusUpdate
+from model.accounts import auth as auth_store
+from model.core import clock
+from model.core.audit import record_audit
+from model.core.db import read_session, write_session
+from model.core.tables import AppUser, Idea, Pilot, PilotStageChange, StatusUpdate
+from model.pilots import commands
+from model.pilots import reads as pilots
+from model.pilots.commands import ActivityReport, FullReport, StatusReport
+from model.roadmap import ideas
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 NAME = "Anna Musterfrau"
@@ -342,7 +345,7 @@ def test_exports_of_personal_data_go_to_the_server_log_without_their_content(
 ) -> None:
     import logging
 
-    from model.security_log import LOGGER_NAME
+    from model.core.security_log import LOGGER_NAME
 
     world = anna_with_history
     logger = logging.getLogger(LOGGER_NAME)

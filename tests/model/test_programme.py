@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from model import programme
-from model.admin_guard import AdminError, StaleEditError
-from model.db import read_session, write_session
-from model.enums import ModuleKind, PhaseStatus, PilotStage, Role, UnitKind
-from model.tables import AppUser, AuditEntry, OrgUnit, Pilot, TrainingRecord
+from model.core.db import read_session, write_session
+from model.core.enums import ModuleKind, PhaseStatus, PilotStage, Role, UnitKind
+from model.core.guard import AdminError, StaleEditError
+from model.core.tables import AppUser, AuditEntry, OrgUnit, Pilot, TrainingRecord
+from model.programme import plan as programme
 
 PHASE = {
     "name": "Qualifizierung",

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from model import backup
-from model.backup import BackupError
-from model.db import make_engine, read_session, write_session
-from model.enums import UnitKind
-from model.migrate import migrate
-from model.security_log import LOGGER_NAME
-from model.tables import AppUser, AuditEntry, OrgUnit
+from model.core import backup
+from model.core.backup import BackupError
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import UnitKind
+from model.core.migrate import migrate
+from model.core.security_log import LOGGER_NAME
+from model.core.tables import AppUser, AuditEntry, OrgUnit
 
 pytestmark = pytest.mark.sqlite_only(reason="restore rebuilds SQLite files; PostgreSQL uses pg_restore")
 
@@ -173,7 +173,7 @@ def test_the_promoting_trigger_has_no_effect_even_when_the_audit_row_is_written(
     clean = backup.backup_to(engine=engine, path=tmp_path / "sauber.db")
     backup.restore_from(engine=engine, path=clean, actor="cdo")
     with write_session(engine) as session:
-        from model.audit import record_audit
+        from model.core.audit import record_audit
 
         record_audit(
             session=session, actor="lotse", action="update", entity="pilot", entity_id="1", changes={}

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from model.db import read_session, write_session
-from model.enums import Category, MeasureStatus
-from model.roadmap import (
+from model.core.db import read_session, write_session
+from model.core.enums import Category, MeasureStatus
+from model.core.tables import Measure, OrgUnit, Pilot
+from model.roadmap.reads import (
     MeasureFilter,
     count_units_with_measures,
     edit_choices,
@@ -19,7 +20,6 @@ from model.roadmap import (
     timeline,
     units_with_measures,
 )
-from model.tables import Measure, OrgUnit, Pilot
 
 # title, category, unit code, status, (citizens, admin, urgency, legal, effort), quarters, OZG-ID, costs
 MEASURES = (

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from model import rollout
-from model.db import read_session
+from model.core.db import read_session
+from model.programme import rollout
 from tests.model.analytics_city import BEFORE, TODAY, build_city
 
 CLASSES = list(rollout.ROLLOUT_CLASSES)

@@ -8,10 +8,11 @@ import re
 import pytest
 from sqlmodel import select
 
-from model.admin_guard import StaleEditError
-from model.db import read_session, write_session
-from model.enums import Category, MeasureStatus, Role
-from model.scoring import (
+from model.core.db import read_session, write_session
+from model.core.enums import Category, MeasureStatus, Role
+from model.core.guard import StaleEditError
+from model.core.tables import AppSetting, AuditEntry, Measure
+from model.roadmap.scoring import (
     DEFAULT_WEIGHTS,
     ScoreWeightsError,
     class_expression,
@@ -21,7 +22,6 @@ from model.scoring import (
     score_weights,
     set_score_weights,
 )
-from model.tables import AppSetting, AuditEntry, Measure
 
 # title → (Nutzen Bürger, Nutzen Verwaltung, Dringlichkeit, Rechtliche Pflicht, Aufwand)
 INPUTS = {

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from model.security_log import LOGGER_NAME, security_event
+from model.core.security_log import LOGGER_NAME, security_event
 
 
 def test_one_event_is_one_line_even_for_a_forged_user_name(caplog: pytest.LogCaptureFixture) -> None:

@@ -16,11 +16,10 @@ from pptx import Presentation
 from pypdf import PdfReader
 from sqlmodel import select
 
-from model import deck, snapshots
-from model.audit import AlreadySaved
-from model.db import read_session, write_session
-from model.enums import MeasureStatus, PhaseStatus, PilotStage, Role, UnitKind
-from model.tables import (
+from model.core.audit import AlreadySaved
+from model.core.db import read_session, write_session
+from model.core.enums import MeasureStatus, PhaseStatus, PilotStage, Role, UnitKind
+from model.core.tables import (
     AppUser,
     AuditEntry,
     Measure,
@@ -30,6 +29,8 @@ from model.tables import (
     Pilot,
     PilotStageChange,
 )
+from model.deck import slides as deck
+from model.meetings import snapshots
 
 K_UNITS = 2
 M_STATUS = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from model import sqlite_schema
+from model.core import sqlite_schema
 
 COLUMNS = "id INTEGER NOT NULL, pilot_id INTEGER, name VARCHAR(20) DEFAULT 'a,b'"
 

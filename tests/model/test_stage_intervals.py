@@ -1,4 +1,4 @@
-"""The stage history as intervals (model.queries.stage_intervals), including untidy histories."""
+"""The stage history as intervals (model.core.queries.stage_intervals), including untidy histories."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from model.queries import stage_intervals
-from model.tables import OrgUnit, Pilot, PilotStageChange
+from model.core.queries import stage_intervals
+from model.core.tables import OrgUnit, Pilot, PilotStageChange
 
 D = date.fromisoformat
 

@@ -14,13 +14,17 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from model import coverage, exchange, overview, rollout, stage_months
-from model.auth_store import UserInfo
-from model.db import read_session, write_session
-from model.enums import PilotStage, Role
-from model.pilot_commands import change_stage
-from model.queries import monthly_dates
-from model.tables import Pilot, PilotStageChange, StageMonthDone, UnitMonth
+from model import exchange
+from model.accounts.auth import UserInfo
+from model.core.db import read_session, write_session
+from model.core.enums import PilotStage, Role
+from model.core.queries import monthly_dates
+from model.core.tables import Pilot, PilotStageChange, StageMonthDone, UnitMonth
+from model.org import coverage
+from model.overview import dashboard as overview
+from model.pilots import stage_months
+from model.pilots.commands import change_stage
+from model.programme import rollout
 from tests.model.analytics_city import TODAY, build_city
 
 ADMIN = UserInfo(id=0, username="cdo", display_name="CDO", role=Role.ADMIN, pilot_id=None)

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from model import backup
-from model.backup import BackupError
-from model.db import make_engine, write_session
-from model.enums import UnitKind
-from model.migrate import migrate
-from model.tables import OrgUnit
+from model.core import backup
+from model.core.backup import BackupError
+from model.core.db import make_engine, write_session
+from model.core.enums import UnitKind
+from model.core.migrate import migrate
+from model.core.tables import OrgUnit
 
 pytestmark = pytest.mark.sqlite_only(reason="provokes SQLite's read-only and disk-full errors")
 
@@ -37,12 +37,13 @@ import encodings.cp1252, encodings.utf_8_sig, os, resource, signal, sys  # noqa:
 from pathlib import Path
 
 import manage
-from model import exchange, security_log  # noqa: F401 (imported before privileges drop)
-from model.audit import record_audit
-from model.db import StorageError, get_engine, read_session, write_session
-from model.enums import UnitKind
-from model.migrate import migrate
-from model.tables import OrgUnit
+from model import exchange  # noqa: F401 (imported before privileges drop)
+from model.core import security_log  # noqa: F401 (imported before privileges drop)
+from model.core.audit import record_audit
+from model.core.db import StorageError, get_engine, read_session, write_session
+from model.core.enums import UnitKind
+from model.core.migrate import migrate
+from model.core.tables import OrgUnit
 from sqlmodel import select
 
 case, csv = sys.argv[1], sys.argv[2]

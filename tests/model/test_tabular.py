@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from model import exchange, roadmap, tabular
-from model.db import read_session, write_session
-from model.enums import Category, MeasureStatus
-from model.tables import Measure
+from model import exchange
+from model.core import tabular
+from model.core.db import read_session, write_session
+from model.core.enums import Category, MeasureStatus
+from model.core.tables import Measure
+from model.roadmap import reads as roadmap
 
 TITLE = '=HYPERLINK("http://x")'
 

@@ -12,10 +12,12 @@ import time
 import pytest
 from sqlmodel import select
 
-from model import demo, org_units, unit_paths
-from model.db import read_session, write_session
-from model.enums import Role, UnitKind
-from model.tables import AppUser, OrgUnit
+from model import demo
+from model.core.db import read_session, write_session
+from model.core.enums import Role, UnitKind
+from model.core.tables import AppUser, OrgUnit
+from model.org import paths as unit_paths
+from model.org import units as org_units
 from tests.conftest import ON_POSTGRES
 from tests.model.test_exchange import UNIT_HEADERS, run_import, workbook_bytes
 

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from model import auth_store, user_admin
-from model.admin_guard import AdminError, StaleEditError
-from model.auth_store import AuthError
-from model.db import read_session, write_session
-from model.enums import PilotStage, Role, UnitKind
-from model.passwords import verify_password
-from model.tables import AppUser, AuditEntry, OrgUnit, Pilot
+from model.accounts import admin as user_admin
+from model.accounts import auth as auth_store
+from model.accounts.auth import AuthError
+from model.accounts.passwords import verify_password
+from model.core.db import read_session, write_session
+from model.core.enums import PilotStage, Role, UnitKind
+from model.core.guard import AdminError, StaleEditError
+from model.core.tables import AppUser, AuditEntry, OrgUnit, Pilot
 
 PASSWORD = "ein-sicheres-passwort-42"
 
@@ -252,7 +253,7 @@ def test_only_admins_manage_users(engine, accounts) -> None:
 def test_role_changes_deactivations_and_revocations_go_to_the_server_log(engine, accounts, caplog) -> None:
     import logging
 
-    from model.security_log import LOGGER_NAME
+    from model.core.security_log import LOGGER_NAME
 
     logger = logging.getLogger(LOGGER_NAME)
     logger.addHandler(caplog.handler)

@@ -17,8 +17,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from model import demo
-from model.db import dispose_engines, make_engine
-from model.migrate import migrate
+from model.core.db import dispose_engines, make_engine
+from model.core.migrate import migrate
 from tests.support import pg_server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ import json
 import pyarrow as pa
 import pytest
 
-from model import coverage
-from model.db import make_engine, read_session
+from model.core.db import make_engine, read_session
+from model.org import coverage
 from tests.pages.conftest import DEMO_USERS
 from tests.pages.test_uebersicht import open_page
 

@@ -11,11 +11,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import backup
-from model.auth_store import UserInfo
-from model.db import read_session
-from model.enums import Role
-from model.tables import AuditEntry, OrgUnit, Pilot
+from model.accounts.auth import UserInfo
+from model.core import backup
+from model.core.db import read_session
+from model.core.enums import Role
+from model.core.tables import AuditEntry, OrgUnit, Pilot
 from tests.model.test_exchange import BAD_ROWS, bad_workbook, cell_values, export, workbook_bytes
 from tests.model.test_exchange_files import BAD_FILE_ERRORS, LIBREOFFICE_BAD, LIBREOFFICE_RENAME
 from tests.pages.conftest import DEMO_USERS, log_in, new_app, private_demo_copy
@@ -146,8 +146,8 @@ def test_restore_needs_the_confirmation_then_replaces_the_data_and_keeps_the_old
 @pytest.mark.parametrize("role", [Role.LEITUNG, Role.LOTSE])
 def test_each_part_refuses_other_roles_by_itself(demo_database, part, role) -> None:
     def script(part: str, role: str) -> None:
-        from model.auth_store import UserInfo
-        from model.enums import Role
+        from model.accounts.auth import UserInfo
+        from model.core.enums import Role
         from ui import admin_exchange
 
         getattr(admin_exchange, part)(

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from model import backup
-from model.db import read_session
-from model.tables import AppUser, AuditEntry
+from model.core import backup
+from model.core.db import read_session
+from model.core.tables import AppUser, AuditEntry
 from tests.model.test_restore import HIDE_LOTSE, PROMOTE_LOTSE
 from tests.pages.conftest import DEMO_USERS, log_in, new_app, private_demo_copy
 

@@ -13,8 +13,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from model import clock, roadmap
-from model.db import read_session
+from model.core import clock
+from model.core.db import read_session
+from model.roadmap import reads as roadmap
 from tests.pages.conftest import DEMO_USERS
 from tests.support.vega import schema_error
 from ui import charts

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 import streamlit as st
 
-from model.db import dispose_engines
+from model.core.db import dispose_engines
 from tests.pages.conftest import log_in, new_app, unescaped
 from tests.support import kgst_city, pg_server
 from tests.support.kgst_city import ACCOUNTS, EXPECTED, EXPECTED_BRANCHES, PASSWORD

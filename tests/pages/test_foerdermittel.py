@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import clock
-from model.auth_store import UserInfo
-from model.db import read_session, write_session
-from model.enums import Role
-from model.tables import AppUser, FundingProgramme
+from model.accounts.auth import UserInfo
+from model.core import clock
+from model.core.db import read_session, write_session
+from model.core.enums import Role
+from model.core.tables import AppUser, FundingProgramme
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from tests.pages.test_verwaltung import own_demo, pristine_demo  # noqa: F401 (fixtures used below)
 from ui.navigation import USER_KEY

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from model import auth_store
-from model.db import write_session
-from model.enums import Role
+from model.accounts import auth as auth_store
+from model.core.db import write_session
+from model.core.enums import Role
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
 from ui.navigation import PAGES, pages_for
 

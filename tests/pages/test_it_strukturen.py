@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model.auth_store import UserInfo
-from model.db import read_session
-from model.enums import Role
-from model.scope import dezernate
-from model.tables import AppUser
+from model.accounts.auth import UserInfo
+from model.core.db import read_session
+from model.core.enums import Role
+from model.core.tables import AppUser
+from model.org.scope import dezernate
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from ui.navigation import USER_KEY
 

@@ -11,12 +11,13 @@ from sqlalchemy import func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import clock, scope
-from model.auth_store import UserInfo
-from model.db import read_session, write_session
-from model.enums import Role
-from model.pilot_commands import ActivityReport, FullReport, StatusReport, save_report
-from model.tables import AppUser, AuditEntry, Pilot, PilotStageChange, StatusUpdate
+from model.accounts.auth import UserInfo
+from model.core import clock
+from model.core.db import read_session, write_session
+from model.core.enums import Role
+from model.core.tables import AppUser, AuditEntry, Pilot, PilotStageChange, StatusUpdate
+from model.org import scope
+from model.pilots.commands import ActivityReport, FullReport, StatusReport, save_report
 from tests.pages.conftest import ROOT, log_in, new_app, table_value, unescaped
 from tests.pages.test_mein_status import DemoCopy, copy_demo, pristine_demo  # noqa: F401
 from ui import pilot_views, tables

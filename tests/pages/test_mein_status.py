@@ -14,12 +14,13 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import clock, demo
-from model.auth_store import UserInfo, create_user
-from model.db import make_engine, read_session, write_session
-from model.enums import Role
-from model.migrate import migrate
-from model.tables import (
+from model import demo
+from model.accounts.auth import UserInfo, create_user
+from model.core import clock
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Role
+from model.core.migrate import migrate
+from model.core.tables import (
     Activity,
     AppUser,
     Idea,

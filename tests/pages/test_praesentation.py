@@ -11,11 +11,12 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import clock, deck
-from model.auth_store import UserInfo
-from model.db import make_engine, read_session
-from model.enums import Role
-from model.tables import AppUser, MeetingSnapshot, Pilot
+from model.accounts.auth import UserInfo
+from model.core import clock
+from model.core.db import make_engine, read_session
+from model.core.enums import Role
+from model.core.tables import AppUser, MeetingSnapshot, Pilot
+from model.deck import slides as deck
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app, private_demo_copy, unescaped
 from tests.pages.test_uebersicht import open_page
 from ui.navigation import USER_KEY

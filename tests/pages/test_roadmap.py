@@ -17,13 +17,14 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from model import demo, roadmap
-from model.db import make_engine, read_session, write_session
-from model.enums import Role
-from model.measures import update_measure
-from model.migrate import migrate
-from model.scoring import DEFAULT_WEIGHTS, INPUT_LABELS, score_weights
-from model.tables import AuditEntry, Measure
+from model import demo
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Role
+from model.core.migrate import migrate
+from model.core.tables import AuditEntry, Measure
+from model.roadmap import reads as roadmap
+from model.roadmap.commands import update_measure
+from model.roadmap.scoring import DEFAULT_WEIGHTS, INPUT_LABELS, score_weights
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
 from ui import pickers
 from ui.feedback import ROUNDS_KEY

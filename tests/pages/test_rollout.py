@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from model import rollout
-from model.chart_images import chart_png
-from model.db import make_engine, read_session
+from model.charts.images import chart_png
+from model.core.db import make_engine, read_session
+from model.programme import rollout
 from tests.pages.conftest import DEMO_USERS
 from tests.pages.test_uebersicht import open_page
 from ui import charts

@@ -10,7 +10,7 @@ from tests.pages.conftest import unescaped
 def _page_whose_write_fails(path: str) -> None:
     import streamlit as st
 
-    from model.db import READ_ONLY, StorageError
+    from model.core.db import READ_ONLY, StorageError
     from ui import commands
     from ui.errors import error_boundary
 

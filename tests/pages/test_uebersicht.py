@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from model import coverage, demo, overview, rollout
-from model.db import dispose_engines, make_engine, read_session
-from model.migrate import migrate
+from model import demo
+from model.core.db import dispose_engines, make_engine, read_session
+from model.core.migrate import migrate
+from model.org import coverage
+from model.overview import dashboard as overview
+from model.programme import rollout
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
 from ui import charts
 from ui.navigation import available, spec_for

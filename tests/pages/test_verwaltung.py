@@ -18,12 +18,12 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from model import demo
-from model.app_settings import soll_rule
-from model.auth_store import UserInfo
-from model.db import make_engine, read_session, write_session
-from model.enums import Role
-from model.migrate import migrate
-from model.tables import (
+from model.accounts.auth import UserInfo
+from model.core.app_settings import soll_rule
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Role
+from model.core.migrate import migrate
+from model.core.tables import (
     AppUser,
     AuditEntry,
     FundingProgramme,
@@ -271,7 +271,7 @@ def test_users_tab_refuses_a_guessable_password(own_demo) -> None:
 
 
 def test_users_tab_shows_a_delayed_account_and_lifts_the_delay_audited(own_demo) -> None:
-    from model import auth_store
+    from model.accounts import auth as auth_store
 
     for _ in range(auth_store.MAX_FAILURES):
         with write_session(own_demo) as session:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from model.db import make_engine
-from model.migrate import migrate
+from model.core.db import make_engine
+from model.core.migrate import migrate
 from tests.support.pg_server import PgServer
 
 

@@ -12,11 +12,14 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
-import model.tables  # noqa: F401  (registers every table on the metadata)
-from model import backup, demo, figures, overview
-from model.backup import BackupError
-from model.db import read_session
-from model.migrate import is_migrated, migrate
+import model.core.tables  # noqa: F401  (registers every table on the metadata)
+from model import demo
+from model.core import backup
+from model.core.backup import BackupError
+from model.core.db import read_session
+from model.core.migrate import is_migrated, migrate
+from model.overview import dashboard as overview
+from model.overview import figures
 
 pytestmark = pytest.mark.postgres
 

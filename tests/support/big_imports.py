@@ -3,7 +3,7 @@ issue 16) and a maximal valid one (100,000 new Maßnahmen, the default row limit
 
 from __future__ import annotations
 
-from model.enums import Category, MeasureStatus, label
+from model.core.enums import Category, MeasureStatus, label
 from model.exchange import MEASURES, UNITS
 
 BAD_ROWS = 1_000_000

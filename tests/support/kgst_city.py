@@ -13,10 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from model.auth_store import create_user
-from model.db import make_engine, read_session, write_session
-from model.enums import Role
-from model.tables import Pilot
+from model.accounts.auth import create_user
+from model.core.db import make_engine, read_session, write_session
+from model.core.enums import Role
+from model.core.tables import Pilot
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Fichtenweg-Lampe-Quitte-7"

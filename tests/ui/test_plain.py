@@ -175,7 +175,7 @@ REVIEWED = {
         "st.session_state[NOTICE_KEY]",  # set in ui/auth.py from constant text
         "_refusal(outcome.wait_until)",  # constant text and a time
     },
-    "ui/errors.py": {"message(reference)", "str(error)"},  # StorageError: constant texts (model/db.py)
+    "ui/errors.py": {"message(reference)", "str(error)"},  # StorageError: constant texts (model/core/db.py)
     "ui/feedback.py": {"message"},  # every caller escapes the user text in it (ui/commands.py)
     "ui/filters.py": {"st.session_state[NOTICE_KEY]"},  # escaped where it is set
     "ui/pickers.py": {"noun", "search_label"},
@@ -192,7 +192,7 @@ REVIEWED = {
         "FIELD_LABELS['cost_capital']",
         "FIELD_LABELS['person_days']",
     },  # fmt: skip
-    "ui/slides.py": {  # model.deck's fixed titles, labels and numbers; user text is escaped there
+    "ui/slides.py": {  # model.deck.slides's fixed titles, labels and numbers; user text is escaped there
         "number",
         "slide.title",
         "table.description",

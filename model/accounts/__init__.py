@@ -1,0 +1,1 @@
+"""Accounts: logins with their delays and limits, passwords, the Benutzerverwaltung."""

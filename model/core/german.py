@@ -1,0 +1,42 @@
+"""German number and date texts for what the model writes itself (deck, command line): no Streamlit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from model.core import clock
+
+
+def fmt_number(value: float | None, decimals: int = 0) -> str:
+    """1234.5 → '1.234,5'; None → '–'."""
+    if value is None:
+        return "–"
+    return f"{value:,.{decimals}f}".replace(",", "#").replace(".", ",").replace("#", ".")
+
+
+def fmt_percent(share: float | None, decimals: int = 0) -> str:
+    """0.425 → '43 %' (one decimal: '42,5 %'); None → '–'."""
+    return "–" if share is None else f"{fmt_number(share * 100, decimals)} %"
+
+
+def fmt_signed(value: float, decimals: int = 0) -> str:
+    """A change with its sign: '+3', '−2', '±0'."""
+    if round(value, decimals) == 0:
+        return "±0"
+    return ("+" if value > 0 else "−") + fmt_number(abs(value), decimals)
+
+
+def fmt_date(value: date | None) -> str:
+    return "–" if value is None else value.strftime("%d.%m.%Y")
+
+
+def fmt_datetime(value: datetime) -> str:
+    """'23.11.2026, 14:05 Uhr' in German local time; naive values are UTC (as SQLite returns them)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(clock.LOCAL_TIMEZONE).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def fmt_time(value: datetime) -> str:
+    """'14:05 Uhr' in German local time (naive values are UTC)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(clock.LOCAL_TIMEZONE).strftime("%H:%M Uhr")

@@ -1,0 +1,127 @@
+"""What every Verwaltung command shares: the admin check, the German refusals and field checks."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from model.core.audit import AlreadySaved, repeated_create
+from model.core.enums import Role
+from model.core.tables import AppUser, AuditEntry
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+THOUSANDS_PATTERN = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+class AdminError(ValueError):
+    """A German reason why a Verwaltung command was refused; nothing was changed."""
+
+
+class StaleEditError(AdminError):
+    """Someone else saved the record after it was loaded; the later save is refused."""
+
+
+def require_admin(*, session: Session, actor: str) -> AppUser:
+    """The acting account, if it is an active admin; else PermissionError (checked in the model too)."""
+    user = session.exec(select(AppUser).where(AppUser.username == actor)).first()
+    if user is None or not user.active or user.role != Role.ADMIN.value:
+        raise PermissionError("Nur das CDO-Büro (Administration) darf Stammdaten ändern.")
+    return user
+
+
+def check_version(*, current: int, expected: int, what: str) -> None:
+    if current != expected:
+        refuse_stale(what=what)
+
+
+def refuse_stale(*, what: str) -> None:
+    raise StaleEditError(
+        f"{what} wurde inzwischen von jemand anderem geändert; Ihre Änderung wurde nicht gespeichert. "
+        "Angezeigt wird jetzt der aktuelle Stand: Bitte prüfen Sie ihn und tragen Sie Ihre Änderung "
+        "bei Bedarf erneut ein."
+    )
+
+
+def refuse_repeat(
+    *, session: Session, actor: str, entity: str, changes: dict[str, tuple[Any, Any]], model: type, what: str
+) -> None:
+    """AlreadySaved if `actor` created exactly this moments ago (`changes` as its audit row records
+    them) and that record still stands as created: a second tap, not a second record.
+
+    A record deleted or changed since then does not count: creating it again is meant.
+    """
+    entry = repeated_create(session=session, actor=actor, entity=entity, changes=changes)
+    if entry is None or entry.entity_id is None or session.get(model, int(entry.entity_id)) is None:
+        return
+    later = session.exec(
+        select(AuditEntry.id)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entry.entity_id, AuditEntry.id > entry.id)  # type: ignore[operator]
+        .limit(1)
+    ).first()
+    if later is None:
+        raise AlreadySaved(
+            f"{what} wurde bereits gespeichert; nichts wurde doppelt angelegt.", entity_id=entry.entity_id
+        )
+
+
+def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str | None:
+    """Stripped text within `max_length`; None for an empty optional field."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+    if not text:
+        if required:
+            raise AdminError(f"{field}: Bitte einen Wert angeben.")
+        return None
+    if len(text) > max_length:
+        raise AdminError(f"{field}: höchstens {max_length} Zeichen (jetzt {len(text)}).")
+    return text
+
+
+def clean_number(value: object, *, field: str, minimum: float, maximum: float, whole: bool = False) -> float:
+    """A finite number in [minimum, maximum]; accepts German decimal commas in text."""
+    if isinstance(value, str):
+        value = _german_number_text(value)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise AdminError(f"{field}: „{str(value)[:30]}“ ist keine Zahl.") from None
+    if not math.isfinite(number) or not minimum <= number <= maximum:
+        low, high = _plain(minimum), _plain(maximum)
+        raise AdminError(f"{field}: Bitte eine Zahl von {low} bis {high} angeben.")
+    if whole and number != int(number):
+        raise AdminError(f"{field}: Bitte eine ganze Zahl angeben.")
+    return number
+
+
+def _german_number_text(text: str) -> str:
+    """'12.500,50' → '12500.50', '250.000' → '250000', '0.5' stays (German first)."""
+    text = text.strip().removesuffix("€").strip().replace(" ", "")
+    if "," in text:
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(".", "") if THOUSANDS_PATTERN.match(text) else text
+
+
+def clean_quarter(value: object, *, field: str) -> str | None:
+    """'2026-Q3' (also 'Q3 2026'); None for empty."""
+    text = clean_text(value, field=field, max_length=7 + 2, required=False)
+    if text is None:
+        return None
+    german = re.match(r"^Q([1-4])\s+(\d{4})$", text)
+    if german:
+        text = f"{german.group(2)}-Q{german.group(1)}"
+    if not QUARTER_PATTERN.match(text):
+        raise AdminError(f"{field}: „{text}“ ist kein Quartal (Beispiel: 2026-Q3).")
+    return text
+
+
+def check_period(start: date | None, end: date | None, *, what: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise AdminError(f"{what}: Das Ende liegt vor dem Beginn.")
+
+
+def _plain(number: float) -> str:
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "#").replace(".", ",").replace("#", ".")

@@ -1,0 +1,1 @@
+"""The leadership deck: slides of aggregates for the Präsentation page, PDF and PPTX."""

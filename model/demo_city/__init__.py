@@ -1,1 +1,0 @@
-"""Generators of the demo city: plain Python that plans rows; model.demo writes them to the database."""

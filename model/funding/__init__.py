@@ -1,0 +1,1 @@
+"""Förderprogramme: deadlines, pipeline and totals."""

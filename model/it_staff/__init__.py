@@ -1,0 +1,1 @@
+"""IT-Personal: VZÄ per unit and task area, Doppelstrukturen."""

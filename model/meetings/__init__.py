@@ -1,0 +1,1 @@
+"""Sitzungen: the state saved when a leadership meeting is closed, and what changed since."""

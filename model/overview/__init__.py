@@ -1,0 +1,1 @@
+"""Übersicht and the key figures of the command line."""

@@ -1,0 +1,1 @@
+"""The Lotsen: read models, their commands, counts per unit and date."""

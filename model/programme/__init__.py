@@ -1,0 +1,1 @@
+"""Das Programm: phases, milestones, gate decisions, training modules, rollout."""

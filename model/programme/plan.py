@@ -1,0 +1,486 @@
+"""Das Programm: phases (planned/actual, status, note), milestones, gate decisions, training modules.
+
+Reads for the Verwaltung tables and admin-only commands, each audited with old → new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from model.core.audit import diff, record_audit
+from model.core.enums import ModuleKind, PhaseStatus, labels_of
+from model.core.guard import (
+    AdminError,
+    check_period,
+    check_version,
+    clean_number,
+    clean_text,
+    refuse_repeat,
+    refuse_stale,
+    require_admin,
+)
+from model.core.tables import GateDecision, Milestone, Phase, TrainingModule, TrainingRecord
+
+# Statuses that must say why (e.g. "kein Budget in diesem Jahr").
+STATUSES_NEEDING_NOTE = (PhaseStatus.DELAYED.value, PhaseStatus.BLOCKED.value)
+
+
+def _fields(row: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def _audit(session: Session, actor: str, action: str, entity: str, entity_id: object, changes: dict) -> None:
+    record_audit(
+        session=session, actor=actor, action=action, entity=entity, entity_id=entity_id, changes=changes
+    )
+
+
+def _date(value: object, *, field: str, required: bool) -> date | None:
+    if value is None or value == "":
+        if required:
+            raise AdminError(f"{field}: Bitte ein Datum angeben.")
+        return None
+    if not isinstance(value, date):
+        raise AdminError(f"{field}: „{str(value)[:30]}“ ist kein Datum.")
+    return value
+
+
+# ------------------------------------------------------------------ records without a version column
+# Milestones, gate decisions and modules carry no version number: a save or delete names the values
+# the form showed (`seen`), and is refused if the stored record no longer has them.
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    model: Any
+    fields: tuple[str, ...]
+    entity: str  # the audit log's entity name
+    missing: str  # German message when the record is gone
+    what: str  # German subject of the conflict message
+    named_by: str | None = None  # the field that names a record in messages
+
+
+def comparable(value: object) -> object:
+    """A field value as stored or as shown in a table, in one form for comparing the two."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):  # type: ignore[call-overload]
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return round(float(value), 6)
+    if hasattr(value, "item"):  # numpy scalars from a DataFrame row
+        return comparable(value.item())  # type: ignore[attr-defined]
+    return value
+
+
+def _unchanged_since_seen(row: object, kind: RecordKind, seen: dict[str, Any] | None) -> None:
+    if seen is None:
+        return
+    stored = _fields(row, kind.fields)
+    if any(comparable(stored[name]) != comparable(seen.get(name)) for name in kind.fields):
+        refuse_stale(what=kind.what)
+
+
+def _save_record(
+    session: Session,
+    kind: RecordKind,
+    *,
+    record_id: int | None,
+    clean: dict[str, Any],
+    seen: dict[str, Any] | None,
+    actor: str,
+    check_unique: Callable[[], None] = lambda: None,
+) -> Any:
+    """Create (record_id None) or change a record, with its audit row; refused if changed since seen.
+
+    A create the same admin just saved identically is not stored again (AlreadySaved); only then
+    `check_unique` runs (the first save holds the name the repeat would find taken).
+    """
+    if record_id is None:
+        created = {k: (None, v) for k, v in clean.items()}
+        what = kind.what if kind.named_by is None else f"{kind.what} „{clean[kind.named_by]}“"
+        refuse_repeat(
+            session=session, actor=actor, entity=kind.entity, changes=created, model=kind.model, what=what
+        )
+        check_unique()
+        row = kind.model(**clean)
+        session.add(row)
+        session.flush()
+        _audit(session, actor, "create", kind.entity, row.id, created)
+        return row
+    row = session.get(kind.model, record_id, with_for_update=True)
+    if row is None:
+        raise AdminError(kind.missing)
+    _unchanged_since_seen(row, kind, seen)
+    check_unique()
+    changes = diff(_fields(row, kind.fields), clean)
+    if not changes:
+        raise AdminError("Es wurde nichts geändert.")
+    for key, (_old, new) in changes.items():
+        setattr(row, key, new)
+    session.add(row)
+    _audit(session, actor, "update", kind.entity, row.id, changes)
+    return row
+
+
+def _delete_record(
+    session: Session, kind: RecordKind, *, record_id: int, seen: dict[str, Any] | None, actor: str
+) -> None:
+    row = session.get(kind.model, record_id, with_for_update=True)
+    if row is None:
+        raise AdminError(kind.missing)
+    _unchanged_since_seen(row, kind, seen)
+    before = _fields(row, kind.fields)
+    _audit(session, actor, "delete", kind.entity, row.id, {k: (v, None) for k, v in before.items()})
+    session.delete(row)
+
+
+# ------------------------------------------------------------------ phases
+
+PHASE_FIELDS = (
+    "name",
+    "position",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "status",
+    "status_note",
+)
+
+
+def phases(*, session: Session) -> pd.DataFrame:
+    """The phases in programme order with milestone and decision counts."""
+    milestones = select(Milestone.phase_id, func.count().label("n")).group_by(Milestone.phase_id).subquery()
+    gates = select(GateDecision.phase_id, func.count().label("n")).group_by(GateDecision.phase_id).subquery()
+    rows = session.exec(
+        select(
+            Phase.id,
+            *[getattr(Phase, name) for name in PHASE_FIELDS],
+            Phase.version,
+            func.coalesce(milestones.c.n, 0),
+            func.coalesce(gates.c.n, 0),
+        )
+        .outerjoin(milestones, milestones.c.phase_id == Phase.id)
+        .outerjoin(gates, gates.c.phase_id == Phase.id)
+        .order_by(Phase.position, Phase.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", *PHASE_FIELDS, "version", "milestones", "gates"])
+
+
+def _check_phase_name(session: Session, name: object, phase_id: int | None) -> None:
+    taken = session.exec(select(Phase.id).where(Phase.name == name)).first()
+    if taken is not None and taken != phase_id:
+        raise AdminError(f"Eine Phase „{name}“ gibt es schon.")
+
+
+def _clean_phase(values: dict[str, Any]) -> dict[str, Any]:
+    name = clean_text(values.get("name"), field="Name der Phase", max_length=100)
+    status = values.get("status")
+    if status not in labels_of(PhaseStatus):
+        raise AdminError("Status: Bitte einen der vorgegebenen Status wählen.")
+    clean = {
+        "name": name,
+        "position": int(
+            clean_number(values.get("position", 0), field="Reihenfolge", minimum=0, maximum=1000, whole=True)
+        ),
+        "planned_start": _date(values.get("planned_start"), field="Geplanter Beginn", required=True),
+        "planned_end": _date(values.get("planned_end"), field="Geplantes Ende", required=True),
+        "actual_start": _date(values.get("actual_start"), field="Tatsächlicher Beginn", required=False),
+        "actual_end": _date(values.get("actual_end"), field="Tatsächliches Ende", required=False),
+        "status": status,
+        "status_note": clean_text(
+            values.get("status_note"), field="Anmerkung", max_length=500, required=False
+        ),
+    }
+    check_period(clean["planned_start"], clean["planned_end"], what="Geplanter Zeitraum")
+    check_period(clean["actual_start"], clean["actual_end"], what="Tatsächlicher Zeitraum")
+    if clean["actual_end"] is not None and clean["actual_start"] is None:
+        raise AdminError("Tatsächliches Ende ohne tatsächlichen Beginn: Bitte beide angeben.")
+    if status == PhaseStatus.DONE.value and clean["actual_end"] is None:
+        raise AdminError("Eine abgeschlossene Phase braucht ein tatsächliches Ende.")
+    if status in STATUSES_NEEDING_NOTE and clean["status_note"] is None:
+        raise AdminError("Bei „verzögert“ oder „blockiert“ bitte den Grund als Anmerkung angeben.")
+    return clean
+
+
+def add_phase(*, session: Session, values: dict[str, Any], actor: str) -> Phase:
+    """A new phase; the same admin's identical create moments ago is not stored twice (AlreadySaved)."""
+    require_admin(session=session, actor=actor)
+    clean = _clean_phase(values)
+    created = {k: (None, clean[k]) for k in PHASE_FIELDS}
+    what = f"Die Phase „{clean['name']}“"
+    refuse_repeat(session=session, actor=actor, entity="phase", changes=created, model=Phase, what=what)
+    _check_phase_name(session, clean["name"], None)
+    phase = Phase(**clean)
+    session.add(phase)
+    session.flush()
+    _audit(session, actor, "create", "phase", phase.id, created)
+    return phase
+
+
+def update_phase(
+    *, session: Session, phase_id: int, expected_version: int, values: dict[str, Any], actor: str
+) -> Phase:
+    """Change dates, status or note of a phase; refused if someone saved it meanwhile."""
+    require_admin(session=session, actor=actor)
+    phase = session.get(Phase, phase_id, with_for_update=True)
+    if phase is None:
+        raise AdminError("Diese Phase gibt es nicht (mehr).")
+    check_version(current=phase.version, expected=expected_version, what=f"Die Phase „{phase.name}“")
+    before = _fields(phase, PHASE_FIELDS)
+    clean = _clean_phase(values)
+    _check_phase_name(session, clean["name"], phase_id)
+    changes = diff(before, clean)
+    if not changes:
+        raise AdminError("Es wurde nichts geändert.")
+    for key, (_old, new) in changes.items():
+        setattr(phase, key, new)
+    phase.version += 1
+    session.add(phase)
+    _audit(session, actor, "update", "phase", phase.id, changes)
+    return phase
+
+
+def delete_phase(*, session: Session, phase_id: int, expected_version: int, actor: str) -> None:
+    """Delete a phase without milestones and decisions (those are history)."""
+    require_admin(session=session, actor=actor)
+    phase = session.get(Phase, phase_id, with_for_update=True)
+    if phase is None:
+        raise AdminError("Diese Phase gibt es nicht (mehr).")
+    check_version(current=phase.version, expected=expected_version, what=f"Die Phase „{phase.name}“")
+    linked = session.exec(
+        select(func.count()).select_from(Milestone).where(Milestone.phase_id == phase_id)
+    ).one()
+    linked += session.exec(
+        select(func.count()).select_from(GateDecision).where(GateDecision.phase_id == phase_id)
+    ).one()
+    if linked:
+        raise AdminError(
+            f"Die Phase „{phase.name}“ hat Meilensteine oder Beschlüsse und wird deshalb nicht gelöscht. "
+            "Entfernen Sie diese zuerst, falls die Phase wirklich entfallen soll."
+        )
+    _audit(
+        session,
+        actor,
+        "delete",
+        "phase",
+        phase.id,
+        {k: (v, None) for k, v in _fields(phase, PHASE_FIELDS).items()},
+    )
+    session.delete(phase)
+
+
+# ------------------------------------------------------------------ milestones
+
+MILESTONE_FIELDS = ("phase_id", "title", "due_on", "done_on")
+
+
+def milestones(*, session: Session) -> pd.DataFrame:
+    rows = session.exec(
+        select(
+            Milestone.id, Milestone.phase_id, Phase.name, Milestone.title, Milestone.due_on, Milestone.done_on
+        )
+        .join(Phase, Phase.id == Milestone.phase_id)
+        .order_by(Milestone.due_on, Milestone.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "phase_id", "phase", "title", "due_on", "done_on"])
+
+
+def _clean_milestone(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    phase_id = values.get("phase_id")
+    if phase_id is None or session.get(Phase, phase_id) is None:
+        raise AdminError("Phase: Bitte eine Phase wählen.")
+    return {
+        "phase_id": phase_id,
+        "title": clean_text(values.get("title"), field="Meilenstein", max_length=200),
+        "due_on": _date(values.get("due_on"), field="Fällig am", required=True),
+        "done_on": _date(values.get("done_on"), field="Erreicht am", required=False),
+    }
+
+
+MILESTONE = RecordKind(
+    Milestone,
+    MILESTONE_FIELDS,
+    "milestone",
+    "Diesen Meilenstein gibt es nicht (mehr).",
+    "Der Meilenstein",
+    named_by="title",
+)
+
+
+def save_milestone(
+    *,
+    session: Session,
+    milestone_id: int | None,
+    values: dict[str, Any],
+    actor: str,
+    seen: dict[str, Any] | None = None,
+) -> Milestone:
+    """Create (milestone_id None) or change a milestone."""
+    require_admin(session=session, actor=actor)
+    clean = _clean_milestone(session, values)
+    return _save_record(session, MILESTONE, record_id=milestone_id, clean=clean, seen=seen, actor=actor)
+
+
+def delete_milestone(
+    *, session: Session, milestone_id: int, actor: str, seen: dict[str, Any] | None = None
+) -> None:
+    require_admin(session=session, actor=actor)
+    _delete_record(session, MILESTONE, record_id=milestone_id, seen=seen, actor=actor)
+
+
+# ------------------------------------------------------------------ gate decisions
+
+GATE_FIELDS = ("phase_id", "body", "decided_on", "paper_no", "summary")
+
+
+def gate_decisions(*, session: Session) -> pd.DataFrame:
+    rows = session.exec(
+        select(
+            GateDecision.id,
+            GateDecision.phase_id,
+            Phase.name,
+            GateDecision.body,
+            GateDecision.decided_on,
+            GateDecision.paper_no,
+            GateDecision.summary,
+        )
+        .join(Phase, Phase.id == GateDecision.phase_id)
+        .order_by(GateDecision.decided_on, GateDecision.id)
+    ).all()
+    return pd.DataFrame(
+        rows, columns=["id", "phase_id", "phase", "body", "decided_on", "paper_no", "summary"]
+    )
+
+
+def _clean_gate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    phase_id = values.get("phase_id")
+    if phase_id is None or session.get(Phase, phase_id) is None:
+        raise AdminError("Phase: Bitte eine Phase wählen.")
+    return {
+        "phase_id": phase_id,
+        "body": clean_text(values.get("body"), field="Gremium", max_length=200),
+        "decided_on": _date(values.get("decided_on"), field="Datum des Beschlusses", required=True),
+        "paper_no": clean_text(values.get("paper_no"), field="Vorlage-Nr.", max_length=50, required=False),
+        "summary": clean_text(values.get("summary"), field="Inhalt", max_length=1000, required=False),
+    }
+
+
+GATE = RecordKind(
+    GateDecision, GATE_FIELDS, "gate_decision", "Diesen Beschluss gibt es nicht (mehr).", "Der Beschluss"
+)
+
+
+def save_gate_decision(
+    *,
+    session: Session,
+    gate_id: int | None,
+    values: dict[str, Any],
+    actor: str,
+    seen: dict[str, Any] | None = None,
+) -> GateDecision:
+    """Create (gate_id None) or change a decision of a Gremium."""
+    require_admin(session=session, actor=actor)
+    clean = _clean_gate(session, values)
+    return _save_record(session, GATE, record_id=gate_id, clean=clean, seen=seen, actor=actor)
+
+
+def delete_gate_decision(
+    *, session: Session, gate_id: int, actor: str, seen: dict[str, Any] | None = None
+) -> None:
+    require_admin(session=session, actor=actor)
+    _delete_record(session, GATE, record_id=gate_id, seen=seen, actor=actor)
+
+
+# ------------------------------------------------------------------ training modules
+
+MODULE_FIELDS = ("name", "kind", "duration_days", "position", "active")
+
+
+def training_modules(*, session: Session) -> pd.DataFrame:
+    """Modules in order with how many Lotsen are enrolled and how many completed."""
+    counts = (
+        select(
+            TrainingRecord.module_id,
+            func.count().label("enrolled"),
+            func.count(TrainingRecord.completed_on).label("completed"),
+        )
+        .group_by(TrainingRecord.module_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            TrainingModule.id,
+            *[getattr(TrainingModule, name) for name in MODULE_FIELDS],
+            func.coalesce(counts.c.enrolled, 0),
+            func.coalesce(counts.c.completed, 0),
+        )
+        .outerjoin(counts, counts.c.module_id == TrainingModule.id)
+        .order_by(TrainingModule.position, TrainingModule.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", *MODULE_FIELDS, "enrolled", "completed"])
+
+
+def _check_module_name(session: Session, name: object, module_id: int | None) -> None:
+    taken = session.exec(select(TrainingModule.id).where(TrainingModule.name == name)).first()
+    if taken is not None and taken != module_id:
+        raise AdminError(f"Ein Modul „{name}“ gibt es schon.")
+
+
+def _clean_module(values: dict[str, Any]) -> dict[str, Any]:
+    name = clean_text(values.get("name"), field="Name des Moduls", max_length=200)
+    kind = values.get("kind")
+    if kind not in labels_of(ModuleKind):
+        raise AdminError("Art: Bitte Basisqualifizierung oder Aufbaumodul wählen.")
+    duration = clean_number(values.get("duration_days"), field="Dauer in Tagen", minimum=0.25, maximum=100)
+    return {
+        "name": name,
+        "kind": kind,
+        "duration_days": duration,
+        "position": int(
+            clean_number(values.get("position", 0), field="Reihenfolge", minimum=0, maximum=1000, whole=True)
+        ),
+        "active": bool(values.get("active", True)),
+    }
+
+
+MODULE = RecordKind(
+    TrainingModule,
+    MODULE_FIELDS,
+    "training_module",
+    "Dieses Modul gibt es nicht (mehr).",
+    "Das Modul",
+    named_by="name",
+)
+
+
+def save_training_module(
+    *,
+    session: Session,
+    module_id: int | None,
+    values: dict[str, Any],
+    actor: str,
+    seen: dict[str, Any] | None = None,
+) -> TrainingModule:
+    """Create (module_id None) or change a module; an unused module is switched off with active=False."""
+    require_admin(session=session, actor=actor)
+    clean = _clean_module(values)
+    return _save_record(
+        session,
+        MODULE,
+        record_id=module_id,
+        clean=clean,
+        seen=seen,
+        actor=actor,
+        check_unique=lambda: _check_module_name(session, clean["name"], module_id),
+    )
