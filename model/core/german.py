@@ -6,6 +6,11 @@ from datetime import UTC, date, datetime
 
 from model.core import clock
 
+# Vega expressions for the labels of charts drawn from the model (the deck's images): the same texts
+# as the functions below, computed by Vega for each axis tick.
+VEGA_QUARTER = "'Q' + (floor(month(datum.value) / 3) + 1) + ' ' + year(datum.value)"  # a date → 'Q3 2026'
+VEGA_PERCENT = "format(datum.value, 'd') + ' %'"  # 0 to 100 → '60 %'
+
 
 def fmt_number(value: float | None, decimals: int = 0) -> str:
     """1234.5 → '1.234,5'; None → '–'."""
@@ -24,6 +29,14 @@ def fmt_signed(value: float, decimals: int = 0) -> str:
     if round(value, decimals) == 0:
         return "±0"
     return ("+" if value > 0 else "−") + fmt_number(abs(value), decimals)
+
+
+def fmt_quarter(value: str | None) -> str:
+    """'2026-Q3' → 'Q3 2026'; empty → '–'."""
+    if not value:
+        return "–"
+    year, quarter = value.split("-")
+    return f"{quarter} {year}"
 
 
 def fmt_date(value: date | None) -> str:

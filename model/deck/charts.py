@@ -14,6 +14,7 @@ import pandas as pd
 
 from model.charts.images import chart_png
 from model.charts.specs import vega_lite_spec
+from model.core.german import VEGA_PERCENT, VEGA_QUARTER
 from model.core.german import fmt_date as _date
 from model.deck.content import Chart, Table
 from model.programme import rollout
@@ -26,8 +27,6 @@ INK = "#1F1F1F"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 PHASE_COLOURS = {"geplant": "#56B4E9", "läuft": PALETTE[0], "abgeschlossen": PALETTE[2]}
 PHASE_COLOURS |= {"verzögert": PALETTE[1], "blockiert": PALETTE[5]}
-VEGA_QUARTER = "'Q' + (floor(month(datum.value) / 3) + 1) + ' ' + year(datum.value)"
-VEGA_PERCENT = "format(datum.value, 'd') + ' %'"
 
 # One config object for every deck chart, passed to the layer's constructor: each method on a
 # layered chart (.properties, .configure_*) would copy all layers again. Altair puts background and

@@ -86,14 +86,7 @@ class Deck:
         return f"{PRODUCT} – Sitzung vom {_date(self.meeting_on)}"
 
 
-# ------------------------------------------------------------------ German formats (no Streamlit here)
-
-
-def quarter_text(value: str | None) -> str:
-    if not value:
-        return "–"
-    year, quarter = value.split("-")
-    return f"{quarter} {year}"
+# ------------------------------------------------------ texts of a slide (numbers, dates: model.core.german)
 
 
 def short_text(text: str, limit: int = TITLE_LENGTH) -> str:

@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 
 from model.core import clock
 from model.core.enums import MeasureStatus, Rag, label
+from model.core.german import fmt_quarter
 from model.core.queries import CURRENT, open_support_condition
 from model.core.tables import Measure, OrgUnit, Phase, Pilot, StatusUpdate
-from model.deck.content import MAX_ROWS, quarter_text, rag_text, short_text
+from model.deck.content import MAX_ROWS, rag_text, short_text
 from model.roadmap.scoring import among_best, class_expression, score_expression, score_weights
 
 BLOCKER_DAYS = 30
@@ -54,7 +55,7 @@ def top_measures(*, session: Session, limit: int = MAX_ROWS) -> TopMeasures:
     ).all()
     frame = pd.DataFrame(
         [
-            (short_text(title), code, label(MeasureStatus(status)), rag_text(rag), quarter_text(end))
+            (short_text(title), code, label(MeasureStatus(status)), rag_text(rag), fmt_quarter(end))
             for title, code, status, rag, end in rows
         ],
         columns=["Maßnahme", "OE", "Status", "Ampel", "Ende"],
