@@ -527,15 +527,16 @@ ERROR_LOG = Path("data") / "manage-errors.log"
 def _log_unexpected() -> str:
     """Append the exception being handled to ERROR_LOG under a new reference number."""
     import traceback
-    from datetime import datetime
 
+    from model.core import clock
     from model.core.errors import new_reference
 
     reference = new_reference()
     log = Path(__file__).resolve().parent / ERROR_LOG
     log.parent.mkdir(exist_ok=True)
+    stamp = clock.now().astimezone(clock.LOCAL_TIMEZONE).isoformat(timespec="seconds")
     with log.open("a", encoding="utf-8") as file:
-        file.write(f"--- {reference} {datetime.now().isoformat(timespec='seconds')}\n")
+        file.write(f"--- {reference} {stamp}\n")
         file.write(traceback.format_exc())
     return reference
 

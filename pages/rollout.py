@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from model.charts.palette import ROLLOUT_CLASS_COLOURS
 from model.core import clock
 from model.programme import rollout
 from ui import cache, charts
@@ -11,7 +12,7 @@ from ui.navigation import current_user
 from ui.plain import escaped
 
 # Rollout classes from "kein Lotse" to "aktiv": Okabe–Ito colours, order and legend carry the meaning.
-CLASS_COLOURS = ("#D55E00", "#F0E442", "#56B4E9", "#0072B2", "#009E73")
+CLASS_COLOURS = ROLLOUT_CLASS_COLOURS
 
 current_user("rollout")
 scope = scope_filter()

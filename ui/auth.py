@@ -32,7 +32,6 @@ from model.core.db import read_session, write_session
 from model.core.enums import Role
 from model.core.security_log import security_event
 from model.core.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
-from ui.locale import TIMEZONE
 
 FORM_KEY = "login"
 ISSUED_KEY = "lc_issued_at"
@@ -232,7 +231,7 @@ def _refusal(wait_until: datetime | None) -> str:
         return REFUSED
     return (
         f"{REFUSED} Nach mehreren Fehlversuchen ist die nächste Anmeldung erst ab "
-        f"{wait_until.astimezone(TIMEZONE):%H:%M:%S} Uhr möglich."
+        f"{wait_until.astimezone(clock.LOCAL_TIMEZONE):%H:%M:%S} Uhr möglich."
     )
 
 

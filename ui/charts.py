@@ -13,16 +13,15 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from model.charts.images import chart_png, chart_svg
+from model.charts.palette import INK, PALETTE
+from model.charts.palette import PHASE_COLOURS as STATUS_COLOURS
 from model.charts.specs import vega_lite_spec
 from model.core import clock
 from model.org import coverage
 from ui.locale import VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
 from ui.tables import download_buttons, file_stem
 
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT_SIZE = 13
-INK = "#1F1F1F"  # text and outlines: contrast over 15:1 on white
 MONTH_TICKS = {"interval": "month", "step": 3}
 EXPORT_WIDTH = 900  # pixels of a downloaded chart image (the page has no container width to offer)
 BAR_STEP = 28  # pixels per bar: room for a label of FONT_SIZE
@@ -407,14 +406,6 @@ def stacked_area(
     )
 
 
-# Phase status → colour; the status is also written in the row label and the tooltip.
-STATUS_COLOURS = {
-    "geplant": "#56B4E9",
-    "läuft": PALETTE[0],
-    "abgeschlossen": PALETTE[2],
-    "verzögert": PALETTE[1],
-    "blockiert": PALETTE[5],
-}
 # Timeline events: each has its own shape as well as its own colour.
 EVENT_STYLES = {
     "Meilenstein erreicht": ("circle", PALETTE[2]),

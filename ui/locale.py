@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-TIMEZONE = ZoneInfo("Europe/Berlin")
+from model.core.clock import LOCAL_TIMEZONE
+
 MONTHS = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."]
 
 # Vega expressions for axis labels (Streamlit drops vega-embed's formatLocale option).
@@ -69,7 +69,7 @@ def fmt_datetime(value: datetime | None) -> str:
     """UTC datetime → '23.11.2026, 14:05 Uhr' in German local time (naive values count as UTC)."""
     if value is None:
         return "–"
-    local = (value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))).astimezone(TIMEZONE)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TIMEZONE)
     return local.strftime("%d.%m.%Y, %H:%M Uhr")
 
 

@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from model.charts.images import chart_png
+from model.charts.palette import INK, PALETTE, PHASE_COLOURS, WHITE
 from model.charts.specs import vega_lite_spec
 from model.core.german import VEGA_PERCENT, VEGA_QUARTER
 from model.core.german import fmt_date as _date
@@ -23,16 +24,12 @@ MAX_BARS = 12  # bars per chart: what fits at 24 px on 1080 pixels
 BAR_CHART_HEIGHT = 380
 FONT_SIZE = 24  # chart text in pixels
 CHART_WIDTH = 1600  # pixels of the exported chart images
-INK = "#1F1F1F"
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-PHASE_COLOURS = {"geplant": "#56B4E9", "läuft": PALETTE[0], "abgeschlossen": PALETTE[2]}
-PHASE_COLOURS |= {"verzögert": PALETTE[1], "blockiert": PALETTE[5]}
 
 # One config object for every deck chart, passed to the layer's constructor: each method on a
 # layered chart (.properties, .configure_*) would copy all layers again. Altair puts background and
 # padding into the config, so they stay there.
 CHART_CONFIG = alt.Config(
-    background="#FFFFFF",
+    background=WHITE,
     padding=12,
     axis=alt.AxisConfig(
         labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelColor=INK, titleColor=INK, labelLimit=420
@@ -62,7 +59,7 @@ def timeline_chart(bars: pd.DataFrame, *, today: date) -> alt.TopLevelMixin:
         y=y, x=alt.X("Beginn:T", axis=axis), x2=alt.X2("Ende:T"), description=alt.Description("_aria:N")
     )
     plan = base.transform_filter(alt.datum.Art == rollout.PLANNED).mark_bar(
-        size=44, fill="#FFFFFF", stroke=INK, strokeDash=[8, 4], strokeWidth=2
+        size=44, fill=WHITE, stroke=INK, strokeDash=[8, 4], strokeWidth=2
     )
     statuses = list(PHASE_COLOURS)
     actual = (
