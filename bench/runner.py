@@ -29,13 +29,13 @@ from typing import Any
 import pyarrow as pa
 import streamlit as st
 from sqlalchemy import Engine, event
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from model import demo
 from model.core.db import dispose_engines, get_engine, make_engine
 from model.core.enums import Role
 from model.core.migrate import migrate
+from ui import streamlit_seam
 from ui.navigation import PAGES, PageSpec, available
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,26 +141,6 @@ def bench_database(*, scale: str, database_url: str | None, progress: Progress =
 
 
 @contextmanager
-def _navigation_mode() -> Iterator[None]:
-    """AppTest forgets before every run that app.py uses st.navigation (a server learns it once).
-
-    Without this every run would start in Streamlit's legacy pages/ mode and bounce once through
-    ui.navigation.leave_legacy_pages_mode, which drops submitted widget values and doubles the run.
-    """
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        PagesManager.__init__ = original  # type: ignore[method-assign]
-
-
-@contextmanager
 def _app_environment(database_url: str) -> Iterator[None]:
     """Point the in-process app at the database (a cookie key only if none is configured)."""
     saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "LOTSEN_COOKIE_KEY")}
@@ -170,7 +150,7 @@ def _app_environment(database_url: str) -> Iterator[None]:
         logging.getLogger(name).addFilter(_errors_only)
     # The auth library's prints must not mix into the JSON on stdout.
     try:
-        with redirect_stdout(sys.stderr), _navigation_mode():
+        with redirect_stdout(sys.stderr), streamlit_seam.without_legacy_pages_mode():
             yield
     finally:
         for key, value in saved.items():

@@ -1,4 +1,4 @@
-"""Things defined once: the chart colours (model/charts/palette.py) and the time zone (model/core/clock.py)."""
+"""Defined once: the chart colours (model/charts/palette.py) and the time zone (model/core/clock.py)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from model import exchange
@@ -23,7 +21,7 @@ from model.core.enums import Role
 from model.core.guard import require_admin
 from model.core.settings import get_settings
 from model.exchange import isolated
-from ui import cache, feedback
+from ui import cache, feedback, streamlit_seam
 from ui.feedback import FormRound
 from ui.locale import fmt_number
 from ui.plain import escaped, escaped_cells
@@ -143,10 +141,7 @@ def _drop_upload() -> None:
     st.session_state.pop(PLAN_KEY, None)
     if not ids:
         return
-    ctx = get_script_run_ctx()
-    if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
-        for file_id in ids:
-            ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)
+    streamlit_seam.forget_uploaded_files(ids)
     IMPORT_FORM.next()  # the uploader starts empty when the admin comes back
 
 

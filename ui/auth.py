@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import streamlit as st
-from streamlit import runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from gateway import login_cookie, sessions
 from gateway.origin import expected_origin, same_origin
@@ -32,6 +30,7 @@ from model.core.db import read_session, write_session
 from model.core.enums import Role
 from model.core.security_log import security_event
 from model.core.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
+from ui import streamlit_seam
 
 FORM_KEY = "login"
 ISSUED_KEY = "lc_issued_at"
@@ -269,14 +268,15 @@ def _send_cookie_script() -> None:
 
 def record_session_login(user: UserInfo | None) -> None:
     """Tell the gateway whether this session is logged in (it lets only those upload)."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
+    session_id = streamlit_seam.session_id()
+    if session_id is None:
         return
     issued = st.session_state.get(ISSUED_KEY)
     login = None if user is None or issued is None else SessionLogin(username=user.username, issued_at=issued)
-    sessions.remember(ctx.session_id, login)
-    if runtime.exists():
-        sessions.forget_closed(runtime.get_instance().is_active_session)
+    sessions.remember(session_id, login)
+    is_active = streamlit_seam.active_session_test()
+    if is_active is not None:
+        sessions.forget_closed(is_active)
 
 
 def logout(user: UserInfo) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from model.accounts.auth import UserInfo
 from model.core.enums import Role
 from model.core.settings import ROOT
+from ui import streamlit_seam
 
 ALL_ROLES = frozenset(Role)
 LEGACY_RERUN_KEY = "lc_legacy_rerun"
@@ -127,21 +126,12 @@ def leave_legacy_app_run() -> None:
     Until the first st.navigation call of a process, Streamlit runs app.py inside its legacy pages/
     wrapper, and widgets drawn there get other ids than in every later run: the login form of the
     first session after a restart dropped its first submit (scripts/first_render.py showed it).
-    Recognised per run (Streamlit's wrapper `_mpa_v1` is on the call stack), so that concurrent first
-    sessions each get it; the process-wide flag alone would only tell the first of them.
+    Recognised per run (see ui/streamlit_seam.py), so that concurrent first sessions each get it;
+    the process-wide flag alone would only tell the first of them.
     """
-    if PagesManager.uses_pages_directory or _inside_legacy_wrapper():
-        PagesManager.uses_pages_directory = False
+    if streamlit_seam.in_legacy_pages_mode() or streamlit_seam.inside_legacy_wrapper():
+        streamlit_seam.end_legacy_pages_mode()
         st.rerun()
-
-
-def _inside_legacy_wrapper() -> bool:
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_name == "_mpa_v1":
-            return True
-        frame = frame.f_back
-    return False
 
 
 def leave_legacy_pages_mode() -> None:
@@ -156,7 +146,7 @@ def leave_legacy_pages_mode() -> None:
     if getattr(_run, "in_frame", False):
         st.session_state.pop(LEGACY_RERUN_KEY, None)
         return
-    PagesManager.uses_pages_directory = False
+    streamlit_seam.end_legacy_pages_mode()
     if st.session_state.pop(LEGACY_RERUN_KEY, False):
         _no_access()
         st.stop()

@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import Engine
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from model import demo
 from model.core.db import dispose_engines, make_engine
 from model.core.migrate import migrate
 from tests.support import pg_server
+from ui import streamlit_seam
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -27,20 +27,15 @@ DEMO_USERS = {"admin": "cdo", "leitung": "leitung", "lotse": "lotse"}
 
 
 @pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch) -> None:
+def navigation_mode() -> Iterator[None]:
     """AppTest forgets before every run that app.py uses st.navigation; a server learns it once.
 
     Without this, every AppTest run would start in Streamlit's legacy pages/ folder mode, whose
     one-off bounce (ui.navigation.leave_legacy_pages_mode) would drop the submitted widget values.
     The bounce itself is covered by a browser test on a fresh server.
     """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    with streamlit_seam.without_legacy_pages_mode():
+        yield
 
 
 @pytest.fixture(scope="session")
