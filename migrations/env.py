@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import model.core.tables  # noqa: F401  (registers every table on the metadata)
 from model.core.db import make_engine
+from model.core.migrate import migration_connection
 from model.core.settings import get_settings
 
 config = context.config
@@ -38,7 +39,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
-    with engine.connect() as connection:
+    with migration_connection(engine) as connection:
         _run(connection)
     engine.dispose()
 

@@ -1,8 +1,12 @@
-"""All tables of Lotsen-Cockpit. Enumerated columns hold the codes of model.core.enums."""
+"""All tables of Lotsen-Cockpit. Enumerated columns hold the codes of model.core.enums.
+
+Numeric bounds are named CHECK constraints (migration 0010); string lengths are VARCHAR lengths,
+which PostgreSQL enforces. The commands refuse out-of-range input first, with a German message.
+"""
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from model.core import clock
@@ -11,14 +15,18 @@ from model.core import clock
 # An organisational unit in the tree Dezernat → Amt/Fachbereich → Abteilung.
 class OrgUnit(SQLModel, table=True):
     __tablename__ = "org_unit"
+    __table_args__ = (
+        CheckConstraint("headcount >= 0", name="ck_org_unit_headcount"),
+        CheckConstraint("target_pilots >= 0", name="ck_org_unit_target_pilots"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=30, unique=True, index=True)
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
-    headcount: int = Field(default=0, ge=0)
-    target_pilots: int | None = Field(default=None, ge=0)  # explicit Soll; None = from the rule
+    headcount: int = Field(default=0)
+    target_pilots: int | None = Field(default=None)  # explicit Soll; None = from the rule
     active: bool = Field(default=True, index=True)
     version: int = Field(default=1)
     # The unit's place in the tree, kept by model.org.paths: depth (0 = top), path of Kürzel
@@ -36,7 +44,10 @@ class OrgUnit(SQLModel, table=True):
 # A Digitale Lotsin / ein Digitaler Lotse.
 class Pilot(SQLModel, table=True):
     __tablename__ = "pilot"
-    __table_args__ = (Index("ix_pilot_unit_stage", "unit_id", "stage"),)
+    __table_args__ = (
+        Index("ix_pilot_unit_stage", "unit_id", "stage"),
+        CheckConstraint("hours_per_week BETWEEN 0 AND 40", name="ck_pilot_hours_per_week"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -44,7 +55,7 @@ class Pilot(SQLModel, table=True):
     unit_id: int = Field(foreign_key="org_unit.id", ondelete="RESTRICT")
     stage: str = Field(max_length=20, index=True)
     stage_since: date
-    hours_per_week: float = Field(default=2.0, ge=0, le=40)
+    hours_per_week: float = Field(default=2.0)
     last_update_on: date | None = Field(default=None, index=True)  # latest status update
     anonymised: bool = Field(default=False)
     version: int = Field(default=1)
@@ -132,11 +143,12 @@ class GateDecision(SQLModel, table=True):
 # A training module: the Basisqualifizierung or an Aufbaumodul.
 class TrainingModule(SQLModel, table=True):
     __tablename__ = "training_module"
+    __table_args__ = (CheckConstraint("duration_days > 0", name="ck_training_module_duration_days"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=20)
-    duration_days: float = Field(default=1.0, gt=0)
+    duration_days: float = Field(default=1.0)
     position: int = Field(default=0)
     active: bool = Field(default=True)
 
@@ -183,13 +195,16 @@ class StatusUpdate(SQLModel, table=True):
 # What a Lotse did: type, count, date.
 class Activity(SQLModel, table=True):
     __tablename__ = "activity"
-    __table_args__ = (Index("ix_activity_pilot_date", "pilot_id", "done_on"),)
+    __table_args__ = (
+        Index("ix_activity_pilot_date", "pilot_id", "done_on"),
+        CheckConstraint("count BETWEEN 1 AND 1000", name="ck_activity_count"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pilot_id: int = Field(foreign_key="pilot.id", ondelete="CASCADE")
     status_update_id: int | None = Field(default=None, foreign_key="status_update.id", ondelete="SET NULL")
     activity_type: str = Field(max_length=30, index=True)
-    count: int = Field(default=1, ge=1, le=1000)
+    count: int = Field(default=1)
     done_on: date = Field(index=True)
     note: str | None = Field(default=None, max_length=1000)
 
@@ -197,13 +212,17 @@ class Activity(SQLModel, table=True):
 # A funding programme (Förderprogramm).
 class FundingProgramme(SQLModel, table=True):
     __tablename__ = "funding_programme"
+    __table_args__ = (
+        CheckConstraint("amount_applied >= 0", name="ck_funding_programme_amount_applied"),
+        CheckConstraint("amount_granted >= 0", name="ck_funding_programme_amount_granted"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     donor: str = Field(max_length=10)
     deadline: date | None = Field(default=None, index=True)
-    amount_applied: float = Field(default=0, ge=0)
-    amount_granted: float = Field(default=0, ge=0)
+    amount_applied: float = Field(default=0)
+    amount_granted: float = Field(default=0)
     status: str = Field(max_length=20)
     version: int = Field(default=1)
 
@@ -230,6 +249,16 @@ class Measure(SQLModel, table=True):
             "ozg_id",
             "title",
         ),
+        CheckConstraint("benefit_citizens BETWEEN 1 AND 5", name="ck_measure_benefit_citizens"),
+        CheckConstraint("benefit_admin BETWEEN 1 AND 5", name="ck_measure_benefit_admin"),
+        CheckConstraint("urgency BETWEEN 1 AND 5", name="ck_measure_urgency"),
+        CheckConstraint("legal_duty BETWEEN 1 AND 5", name="ck_measure_legal_duty"),
+        CheckConstraint("effort BETWEEN 1 AND 5", name="ck_measure_effort"),
+        CheckConstraint("cost_operating >= 0", name="ck_measure_cost_operating"),
+        CheckConstraint("cost_capital >= 0", name="ck_measure_cost_capital"),
+        CheckConstraint("person_days >= 0", name="ck_measure_person_days"),
+        CheckConstraint("maturity_target BETWEEN 0 AND 4", name="ck_measure_maturity_target"),
+        CheckConstraint("maturity_actual BETWEEN 0 AND 4", name="ck_measure_maturity_actual"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -243,19 +272,19 @@ class Measure(SQLModel, table=True):
     submitted_by_pilot_id: int | None = Field(default=None, foreign_key="pilot.id", ondelete="SET NULL")
     status: str = Field(max_length=20)
     rag: str = Field(default="green", max_length=10)
-    benefit_citizens: int = Field(default=3, ge=1, le=5)
-    benefit_admin: int = Field(default=3, ge=1, le=5)
-    urgency: int = Field(default=3, ge=1, le=5)
-    legal_duty: int = Field(default=1, ge=1, le=5)
-    effort: int = Field(default=3, ge=1, le=5)
+    benefit_citizens: int = Field(default=3)
+    benefit_admin: int = Field(default=3)
+    urgency: int = Field(default=3)
+    legal_duty: int = Field(default=1)
+    effort: int = Field(default=3)
     start_quarter: str | None = Field(default=None, max_length=7)  # "2025-Q3"
     end_quarter: str | None = Field(default=None, max_length=7)
-    cost_operating: float = Field(default=0, ge=0)  # konsumtiv, €
-    cost_capital: float = Field(default=0, ge=0)  # investiv, €
-    person_days: float = Field(default=0, ge=0)
+    cost_operating: float = Field(default=0)  # konsumtiv, €
+    cost_capital: float = Field(default=0)  # investiv, €
+    person_days: float = Field(default=0)
     ozg_id: str | None = Field(default=None, max_length=20, index=True)
-    maturity_target: int | None = Field(default=None, ge=0, le=4)
-    maturity_actual: int | None = Field(default=None, ge=0, le=4)
+    maturity_target: int | None = Field(default=None)
+    maturity_actual: int | None = Field(default=None)
     efa: bool = Field(default=False)
     funding_id: int | None = Field(
         default=None, foreign_key="funding_programme.id", index=True, ondelete="SET NULL"
@@ -288,12 +317,15 @@ class Idea(SQLModel, table=True):
 # IT staff (VZÄ) of one unit in one IT task area.
 class ItStaff(SQLModel, table=True):
     __tablename__ = "it_staff"
-    __table_args__ = (UniqueConstraint("unit_id", "task_area"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "task_area"),
+        CheckConstraint("fte BETWEEN 0 AND 10000", name="ck_it_staff_fte"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="org_unit.id", index=True)
     task_area: str = Field(max_length=30, index=True)
-    fte: float = Field(ge=0, le=10000)
+    fte: float
 
 
 # Key figures saved at a meeting, to show "seit der letzten Sitzung".
