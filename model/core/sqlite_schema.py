@@ -119,9 +119,10 @@ def describe(connection: sqlite3.Connection) -> Schema:
                 Column(row[1], row[2].upper(), bool(row[3]), row[4], row[5], row[6])
                 for row in connection.execute(f"PRAGMA table_xinfo({name_sql})")
             )
+            # (table, from, to, on_update, on_delete, match), sorted: Alembic's batch mode writes a
+            # table's foreign keys in any order, and SQLite numbers them in the order written.
             keys = tuple(
-                tuple(row[2:])  # (table, from, to, on_update, on_delete, match), by id and seq
-                for row in sorted(connection.execute(f"PRAGMA foreign_key_list({name_sql})"))
+                sorted(tuple(row[2:]) for row in connection.execute(f"PRAGMA foreign_key_list({name_sql})"))
             )
             schema.tables[name] = Table(name, columns, keys, _table_sql(sql))
         elif kind == "index":

@@ -6,7 +6,7 @@ import sqlite3
 
 from model.core import sqlite_schema
 
-COLUMNS = "id INTEGER NOT NULL, pilot_id INTEGER, name VARCHAR(20) DEFAULT 'a,b'"
+COLUMNS = "id INTEGER NOT NULL, pilot_id INTEGER, unit_id INTEGER, name VARCHAR(20) DEFAULT 'a,b'"
 
 
 def table(constraints: str) -> sqlite_schema.Table:
@@ -21,6 +21,17 @@ def test_constraints_in_another_order_are_the_same_schema() -> None:
     first = table("PRIMARY KEY (id), FOREIGN KEY(pilot_id) REFERENCES pilot (id), UNIQUE (pilot_id)")
     second = table("PRIMARY KEY (id), UNIQUE (pilot_id), FOREIGN KEY(pilot_id) REFERENCES pilot (id)")
     assert first.sql == second.sql
+
+
+def test_foreign_keys_in_another_order_are_the_same_schema() -> None:
+    # Alembic's batch mode writes them in any order (seen after migration f6b2d4e8a013).
+    pilot, unit = (
+        "FOREIGN KEY(pilot_id) REFERENCES pilot (id)",
+        "FOREIGN KEY(unit_id) REFERENCES org_unit (id)",
+    )
+    first = table(f"PRIMARY KEY (id), {pilot}, {unit}")
+    second = table(f"PRIMARY KEY (id), {unit}, {pilot}")
+    assert first.foreign_keys == second.foreign_keys and first.sql == second.sql
 
 
 def test_an_added_check_is_a_difference() -> None:
