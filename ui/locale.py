@@ -12,8 +12,6 @@ import streamlit as st
 
 from model.core.clock import LOCAL_TIMEZONE
 
-MONTHS = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."]
-
 # Vega expressions for axis labels (Streamlit drops vega-embed's formatLocale option).
 VEGA_NUMBER = (
     "replace(replace(replace(format(datum.value, ',.{p}f'), regexp(',', 'g'), '#'), '.', ','),"

@@ -13,7 +13,6 @@ from model.core.audit import AlreadySaved, repeated_create
 from model.core.enums import Role
 from model.core.tables import AppUser, AuditEntry
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 THOUSANDS_PATTERN = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
@@ -102,19 +101,6 @@ def _german_number_text(text: str) -> str:
     if "," in text:
         return text.replace(".", "").replace(",", ".")
     return text.replace(".", "") if THOUSANDS_PATTERN.match(text) else text
-
-
-def clean_quarter(value: object, *, field: str) -> str | None:
-    """'2026-Q3' (also 'Q3 2026'); None for empty."""
-    text = clean_text(value, field=field, max_length=7 + 2, required=False)
-    if text is None:
-        return None
-    german = re.match(r"^Q([1-4])\s+(\d{4})$", text)
-    if german:
-        text = f"{german.group(2)}-Q{german.group(1)}"
-    if not QUARTER_PATTERN.match(text):
-        raise AdminError(f"{field}: „{text}“ ist kein Quartal (Beispiel: 2026-Q3).")
-    return text
 
 
 def check_period(start: date | None, end: date | None, *, what: str) -> None:

@@ -20,7 +20,6 @@ class Settings:
     demo_mode: bool
     cookie_key: str | None
     cookie_name: str = "lotsen_cockpit_auth"
-    cookie_expiry_days: float = 7.0
     # How long a login counts at most (from its issue, whatever the cookie says) and without activity.
     max_login_age_admin_hours: float = 12.0
     max_login_age_hours: float = 7 * 24.0

@@ -180,10 +180,6 @@ class ParsedWorkbook:
     errors: Capped[RowError] = field(default_factory=lambda: Capped(error_position))
     notices: Capped[Notice] = field(default_factory=lambda: Capped(notice_position))
 
-    @property
-    def row_count(self) -> int:
-        return sum(len(sheet.rows) for sheet in self.sheets.values())
-
 
 # One sheet as the file stores it: cells by row number and column index (0 = A), and what the
 # spreadsheet hides from the person who looks at it.

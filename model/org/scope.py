@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import Select, literal
 from sqlmodel import Session, select
 
-from model.core.enums import UnitKind
 from model.core.tables import OrgUnit
 
 
@@ -63,7 +62,3 @@ def unit_by_code(*, session: Session, code: str) -> UnitOption | None:
         )
     ).first()
     return None if row is None else UnitOption(*row)
-
-
-def is_dezernat(option: UnitOption) -> bool:
-    return option.kind == UnitKind.DEZERNAT.value

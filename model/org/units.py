@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from model.core import app_settings
 from model.core.app_settings import SollRuleSetting
 from model.core.audit import diff, record_audit
-from model.core.enums import CURRENT_STAGES, SollRule, UnitKind, label, labels_of
+from model.core.enums import CURRENT_STAGES, SollRule, UnitKind, labels_of
 from model.core.guard import (
     AdminError,
     check_version,
@@ -391,7 +391,3 @@ def change_soll_rule(
     app_settings.set_soll_rule(
         session=session, setting=SollRuleSetting(rule=SollRule(rule), per_n=number), actor=actor
     )
-
-
-def kind_label(kind: str) -> str:
-    return label(UnitKind(kind))

@@ -202,13 +202,6 @@ def among_best(*, weights: ScoreWeights, conditions: Sequence[Any], limit: int) 
     return Measure.id.in_(best)  # type: ignore[union-attr]
 
 
-def class_of(score: float) -> str:
-    for name, threshold in CLASS_THRESHOLDS:
-        if score >= threshold - _EPSILON:
-            return name
-    return "C"
-
-
 def formula_text(weights: ScoreWeights) -> str:
     """The formula with the weights in force, in German notation."""
     parts = []
