@@ -1,4 +1,4 @@
-"""Markdown for the README from `manage.py bench --json` results: tables per scale and the two goals.
+"""Markdown for docs/performance.md from `manage.py bench --json` results: tables per scale and the two goals.
 
     python -m bench.report S.json M.json L.json > bench_results.md
 
