@@ -1,5 +1,9 @@
 """The HttpOnly login cookie: the app registers a one-time nonce after a login, the page's script
-posts it to the gateway, and the gateway answers with Set-Cookie. Scripts never see the token."""
+posts it to the gateway, and the gateway answers with Set-Cookie. Scripts never see the token.
+
+The token itself is written and read here only (a JWT of user name, issue time and expiry, signed
+with the cookie key): by ui/auth.py after a login and on a new session, by gateway/logins.py for
+downloads and uploads."""
 
 from __future__ import annotations
 
@@ -7,11 +11,41 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+import jwt
 
 NONCE_SECONDS = 60.0  # the script posts it within a second; a nonce older than this is void
 LOGIN_PATH = "/_lotsen/login-cookie"
 LOGOUT_PATH = "/_lotsen/logout-cookie"
+SIGNING = "HS256"
+
+
+@dataclass(frozen=True)
+class LoginToken:
+    username: str
+    issued_at: datetime  # the server's maximum age of a login counts from it
+
+
+def issue_token(*, username: str, issued_at: datetime, expires: datetime, key: str) -> str:
+    claims = {"username": username, "iat": issued_at.timestamp(), "exp_date": expires.timestamp()}
+    return jwt.encode(claims, key, algorithm=SIGNING)
+
+
+def read_token(token: str | None, key: str | None) -> LoginToken | None:
+    """The login a cookie carries, if its signature is valid and it has not expired (else None)."""
+    if not token or not key:
+        return None
+    try:
+        payload = jwt.decode(token, key, algorithms=[SIGNING])
+        expires = float(payload["exp_date"])
+        issued = datetime.fromtimestamp(float(payload["iat"]), UTC)
+        username = str(payload["username"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if expires <= time.time():
+        return None
+    return LoginToken(username=username, issued_at=issued)
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,8 @@ the gateway deletes it.
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import jwt
 import streamlit as st
 
 from gateway import login_cookie, sessions
@@ -40,28 +38,7 @@ COOKIE_SCRIPT_KEY = "lc_cookie_script"  # a cookie write or delete still to be s
 # Who is logged in, and "logout" (this session's request cookie no longer counts); the names are
 # those streamlit-authenticator used, which this module replaced.
 LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
-SIGNING = "HS256"
 REFUSED = "Benutzername oder Passwort ist nicht korrekt."
-
-
-def _token_payload(settings: Settings) -> dict[str, object] | None:
-    """The request's login cookie, if it carries a valid signature and has not expired."""
-    token = st.context.cookies.get(settings.cookie_name)
-    if not token:
-        return None
-    try:
-        payload = jwt.decode(token, settings.cookie_key, algorithms=[SIGNING])
-        if float(payload["exp_date"]) <= time.time():
-            return None
-        str(payload["username"])
-        float(payload["iat"])  # the issue time: the server's maximum age counts from it
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
-        return None
-    return payload
-
-
-def _issued_at(payload: dict[str, object]) -> datetime:
-    return datetime.fromtimestamp(float(payload["iat"]), UTC)  # type: ignore[arg-type]
 
 
 def _check_configuration(settings: Settings) -> str:
@@ -143,10 +120,10 @@ def _user_from_cookie(settings: Settings) -> UserInfo | None:
     if not _from_own_origin():
         security_event("origin_refused", origin=st.context.headers.get("Origin") or "(keiner)", layer="login")
         return None
-    payload = _token_payload(settings)
-    if payload is None:
+    login = login_cookie.read_token(st.context.cookies.get(settings.cookie_name), settings.cookie_key)
+    if login is None:
         return None
-    username, issued = str(payload["username"]), _issued_at(payload)
+    username, issued = login.username, login.issued_at
     with read_session() as session:
         user = auth_store.valid_user(session=session, username=username, issued_at=issued, limits=settings)
     if user is not None:
@@ -215,10 +192,8 @@ def _login_form(settings: Settings, cookie_key: str) -> UserInfo | None:
     _note_activity(user.username)
     limits = settings.max_login_age_admin_hours if user.role is Role.ADMIN else settings.max_login_age_hours
     expires = issued + timedelta(hours=limits)
-    token = jwt.encode(
-        {"username": user.username, "iat": issued.timestamp(), "exp_date": expires.timestamp()},
-        cookie_key,
-        algorithm=SIGNING,
+    token = login_cookie.issue_token(
+        username=user.username, issued_at=issued, expires=expires, key=cookie_key
     )
     _set_cookie(settings.cookie_name, token, expires=expires)
     return user
