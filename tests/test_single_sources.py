@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
+
+from model.charts.palette import PALETTE
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = ("model", "ui", "pages", "gateway")
@@ -25,6 +28,12 @@ def _lines(pattern: str) -> list[str]:
 def test_the_chart_colours_are_written_down_only_in_the_palette() -> None:
     found = _lines("|".join(OKABE_ITO))
     assert found and all(place.startswith("model/charts/palette.py:") for place in found), found
+
+
+def test_streamlits_theme_has_the_same_colours_as_the_palette() -> None:
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as file:
+        theme = tomllib.load(file)["theme"]
+    assert theme["chartCategoricalColors"] == PALETTE
 
 
 def test_the_local_time_zone_is_named_only_by_the_clock() -> None:

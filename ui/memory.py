@@ -6,6 +6,9 @@ SQLAlchemy loaded that took 60–290 ms here, holding the GIL, so the finished p
 that much later (scripts/first_render.py, issue 7). Frozen objects are skipped by every later
 collection; they are still freed by reference counting, only cycles among them stay.
 
+Switching runner.postScriptGC off instead does not give the same: Python's own full collections still
+come, each again 190–510 ms instead of 50–60 ms (docs/performance.md, 08.12.2026).
+
 A run freezes what the runs before it loaded: once after the first runs of a server's life, and again
 only when a page has imported modules that were not there yet.
 """
