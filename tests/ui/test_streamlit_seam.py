@@ -58,7 +58,7 @@ def test_once_the_mode_is_left_app_runs_as_the_main_script(probe_app: str) -> No
 def test_no_stack_walk_and_no_streamlit_attribute_assigned_outside_the_seams() -> None:
     """ui/streamlit_seam.py for ui/, gateway/ documents its own; tests patch only through the seam."""
     assignment = re.compile(
-        r"_getframe|^\s*(st|streamlit|runtime|PagesManager|stauth|streamlit_authenticator)\.[\w.]+\s*=[^=]"
+        r"_get[f]rame|^\s*(st|streamlit|runtime|PagesManager|stauth|streamlit_authenticator)\.[\w.]+\s*=[^=]"
         r"|setattr\((st|streamlit|runtime|PagesManager)\b"
     )
     seam = ROOT / "ui" / "streamlit_seam.py"
