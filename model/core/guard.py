@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from typing import Any, SupportsFloat, SupportsIndex
+from typing import Any, Literal, SupportsFloat, SupportsIndex, overload
 
 from sqlmodel import Session, col, select
 
@@ -72,6 +72,10 @@ def refuse_repeat(
         )
 
 
+@overload
+def clean_text(value: object, *, field: str, max_length: int, required: Literal[True] = True) -> str: ...
+@overload
+def clean_text(value: object, *, field: str, max_length: int, required: bool) -> str | None: ...
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str | None:
     """Stripped text within `max_length`; None for an empty optional field."""
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()

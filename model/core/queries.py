@@ -76,7 +76,7 @@ def units_with_soll(*, session: Session, root_id: int | None) -> Subquery:
             soll_expression(rule).label("soll"),
             col(OrgUnit.target_pilots).is_not(None).label("explicit"),
         )
-        .where(OrgUnit.active, scope_condition(OrgUnit.id, root_id))
+        .where(col(OrgUnit.active), scope_condition(col(OrgUnit.id), root_id))
         .subquery("units_with_soll")
     )
 
@@ -99,7 +99,7 @@ def pilots_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataF
     counts = dict(
         session.exec(
             select(Pilot.stage, func.count())
-            .where(scope_condition(Pilot.unit_id, root_id))
+            .where(scope_condition(col(Pilot.unit_id), root_id))
             .group_by(Pilot.stage)
         ).all()
     )
@@ -113,7 +113,7 @@ def pilots_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataF
 
 def measures_by_status(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Roadmap measures per status; with a scope only the measures of its units."""
-    in_scope = scope_condition(Measure.unit_id, root_id)
+    in_scope = scope_condition(col(Measure.unit_id), root_id)
     counts = dict(
         session.exec(select(Measure.status, func.count()).where(in_scope).group_by(Measure.status)).all()
     )
@@ -170,7 +170,7 @@ def open_support_requests(*, session: Session, root_id: int | None = None, on: d
             .where(
                 open_support_condition(on or clock.today()),
                 col(Pilot.stage).in_(CURRENT),
-                scope_condition(Pilot.unit_id, root_id),
+                scope_condition(col(Pilot.unit_id), root_id),
             )
         ).one()
     )
@@ -252,11 +252,11 @@ def history_start(*, session: Session, root_id: int | None = None) -> date | Non
     """Date of the first stage change in the scope (None: no history)."""
     first = session.exec(
         select(func.min(PilotStageChange.changed_on)).where(
-            scope_condition(PilotStageChange.unit_id, root_id)
+            scope_condition(col(PilotStageChange.unit_id), root_id)
         )
     ).one()
     since = session.exec(
-        select(func.min(Pilot.stage_since)).where(scope_condition(Pilot.unit_id, root_id))
+        select(func.min(col(Pilot.stage_since))).where(scope_condition(col(Pilot.unit_id), root_id))
     ).one()
     candidates = [_as_date(value) for value in (first, since) if value is not None]
     return min(candidates) if candidates else None

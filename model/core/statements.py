@@ -1,10 +1,12 @@
-"""select() of five or more columns with a type mypy can follow."""
+"""Typed helpers where sqlmodel's annotations fall short of what a statement needs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, inspect
 from sqlalchemy.sql._typing import _ColumnsClauseArgument
+from sqlmodel import SQLModel
 from sqlmodel.sql.expression import Select
 
 
@@ -14,3 +16,9 @@ def select_columns(*columns: _ColumnsClauseArgument[Any]) -> Select[*tuple[Any, 
     sqlmodel types select() for at most four; with more, no overload matches.
     """
     return Select(*columns)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (its __table__, which sqlmodel does not declare)."""
+    # A table model maps exactly one Table; the mapper types it as any FromClause.
+    return cast(Table, inspect(model).local_table)
