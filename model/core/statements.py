@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import Table, inspect
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql._typing import _ColumnsClauseArgument
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 from sqlmodel.sql.expression import Select
 
 
@@ -22,3 +23,11 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a table model (its __table__, which sqlmodel does not declare)."""
     # A table model maps exactly one Table; the mapper types it as any FromClause.
     return cast(Table, inspect(model).local_table)
+
+
+def id_column(column: int | None) -> Mapped[int]:
+    """col() of a primary key, as the non-null integer that every stored row carries.
+
+    sqlmodel types `id` as `int | None` (None until the insert); read back, it is never None.
+    """
+    return cast(Mapped[int], col(column))
