@@ -8,15 +8,10 @@ from model.core.db import write_session
 from model.core.enums import PilotStage
 from model.core.tabular import csv_bytes
 from model.pilots import reads as pilots
-from model.pilots.commands import (
-    PilotInputError,
-    StaleEditError,
-    anonymise_person,
-    change_stage,
-    export_file_name,
-    export_person,
-    resolve_support_request,
-)
+from model.pilots.checks import PilotInputError, StaleEditError
+from model.pilots.commands import change_stage, resolve_support_request
+from model.pilots.privacy import anonymise_person, export_file_name, export_person
+from model.training import reads as training
 from ui import cache, charts, feedback, filters, pilot_views, tables
 from ui.feedback import FormRound
 from ui.locale import fmt_date, fmt_number, fmt_percent
@@ -181,7 +176,7 @@ def detail(pilot_id: int) -> None:
         history, name=f"Verlauf Lotse {pilot_id}", key="detail_history", column_config={"Datum": DATE_COLUMN}
     )
     st.markdown("**Qualifizierung**")
-    progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
+    progress = cache.query(training.training_progress, viewer=user, pilot_id=pilot_id)
     share, summary = pilot_views.progress_text(progress)
     st.progress(share, text=summary)
     pilot_views.static_table(
@@ -290,7 +285,7 @@ def privacy(record: pilots.PilotRecord) -> None:
 
 
 def training_section(root_id: int | None) -> None:
-    completion = cache.query(pilots.module_completion, root_id=root_id)
+    completion = cache.query(training.module_completion, root_id=root_id)
     st.subheader("Abschlüsse je Modul")
     if completion.empty:
         st.caption("Es sind noch keine Module angelegt.")
@@ -312,13 +307,15 @@ def training_section(root_id: int | None) -> None:
     )
     st.subheader("Qualifizierungsmatrix")
     st.caption("Je Lotsin und Lotse und Modul: abgeschlossen, eingeschrieben oder offen.")
-    matrix = cache.query(pilots.training_matrix, viewer=user, root_id=root_id, limit=tables.MAX_SHOWN_ROWS)
+    matrix = cache.query(training.training_matrix, viewer=user, root_id=root_id, limit=tables.MAX_SHOWN_ROWS)
     tables.show_table(
         matrix.drop(columns=["id"]),
         name="Qualifizierungsmatrix",
         key="matrix_table",
         total=total,  # the Lotsen in the programme that module_completion counted: the matrix's rows
-        whole=lambda: cache.query(pilots.training_matrix, viewer=user, root_id=root_id).drop(columns=["id"]),
+        whole=lambda: cache.query(training.training_matrix, viewer=user, root_id=root_id).drop(
+            columns=["id"]
+        ),
     )
 
 

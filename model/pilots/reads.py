@@ -1,4 +1,4 @@
-"""Read models of the Lotsen: own record, roster, history, training matrix, feed and contacts.
+"""Read models of the Lotsen: own record, roster, history, feed and contacts.
 
 Personal data is for the CDO-Büro and the person themself: every read of per-person data takes the
 `viewer` and refuses anyone else on the server, whatever a page passes in.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol
 
 import pandas as pd
 from sqlalchemy import (
@@ -30,13 +29,12 @@ from sqlalchemy import (
 from sqlmodel import Session, select
 
 from model.core import clock
+from model.core.actor import Actor, check_admin, check_person_access
 from model.core.enums import (
     CURRENT_STAGES,
     STAGE_TRANSITIONS,
     ActivityType,
-    ModuleKind,
     PilotStage,
-    Role,
     label,
     labels_of,
 )
@@ -52,18 +50,8 @@ from model.core.tables import (
 )
 from model.org.scope import scope_condition
 
-NOT_YOURS = "Sie können nur Ihre eigenen Angaben sehen und ändern."
-NO_PERSONAL_DATA = (
-    "Die Verwaltungsleitung sieht nur zusammengefasste Zahlen je Organisationseinheit, "
-    "keine Angaben zu einzelnen Personen."
-)
-ADMIN_ONLY = "Das darf nur das CDO-Büro."
 CURRENT_STAGE_CODES: tuple[str, ...] = tuple(stage.value for stage in CURRENT_STAGES)
 ALL_STAGE_CODES: tuple[str, ...] = tuple(stage.value for stage in PilotStage)
-
-# Training state of one Lotse in one module.
-COMPLETED, ENROLLED, OPEN = "completed", "enrolled", "open"
-TRAINING_LABELS = {COMPLETED: "abgeschlossen", ENROLLED: "eingeschrieben", OPEN: "offen"}
 
 # Kinds of history entries, German names and their order on the same day (newest work first).
 KIND_LABELS = {
@@ -75,35 +63,6 @@ KIND_LABELS = {
 ACTIVITY_LABELS: dict[str, str] = labels_of(ActivityType)
 HISTORY_COLUMNS = ["Datum", "Art", "Eintrag", "Unterstützung"]
 FEED_COLUMNS = ["Datum", "Lotsin/Lotse", "Organisationseinheit", "Art", "Eintrag", "Unterstützung"]
-
-
-class Actor(Protocol):
-    """Who asks: ui's logged-in UserInfo or any object with these fields."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def pilot_id(self) -> int | None: ...
-
-
-def check_person_access(actor: Actor, pilot_id: int) -> None:
-    """Admin may see anyone, a Lotse only the own record, leitung nobody (PermissionError)."""
-    if actor.role == Role.ADMIN:
-        return
-    if actor.role == Role.LOTSE:
-        if actor.pilot_id is not None and actor.pilot_id == pilot_id:
-            return
-        raise PermissionError(NOT_YOURS)
-    raise PermissionError(NO_PERSONAL_DATA)
-
-
-def check_admin(actor: Actor) -> None:
-    if actor.role != Role.ADMIN:
-        raise PermissionError(ADMIN_ONLY if actor.role == Role.LOTSE else NO_PERSONAL_DATA)
 
 
 # One Lotse as Mein Status and the detail view show them.
@@ -170,46 +129,6 @@ def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotReco
         anonymised=pilot.anonymised,
         open_support_requests=int(requests),
     )
-
-
-def _training_state():  # type: ignore[no-untyped-def]
-    return case(
-        (TrainingRecord.completed_on.is_not(None), literal(COMPLETED)),  # type: ignore[union-attr]
-        (TrainingRecord.enrolled_on.is_not(None), literal(ENROLLED)),  # type: ignore[union-attr]
-        else_=literal(OPEN),
-    )
-
-
-def training_progress(*, session: Session, viewer: Actor, pilot_id: int) -> pd.DataFrame:
-    """Every active module (and any other the Lotse has a record in) with the Lotse's state."""
-    check_person_access(viewer, pilot_id)
-    rows = session.exec(
-        select(
-            TrainingModule.id,
-            TrainingModule.name,
-            TrainingModule.kind,
-            TrainingModule.duration_days,
-            _training_state(),
-            TrainingRecord.enrolled_on,
-            TrainingRecord.completed_on,
-        )
-        .select_from(TrainingModule)
-        .outerjoin(
-            TrainingRecord,
-            and_(TrainingRecord.module_id == TrainingModule.id, TrainingRecord.pilot_id == pilot_id),
-        )
-        .where(or_(TrainingModule.active, TrainingRecord.id.is_not(None)))  # type: ignore[union-attr]
-        .order_by(TrainingModule.position, TrainingModule.name)
-    ).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=["module_id", "Modul", "kind", "Dauer (Tage)", "state", "Eingeschrieben", "Abgeschlossen"],
-    )
-    frame["Art"] = frame["kind"].map(lambda kind: label(ModuleKind(kind)))
-    frame["Stand"] = frame["state"].map(TRAINING_LABELS)
-    return frame[
-        ["module_id", "Modul", "Art", "Dauer (Tage)", "state", "Stand", "Eingeschrieben", "Abgeschlossen"]
-    ]
 
 
 def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | None) -> list[Select]:  # type: ignore[type-arg]
@@ -495,7 +414,7 @@ def _roster_conditions(
     return conditions
 
 
-def _roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Subquery:
+def roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Subquery:
     """The ids of the roster rows in display order (unit code, name), at most `limit` of them."""
     chosen = select(Pilot.id).join(OrgUnit, OrgUnit.id == Pilot.unit_id).where(*conditions)
     if limit is not None:
@@ -506,7 +425,7 @@ def _roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Sub
 def _roster_query(*, conditions: list[ColumnElement[bool]], limit: int | None) -> Select:  # type: ignore[type-arg]
     # The rows are chosen first (filter, order, LIMIT), then their figures are looked up: at scale L
     # the support flag and the module count are computed for the 1,000 rows on screen, not 20,000.
-    chosen = _roster_ids(conditions, limit)
+    chosen = roster_ids(conditions, limit)
     completed = (
         select(TrainingRecord.pilot_id, func.count().label("modules_done"))
         .join(chosen, chosen.c.id == TrainingRecord.pilot_id)
@@ -669,86 +588,3 @@ def _mailing_columns(roster_frame: pd.DataFrame) -> pd.DataFrame:
     """Name, e-mail, Kürzel and unit of a `roster` frame, anonymised people left out."""
     frame = roster_frame.loc[~roster_frame["anonymised"].astype(bool)]
     return frame[["Name", "E-Mail", "Kürzel", "Organisationseinheit"]].reset_index(drop=True)
-
-
-def _module_columns(session: Session) -> list[tuple[int, str]]:
-    return list(
-        session.exec(
-            select(TrainingModule.id, TrainingModule.name)
-            .where(TrainingModule.active)
-            .order_by(TrainingModule.position, TrainingModule.name)
-        ).all()
-    )
-
-
-def training_matrix(
-    *,
-    session: Session,
-    viewer: Actor,
-    root_id: int | None = None,
-    stages: tuple[str, ...] = CURRENT_STAGE_CODES,
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """Lotsen × active modules, each cell abgeschlossen / eingeschrieben / offen (as text).
-
-    Ordered by unit code and name like the roster; `limit` keeps the first rows (the screen).
-    """
-    check_admin(viewer)
-    modules = _module_columns(session)
-    names = [name for _, name in modules]
-    if not modules:
-        return pd.DataFrame(columns=["id", "Name", "Kürzel"])
-    state = case(
-        (TrainingRecord.completed_on.is_not(None), literal(TRAINING_LABELS[COMPLETED])),  # type: ignore[union-attr]
-        (TrainingRecord.enrolled_on.is_not(None), literal(TRAINING_LABELS[ENROLLED])),  # type: ignore[union-attr]
-    )
-    # One row per Lotse with a column per module, aggregated in SQL (at most one record per module).
-    cells = [
-        func.coalesce(func.max(case((TrainingRecord.module_id == module_id, state))), TRAINING_LABELS[OPEN])
-        for module_id, _ in modules
-    ]
-    records = and_(
-        TrainingRecord.pilot_id == Pilot.id,
-        TrainingRecord.module_id.in_([module_id for module_id, _ in modules]),  # type: ignore[attr-defined]
-    )
-    chosen = _roster_ids([Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)], limit)
-    rows = session.exec(
-        select(Pilot.id, Pilot.name, OrgUnit.code, *cells)
-        .join(chosen, chosen.c.id == Pilot.id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .outerjoin(TrainingRecord, records)
-        .group_by(Pilot.id, Pilot.name, OrgUnit.code)
-        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "Name", "Kürzel", *names])
-
-
-def module_completion(
-    *, session: Session, root_id: int | None = None, stages: tuple[str, ...] = CURRENT_STAGE_CODES
-) -> pd.DataFrame:
-    """Per active module: how many Lotsen in scope completed it, are enrolled, have it open."""
-    in_scope = and_(Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id))
-    total = session.exec(select(func.count()).select_from(Pilot).where(in_scope)).one()
-    counted = (
-        select(TrainingRecord.module_id, TrainingRecord.completed_on)
-        .join(Pilot, Pilot.id == TrainingRecord.pilot_id)
-        .where(in_scope)
-        .subquery()
-    )
-    rows = session.exec(
-        select(
-            TrainingModule.name,
-            func.count(counted.c.completed_on),
-            func.count(counted.c.module_id) - func.count(counted.c.completed_on),
-        )
-        .select_from(TrainingModule)
-        .outerjoin(counted, counted.c.module_id == TrainingModule.id)
-        .where(TrainingModule.active)
-        .group_by(TrainingModule.id)
-        .order_by(TrainingModule.position, TrainingModule.name)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["Modul", "abgeschlossen", "eingeschrieben"])
-    frame["offen"] = int(total) - frame["abgeschlossen"] - frame["eingeschrieben"]
-    frame["Lotsen gesamt"] = int(total)
-    frame["Anteil abgeschlossen"] = frame["abgeschlossen"] / total if total else 0.0
-    return frame

@@ -13,11 +13,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from model.core import clock
+from model.core.actor import Actor, check_admin, check_person_access
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import Category, IdeaStatus, MeasureStatus, label, labels_of
 from model.core.statements import select_columns
 from model.core.tables import Idea, Measure, OrgUnit, Pilot
-from model.pilots.reads import Actor, check_admin, check_person_access
 
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX = 5, 200, 4000, 1000
 # What an accepted idea becomes on the roadmap: an idea to score, or planned at once.
