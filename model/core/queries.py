@@ -129,7 +129,7 @@ def measures_by_status(*, session: Session, root_id: int | None = None) -> pd.Da
 class PhaseInfo:
     name: str
     status: PhaseStatus
-    planned_end: object
+    planned_end: date
     position: int
 
 
