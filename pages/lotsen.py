@@ -222,7 +222,7 @@ def stage_form(record: pilots.PilotRecord) -> None:
                 expected_version=pilot_views.seen(SEEN_KEY, record).version,
                 to_stage=to_stage,
                 reason=reason,
-                changed_on=changed_on,  # type: ignore[arg-type]
+                changed_on=changed_on,
             )
     except StaleEditError as error:
         after_write("error", escaped(error))
