@@ -22,7 +22,6 @@ from model.core.enums import (
     UnitKind,
     labels_of,
 )
-from ui import cache
 from ui.commands import shown
 from ui.feedback import FormRound
 
@@ -54,13 +53,6 @@ def pinned(editor_key: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         store[editor_key] = load()
         st.session_state[PINNED_KEY] = store
     return store[editor_key]
-
-
-def reload_editor(round_key: str) -> None:
-    """Drop the edits and show the current data (e.g. after someone else saved)."""
-    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
-    cache.clear_after_write()
-    st.rerun()
 
 
 def missing(value: object) -> bool:

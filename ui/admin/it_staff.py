@@ -14,17 +14,17 @@ from ui import cache, feedback
 from ui.admin.common import (
     TASK_LABELS,
     pinned,
-    reload_editor,
 )
 from ui.admin.units import unit_options
 from ui.commands import run as run_command
+from ui.feedback import FormRound
 from ui.filters import scope_filter
 from ui.locale import fmt_number
 from ui.plain import escaped
 
 IT_TAB = "it_staff"
 CENTRAL_IT_AREA = "central_it"
-IT_ROUND = "it_editor_round"
+IT_EDITOR = FormRound("it_editor")  # a new round draws a fresh editor
 AUTOMATIC = "auto"
 
 
@@ -32,8 +32,7 @@ def render_it_staff(user: UserInfo) -> None:
     scope = scope_filter()
     _central_unit_form(user)
     st.subheader("VZÄ je Organisationseinheit und IT-Aufgabenbereich")
-    round_number = st.session_state.setdefault(IT_ROUND, 0)
-    editor_key = f"it_editor_{round_number}_{scope.root_id}"
+    editor_key = f"{IT_EDITOR.form}_{scope.root_id}"
     frame = pinned(editor_key, lambda: cache.query(it_staff.it_staff_table, root_id=scope.root_id))
     st.caption(
         f"Auswahl: {escaped(scope.label)} · {fmt_number(len(frame))} aktive Einheiten. "
@@ -60,17 +59,16 @@ def render_it_staff(user: UserInfo) -> None:
     )
     cells = _staff_cells(frame, st.session_state.get(editor_key, {}))
     if st.button(f"VZÄ speichern ({len(cells)} Zellen)", key="it_save", disabled=not cells):
-        st.session_state[IT_ROUND] = round_number + 1
         run_command(
             IT_TAB,
             it_staff.save_it_staff,
             success=f"{len(cells)} Wert(e) gespeichert.",
+            reset=[IT_EDITOR],  # saved: a fresh editor; refused: the edits stay
             cells=cells,
             actor=user.username,
         )
-        st.session_state[IT_ROUND] = round_number
     if st.button("Verwerfen und neu laden", key="it_discard"):
-        reload_editor(IT_ROUND)
+        feedback.refresh(reset=[IT_EDITOR])
     feedback.show(IT_TAB)
 
 

@@ -21,7 +21,6 @@ from ui.admin.common import (
     MEASURE_STATUSES,
     RAGS,
     pinned,
-    reload_editor,
 )
 from ui.commands import run as run_command
 from ui.feedback import FormRound
@@ -31,7 +30,7 @@ from ui.plain import escaped
 from ui.tables import show_table
 
 MEASURES_TAB = "measures"
-EDITOR_ROUND = "measures_editor_round"
+EDITOR = FormRound("measures_editor")  # a new round draws a fresh editor
 
 
 def _measure_column_config(options: dict[str, list[str]]) -> dict[str, Any]:
@@ -84,8 +83,7 @@ def render_measures(user: UserInfo) -> None:
         key="measures_category",
     )
     filters = {"root_id": scope.root_id, "status": status, "category": category}
-    round_number = st.session_state.setdefault(EDITOR_ROUND, 0)
-    editor_key = f"measures_editor_{round_number}_{scope.root_id}_{status}_{category}"
+    editor_key = f"{EDITOR.form}_{scope.root_id}_{status}_{category}"
     frame = pinned(editor_key, lambda: cache.query(admin_measures.measures_for_editing, **filters))
     total = cache.query(admin_measures.measure_count, **filters)
     st.caption(
@@ -107,17 +105,16 @@ def render_measures(user: UserInfo) -> None:
     edits = _row_edits(frame, st.session_state.get(editor_key, {}))
     save, discard = st.columns(2)
     if save.button(f"Änderungen speichern ({len(edits)} Zeilen)", key="measures_save", disabled=not edits):
-        st.session_state[EDITOR_ROUND] = round_number + 1  # a fresh editor after a successful save
         run_command(
             MEASURES_TAB,
             admin_measures.bulk_update_measures,
             success=f"{len(edits)} Maßnahme(n) gespeichert.",
+            reset=[EDITOR],  # saved: a fresh editor; refused: the edits stay
             edits=edits,
             actor=user.username,
         )
-        st.session_state[EDITOR_ROUND] = round_number  # refused: keep the user's edits
     if discard.button("Verwerfen und neu laden", key="measures_discard"):
-        reload_editor(EDITOR_ROUND)
+        feedback.refresh(reset=[EDITOR])
     feedback.show(MEASURES_TAB)
     _ideas(user)
 
