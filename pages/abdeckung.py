@@ -6,13 +6,13 @@ import streamlit as st
 from model.core import clock
 from model.core.app_settings import SollRuleSetting
 from model.core.enums import Role, SollRule
+from model.core.german import fmt_datetime, fmt_number, fmt_percent
 from model.org import coverage
 from ui import cache, tables
 from ui.charts.bars import horizontal_bars
 from ui.charts.coverage import coverage_bars, coverage_text
 from ui.charts.show import selected_values, show_chart
 from ui.filters import scope_filter
-from ui.locale import fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped
 from ui.tables import data_table, german_columns

@@ -6,13 +6,13 @@ import streamlit as st
 
 from model.core import clock
 from model.core.enums import Category, Donor, FundingStatus, MeasureStatus, Role, labels_of
+from model.core.german import fmt_date, fmt_datetime, fmt_euro, fmt_number, fmt_percent
 from model.funding import programmes as funding
 from model.funding.programmes import DeadlineState
 from ui import cache
 from ui.charts.bars import labelled_bars
 from ui.charts.show import show_chart
 from ui.charts.timelines import DEADLINE_LABELS, deadline_timeline
-from ui.locale import fmt_date, fmt_datetime, fmt_euro, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import plain
 from ui.tables import show_table

@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from model.core import clock
+from model.core.german import amount_text, fmt_datetime, fmt_number, fmt_percent
 from model.it_staff import structures as it_staff
 from ui import cache
 from ui.charts.bars import labelled_bars
 from ui.charts.heatmap import TASK_LABELS, fte_heatmap
 from ui.charts.show import show_chart
 from ui.filters import scope_filter
-from ui.locale import amount_text, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 from ui.tables import show_table

@@ -6,6 +6,7 @@ import streamlit as st
 from model.core import clock
 from model.core.db import write_session
 from model.core.enums import PilotStage
+from model.core.german import fmt_date, fmt_number, fmt_percent
 from model.core.tabular import csv_bytes
 from model.pilots import reads as pilots
 from model.pilots.commands import (
@@ -21,7 +22,6 @@ from ui import cache, feedback, filters, pilot_views, tables
 from ui.charts.bars import horizontal_bars
 from ui.charts.show import show_chart
 from ui.feedback import FormRound
-from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 

@@ -8,6 +8,7 @@ import streamlit as st
 from model.accounts.auth import UserInfo
 from model.core import clock
 from model.core.enums import Role
+from model.core.german import fmt_datetime, fmt_euro, fmt_number
 from model.roadmap import reads as roadmap
 from model.roadmap import scoring
 from model.roadmap.reads import MeasureCounts, MeasureFilter
@@ -17,7 +18,6 @@ from ui.charts import roadmap as rc
 from ui.charts.show import show_chart
 from ui.commands import choose_again
 from ui.filters import scope_filter
-from ui.locale import fmt_datetime, fmt_euro, fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 from ui.tables import show_table

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from model.core import clock
+from model.core.german import fmt_date, fmt_datetime, fmt_number
 from model.programme import rollout
 from ui import cache
 from ui.charts.bars import horizontal_bars
 from ui.charts.show import show_chart
 from ui.charts.timelines import gantt, stacked_area
 from ui.filters import scope_filter
-from ui.locale import fmt_date, fmt_datetime, fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped
 from ui.tables import data_table

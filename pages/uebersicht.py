@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from model.core.enums import PilotStage, Role, label
+from model.core.german import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from model.org import coverage
 from model.overview import dashboard as overview
 from model.overview.dashboard import Change
@@ -15,7 +16,6 @@ from ui.charts.bars import horizontal_bars
 from ui.charts.show import show_chart
 from ui.charts.timelines import line_over_time
 from ui.filters import scope_filter
-from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user, pages_for, spec_for
 from ui.plain import escaped
 from ui.tables import data_table

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from model.core import clock
+from model.core.german import fmt_number
 from model.core.tabular import csv_bytes, xlsx_bytes
-from ui.locale import fmt_number
 
 MAX_SHOWN_ROWS = 1_000  # rows of a table on screen; at scale L a roster has 20,000
 DATE_KINDS = {"date", "datetime", "datetime64"}  # pandas' names for columns of date and time objects

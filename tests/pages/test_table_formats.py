@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from model.core.german import fmt_column, fmt_euro, fmt_number
 from ui.charts.roadmap import quarter_or_dash
-from ui.locale import fmt_column, fmt_euro, fmt_number
 from ui.tables import display_frame, german_columns
 
 

@@ -13,6 +13,7 @@ from model.accounts.auth import UserInfo
 from model.accounts.passwords import MIN_LENGTH
 from model.core import clock
 from model.core.db import read_session
+from model.core.german import fmt_datetime
 from ui import cache, feedback
 from ui.admin.common import (
     NEW,
@@ -23,7 +24,6 @@ from ui.admin.common import (
 from ui.commands import run as run_command
 from ui.commands import shown
 from ui.feedback import FormRound
-from ui.locale import fmt_datetime
 from ui.plain import escaped
 from ui.tables import show_table
 

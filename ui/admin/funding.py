@@ -12,6 +12,7 @@ from model.core.enums import (
     Donor,
     FundingStatus,
 )
+from model.core.german import amount_text, fmt_date, fmt_euro
 from model.funding import programmes as funding
 from ui import cache, feedback
 from ui.admin.common import (
@@ -24,7 +25,6 @@ from ui.admin.common import (
 from ui.commands import choose_again
 from ui.commands import run as run_command
 from ui.feedback import FormRound
-from ui.locale import amount_text, fmt_date, fmt_euro
 from ui.plain import escaped
 from ui.tables import show_table
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from model.accounts.auth import UserInfo
+from model.core.german import fmt_number
 from model.it_staff import structures as it_staff
 from model.it_staff.structures import StaffCell
 from ui import cache, feedback
@@ -19,7 +20,6 @@ from ui.admin.units import unit_options
 from ui.commands import run as run_command
 from ui.feedback import FormRound
 from ui.filters import scope_filter
-from ui.locale import fmt_number
 from ui.plain import escaped
 
 IT_TAB = "it_staff"

@@ -12,6 +12,7 @@ from model.core.db import write_session
 from model.core.enums import (
     MeasureStatus,
 )
+from model.core.german import fmt_date, fmt_number
 from model.roadmap import bulk as admin_measures
 from model.roadmap import ideas
 from model.roadmap.bulk import RowEdit
@@ -25,7 +26,6 @@ from ui.admin.common import (
 from ui.commands import run as run_command
 from ui.feedback import FormRound
 from ui.filters import scope_filter
-from ui.locale import fmt_date, fmt_number
 from ui.plain import escaped
 from ui.tables import show_table
 

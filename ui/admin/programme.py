@@ -14,6 +14,7 @@ from model.core.enums import (
     ModuleKind,
     PhaseStatus,
 )
+from model.core.german import amount_text, fmt_date, fmt_number
 from model.programme import plan as programme
 from ui import cache, feedback
 from ui.admin.common import (
@@ -28,7 +29,6 @@ from ui.admin.common import (
 from ui.commands import choose_again
 from ui.commands import run as run_command
 from ui.feedback import FormRound
-from ui.locale import amount_text, fmt_date, fmt_number
 from ui.plain import escaped
 from ui.tables import show_table
 

@@ -14,6 +14,7 @@ from model.core.enums import (
     UnitKind,
     labels_of,
 )
+from model.core.german import fmt_number
 from model.org import units as org_units
 from ui import cache, feedback, pickers
 from ui.admin.common import (
@@ -26,7 +27,6 @@ from ui.admin.common import (
 from ui.commands import choose_again, shown
 from ui.commands import run as run_command
 from ui.feedback import FormRound
-from ui.locale import fmt_number
 from ui.plain import escaped
 from ui.tables import MAX_SHOWN_ROWS, show_table
 

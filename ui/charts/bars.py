@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from model.core.german import fmt_number, vega_number
 from ui.charts.style import BAR_STEP, FONT_SIZE, INK, PALETTE, layered
-from ui.locale import fmt_number, vega_number
 
 
 def horizontal_bars(

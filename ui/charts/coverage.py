@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from model.core.german import fmt_number, vega_number
 from model.org import coverage
 from ui.charts.style import FONT_SIZE, INK, PALETTE, layered
-from ui.locale import fmt_number, vega_number
 
 COVERAGE_PARTS = (coverage.MET, coverage.MISSING, coverage.SURPLUS)
 # Filled, outlined, lighter: told apart by fill as well as colour; every part has a dark outline.

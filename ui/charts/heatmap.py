@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 
 from model.core.enums import ItTaskArea, labels_of
+from model.core.german import vega_number
 from ui.charts.style import FONT_SIZE
-from ui.locale import vega_number
 
 TASK_LABELS = labels_of(ItTaskArea)
 HEATMAP_LIGHT, HEATMAP_DARK = "#EAF2FA", "#0B4F80"  # one hue; dark cells get white labels (contrast)

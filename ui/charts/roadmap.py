@@ -12,9 +12,9 @@ import altair as alt
 import pandas as pd
 
 from model.core.enums import Category, labels_of
+from model.core.german import fmt_column, fmt_euro, fmt_number, fmt_quarter, vega_number
 from model.roadmap.reads import BENEFIT_SPLIT, EFFORT_SPLIT, QUADRANTS
 from ui.charts.style import FONT_SIZE, PALETTE
-from ui.locale import fmt_column, fmt_euro, fmt_number, fmt_quarter, vega_number
 
 CATEGORY_LABELS = list(labels_of(Category).values())
 # One shape per category, so the category never rests on colour alone.

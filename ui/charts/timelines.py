@@ -8,9 +8,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from model.core.german import VEGA_DATE, VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
 from model.funding import programmes as funding
 from ui.charts.style import FONT_SIZE, INK, MONTH_TICKS, PALETTE, TOP_LEVEL, layered
-from ui.locale import VEGA_DATE, VEGA_MONTH, fmt_date, fmt_number, fmt_percent, vega_number
 
 
 def _month_axis() -> alt.Axis:
