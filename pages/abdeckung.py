@@ -8,14 +8,14 @@ from model.core.app_settings import SollRuleSetting
 from model.core.enums import Role, SollRule
 from model.core.german import fmt_datetime, fmt_number, fmt_percent
 from model.org import coverage
-from ui import cache, tables
+from ui import cache
 from ui.charts.bars import horizontal_bars
 from ui.charts.coverage import coverage_bars, coverage_text
 from ui.charts.show import selected_values, show_chart
 from ui.filters import scope_filter
 from ui.navigation import current_user
 from ui.plain import escaped
-from ui.tables import data_table, german_columns
+from ui.tables import MAX_SHOWN_ROWS, german_columns, show_table
 
 SELECTION = "dezernat"
 
@@ -121,7 +121,7 @@ if not drill.empty:
         names = cache.query(
             coverage.pilot_names_by_unit, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
         )
-        data_table(names, name="Lotsen je Einheit")
+        show_table(names, name="Lotsen je Einheit", german_formats=True)
     else:
         st.caption("Je Einheit werden Anzahlen gezeigt; Namen sieht nur das CDO-Büro.")
 
@@ -155,8 +155,8 @@ if gap_total == 0:
     st.success("Alle Einheiten in dieser Auswahl erreichen ihr Soll.")
 else:
     # Only the rows on screen are read; the downloads read the whole list when clicked.
-    gaps = cache.query(coverage.gap_list, root_id=scope.root_id, limit=tables.MAX_SHOWN_ROWS)
-    tables.show_table(
+    gaps = cache.query(coverage.gap_list, root_id=scope.root_id, limit=MAX_SHOWN_ROWS)
+    show_table(
         gaps,
         name="Lückenliste Abdeckung",
         key="gap_list",

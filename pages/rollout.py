@@ -12,7 +12,7 @@ from ui.charts.timelines import gantt, stacked_area
 from ui.filters import scope_filter
 from ui.navigation import current_user
 from ui.plain import escaped
-from ui.tables import data_table
+from ui.tables import show_table
 
 # Rollout classes from "kein Lotse" to "aktiv": Okabe–Ito colours, order and legend carry the meaning.
 CLASS_COLOURS = ("#D55E00", "#F0E442", "#56B4E9", "#0072B2", "#009E73")
@@ -53,9 +53,10 @@ else:
     )
     if not events.empty:
         st.markdown("**Meilensteine und Gremienbeschlüsse**")
-        data_table(
+        show_table(
             events[["Phase", "Art", "Titel", "Datum", "Gremium", "Vorlage-Nr."]],
             name="Meilensteine und Gremienbeschlüsse",
+            german_formats=True,
         )
 
 st.subheader("Organisationseinheiten nach Rollout-Stufe")

@@ -18,7 +18,7 @@ from ui.charts.timelines import line_over_time
 from ui.filters import scope_filter
 from ui.navigation import current_user, pages_for, spec_for
 from ui.plain import escaped
-from ui.tables import data_table
+from ui.tables import show_table
 
 user = current_user("uebersicht")
 NAMES_SHOWN = 100  # per list of names in the panels; the downloads hold all
@@ -131,7 +131,7 @@ with gaps.container(border=True):
     st.markdown(f"**Einheiten unter Soll: {fmt_number(items.units_below_soll)}**")
     if items.units_below_soll:
         st.caption("Die größten Einheiten ohne ausreichende Lotsen:")
-        data_table(items.largest_gaps, name="Einheiten unter Soll")
+        show_table(items.largest_gaps, name="Einheiten unter Soll", german_formats=True)
     link("abdeckung", "Zur Lückenliste")
 with schedule.container(border=True):
     late = len(items.overdue_milestones) + len(items.overdue_phases)
@@ -141,7 +141,7 @@ with schedule.container(border=True):
         (items.overdue_milestones, "Überfällige Meilensteine"),
     ):
         if not frame.empty:
-            data_table(frame, name=name)
+            show_table(frame, name=name, german_formats=True)
     if not late:
         st.caption("Nichts überfällig.")
     link("rollout", "Zum Zeitplan")
@@ -151,11 +151,12 @@ def names_panel(title: str, count: int, names: Callable[..., pd.DataFrame], name
     """A panel counting people; the CDO-Büro also sees the names (the first NAMES_SHOWN; downloads: all)."""
     st.markdown(f"**{title}: {fmt_number(count)}**")
     if is_admin and count:
-        data_table(
+        show_table(
             cache.query(names, root_id=scope.root_id, limit=NAMES_SHOWN),
             name=name,
             total=count,
             whole=lambda: cache.query(names, root_id=scope.root_id),
+            german_formats=True,
         )
     elif count:
         st.caption("Namen sieht nur das CDO-Büro.")

@@ -55,19 +55,28 @@ def show_table(
     frame: pd.DataFrame,
     *,
     name: str,
-    key: str,
+    key: str | None = None,
     total: int | None = None,
     whole: Callable[[], pd.DataFrame] | None = None,
+    german_formats: bool = False,
     **dataframe_options: object,
 ) -> None:
-    """st.dataframe plus its downloads. `name` is the German title used for the files.
+    """st.dataframe plus its downloads: every table of the pages is drawn here. `name` is the German
+    title used for the files; `key` (default: from `name`) that of the table and its buttons.
 
     A table longer than MAX_SHOWN_ROWS shows its first rows (the browser gets no more than a
     person can scroll through) and says so; the downloads always carry every row. A page that
     reads only the first rows from the database passes the full row count as `total` and a
     function reading every row as `whole` (called when a download is clicked).
+    `german_formats`: a frame of raw values (dates, numbers, missing text) is shown with dates as
+    23.11.2026, numbers in German format and "–" for missing text (display_frame, german_columns);
+    the downloads keep the raw values.
     """
+    key = key or f"table_{file_stem(name)}"
     shown = frame.head(MAX_SHOWN_ROWS)
+    if german_formats:
+        shown = display_frame(shown)
+        dataframe_options = {"column_config": german_columns(shown), **dataframe_options}
     rows = len(frame) if total is None else total
     st.dataframe(shown, hide_index=True, width="stretch", key=key, **dataframe_options)
     if rows > len(shown):
@@ -113,25 +122,3 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif column.dtype == object or pd.api.types.is_string_dtype(column):
             shown[name] = column.astype(object).where(column.notna(), "–")
     return shown
-
-
-def data_table(
-    frame: pd.DataFrame,
-    *,
-    name: str,
-    total: int | None = None,
-    whole: Callable[[], pd.DataFrame] | None = None,
-) -> None:
-    """A small read-only table in German formats, with CSV/Excel downloads named after `name`.
-
-    Where `frame` holds only the first rows, `total` counts them all and `whole()` reads them all
-    for the downloads (called on click).
-    """
-    shown = display_frame(frame)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=german_columns(shown))
-    if total is not None and total > len(frame):
-        st.caption(
-            f"Angezeigt werden die ersten {fmt_number(len(frame))} von {fmt_number(total)} Zeilen; "
-            "CSV und Excel enthalten alle."
-        )
-    download_buttons(frame if whole is None else whole, name=name, key=f"table_{file_stem(name)}")
