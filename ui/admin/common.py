@@ -60,9 +60,7 @@ def missing(value: object) -> bool:
     return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
 
 
-def _record_form(
-    name: str, selected: object, by_id: dict[int, pd.Series]
-) -> tuple[FormRound, dict[str, Any]]:
+def record_form(name: str, selected: object, by_id: dict[int, pd.Series]) -> tuple[FormRound, dict[str, Any]]:
     """The round of a form that creates (NEW) or edits a record, and what it shows: nothing for a
     new record, else the record as the form showed it first (its saves name this state)."""
     if selected == NEW:
@@ -71,5 +69,5 @@ def _record_form(
     return form, shown(form, by_id[selected].to_dict())  # type: ignore[index]
 
 
-def _date_or_none(value: object) -> date | None:
+def date_or_none(value: object) -> date | None:
     return None if missing(value) else value  # type: ignore[return-value]

@@ -19,8 +19,8 @@ from ui.admin.common import (
     DONORS,
     FUNDING_STATUSES,
     NEW,
-    _date_or_none,
-    _record_form,
+    date_or_none,
+    record_form,
 )
 from ui.commands import choose_again
 from ui.commands import run as run_command
@@ -57,7 +57,7 @@ def render_funding(user: UserInfo) -> None:
         format_func=lambda v: "Neues Förderprogramm anlegen" if v == NEW else by_id[v]["name"],
         key="funding_selected",
     )
-    form, current = _record_form("funding", selected, by_id)
+    form, current = record_form("funding", selected, by_id)
     with st.form(form.form):
         donors, statuses = list(DONORS), list(FUNDING_STATUSES)
         left, middle, right = st.columns([3, 1, 1])
@@ -72,7 +72,7 @@ def render_funding(user: UserInfo) -> None:
             ),
             "deadline": right.date_input(
                 "Frist",
-                value=_date_or_none(current.get("deadline")),
+                value=date_or_none(current.get("deadline")),
                 format="DD.MM.YYYY",
                 key=form.key("deadline"),
             ),

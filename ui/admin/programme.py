@@ -21,9 +21,9 @@ from ui.admin.common import (
     MODULE_KINDS,
     NEW,
     PHASE_STATUSES,
-    _date_or_none,
-    _record_form,
+    date_or_none,
     missing,
+    record_form,
     yes_no,
 )
 from ui.commands import choose_again
@@ -87,7 +87,7 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
         format_func=lambda v: "Neue Phase anlegen" if v == NEW else by_id[v]["name"],
         key="phase_selected",
     )
-    form, current = _record_form("phase", selected, by_id)
+    form, current = record_form("phase", selected, by_id)
     with st.form(form.form):
         left, right = st.columns([3, 1])
         values: dict[str, Any] = {
@@ -114,7 +114,7 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
             strict=True,
         ):
             values[field] = column.date_input(
-                title, value=_date_or_none(current.get(field)), format="DD.MM.YYYY", key=form.key(field)
+                title, value=date_or_none(current.get(field)), format="DD.MM.YYYY", key=form.key(field)
             )
         statuses = list(PHASE_STATUSES)
         values["status"] = st.selectbox(
@@ -187,7 +187,7 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         ),
         key="milestone_selected",
     )
-    form, current = _record_form("milestone", selected, by_id)
+    form, current = record_form("milestone", selected, by_id)
     with st.form(form.form):
         values = {
             "phase_id": _phase_choice(phase_names, current.get("phase_id"), form.key("phase")),
@@ -197,11 +197,11 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         }
         left, right = st.columns(2)
         values["due_on"] = left.date_input(
-            "Fällig am", value=_date_or_none(current.get("due_on")), format="DD.MM.YYYY", key=form.key("due")
+            "Fällig am", value=date_or_none(current.get("due_on")), format="DD.MM.YYYY", key=form.key("due")
         )
         values["done_on"] = right.date_input(
             "Erreicht am (leer: offen)",
-            value=_date_or_none(current.get("done_on")),
+            value=date_or_none(current.get("done_on")),
             format="DD.MM.YYYY",
             key=form.key("done"),
         )
@@ -299,7 +299,7 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         ),
         key="gate_selected",
     )
-    form, current = _record_form("gate", selected, by_id)
+    form, current = record_form("gate", selected, by_id)
     with st.form(form.form):
         values = {"phase_id": _phase_choice(phase_names, current.get("phase_id"), form.key("phase"))}
         left, middle, right = st.columns(3)
@@ -308,7 +308,7 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         )
         values["decided_on"] = middle.date_input(
             "Datum des Beschlusses",
-            value=_date_or_none(current.get("decided_on")),
+            value=date_or_none(current.get("decided_on")),
             format="DD.MM.YYYY",
             key=form.key("date"),
         )
@@ -366,7 +366,7 @@ def _modules(user: UserInfo) -> None:
         format_func=lambda v: "Neues Modul anlegen" if v == NEW else by_id[v]["name"],
         key="module_selected",
     )
-    form, current = _record_form("module", selected, by_id)
+    form, current = record_form("module", selected, by_id)
     with st.form(form.form):
         kinds = list(MODULE_KINDS)
         left, middle, right = st.columns([3, 2, 1])
