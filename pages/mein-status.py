@@ -10,6 +10,7 @@ from model.core import clock
 from model.core.audit import AlreadySaved
 from model.core.db import write_session
 from model.core.enums import ActivityType, Category
+from model.core.german import fmt_number
 from model.pilots import reads as pilots
 from model.pilots.checks import PilotInputError, StaleEditError
 from model.pilots.commands import (
@@ -23,7 +24,6 @@ from model.roadmap import ideas
 from model.training import reads as training
 from ui import cache, feedback, pilot_views
 from ui.feedback import FormRound
-from ui.locale import fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 

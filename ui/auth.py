@@ -28,11 +28,11 @@ from model.accounts import auth as auth_store
 from model.accounts import passwords
 from model.accounts.auth import UserInfo
 from model.core import clock
+from model.core.clock import LOCAL_TIMEZONE as TIMEZONE
 from model.core.db import read_session, write_session
 from model.core.enums import Role
 from model.core.security_log import security_event
 from model.core.settings import MIN_COOKIE_KEY_BYTES, Settings, get_settings
-from ui.locale import TIMEZONE
 
 FORM_KEY = "login"
 ISSUED_KEY = "lc_issued_at"

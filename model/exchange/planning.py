@@ -12,7 +12,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from model.core import clock
-from model.core.german import fmt_number
+from model.core.german import fmt_date, fmt_number
 from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.exchange.cells import _CellError, _convert, is_number
 from model.exchange.describe import change_frame, change_line, key_label, mixup_error
@@ -552,7 +552,7 @@ class _Planner:
         ok = self.check_unit(PILOTS, record, "unit_code")
         since = record.values.get("stage_since")
         if since is not None and since > clock.today():
-            self.error(PILOTS, record, "stage_since", f"Das Datum {since:%d.%m.%Y} liegt in der Zukunft.")
+            self.error(PILOTS, record, "stage_since", f"Das Datum {fmt_date(since)} liegt in der Zukunft.")
             ok = False
         return ok
 
