@@ -6,20 +6,17 @@ import streamlit as st
 from model.core import clock
 from model.core.db import write_session
 from model.core.enums import PilotStage
+from model.core.german import fmt_date, fmt_number, fmt_percent
 from model.core.tabular import csv_bytes
 from model.pilots import reads as pilots
-from model.pilots.commands import (
-    PilotInputError,
-    StaleEditError,
-    anonymise_person,
-    change_stage,
-    export_file_name,
-    export_person,
-    resolve_support_request,
-)
-from ui import cache, charts, feedback, filters, pilot_views, tables
+from model.pilots.checks import PilotInputError, StaleEditError
+from model.pilots.commands import change_stage, resolve_support_request
+from model.pilots.privacy import anonymise_person, export_file_name, export_person
+from model.training import reads as training
+from ui import cache, feedback, filters, pilot_views, tables
+from ui.charts.bars import horizontal_bars
+from ui.charts.show import show_chart
 from ui.feedback import FormRound
-from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 
@@ -181,7 +178,7 @@ def detail(pilot_id: int) -> None:
         history, name=f"Verlauf Lotse {pilot_id}", key="detail_history", column_config={"Datum": DATE_COLUMN}
     )
     st.markdown("**Qualifizierung**")
-    progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
+    progress = cache.query(training.training_progress, viewer=user, pilot_id=pilot_id)
     share, summary = pilot_views.progress_text(progress)
     st.progress(share, text=summary)
     pilot_views.static_table(
@@ -227,7 +224,7 @@ def stage_form(record: pilots.PilotRecord) -> None:
                 expected_version=pilot_views.seen(SEEN_KEY, record).version,
                 to_stage=to_stage,
                 reason=reason,
-                changed_on=changed_on,  # type: ignore[arg-type]
+                changed_on=changed_on,
             )
     except StaleEditError as error:
         after_write("error", escaped(error))
@@ -290,7 +287,7 @@ def privacy(record: pilots.PilotRecord) -> None:
 
 
 def training_section(root_id: int | None) -> None:
-    completion = cache.query(pilots.module_completion, root_id=root_id)
+    completion = cache.query(training.module_completion, root_id=root_id)
     st.subheader("Abschlüsse je Modul")
     if completion.empty:
         st.caption("Es sind noch keine Module angelegt.")
@@ -298,8 +295,8 @@ def training_section(root_id: int | None) -> None:
     top = completion.loc[completion["abgeschlossen"].idxmax()]
     total = int(completion["Lotsen gesamt"].iloc[0])
     table = completion.assign(**{"Anteil abgeschlossen": completion["Anteil abgeschlossen"].map(fmt_percent)})
-    charts.show_chart(
-        charts.horizontal_bars(
+    show_chart(
+        horizontal_bars(
             completion, category="Modul", value="abgeschlossen", value_title="Lotsen mit Abschluss"
         ),
         description=(
@@ -312,13 +309,15 @@ def training_section(root_id: int | None) -> None:
     )
     st.subheader("Qualifizierungsmatrix")
     st.caption("Je Lotsin und Lotse und Modul: abgeschlossen, eingeschrieben oder offen.")
-    matrix = cache.query(pilots.training_matrix, viewer=user, root_id=root_id, limit=tables.MAX_SHOWN_ROWS)
+    matrix = cache.query(training.training_matrix, viewer=user, root_id=root_id, limit=tables.MAX_SHOWN_ROWS)
     tables.show_table(
         matrix.drop(columns=["id"]),
         name="Qualifizierungsmatrix",
         key="matrix_table",
         total=total,  # the Lotsen in the programme that module_completion counted: the matrix's rows
-        whole=lambda: cache.query(pilots.training_matrix, viewer=user, root_id=root_id).drop(columns=["id"]),
+        whole=lambda: cache.query(training.training_matrix, viewer=user, root_id=root_id).drop(
+            columns=["id"]
+        ),
     )
 
 

@@ -10,20 +10,20 @@ from model.core import clock
 from model.core.audit import AlreadySaved
 from model.core.db import write_session
 from model.core.enums import ActivityType, Category
+from model.core.german import fmt_number
 from model.pilots import reads as pilots
+from model.pilots.checks import PilotInputError, StaleEditError
 from model.pilots.commands import (
     ActivityReport,
     FullReport,
-    PilotInputError,
     ReportResult,
-    StaleEditError,
     StatusReport,
     save_report,
 )
 from model.roadmap import ideas
+from model.training import reads as training
 from ui import cache, feedback, pilot_views
 from ui.feedback import FormRound
-from ui.locale import fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 
@@ -62,7 +62,7 @@ record = cache.query(pilots.pilot_record, viewer=user, pilot_id=pilot_id)
 if record is None:
     st.error("Ihr Eintrag als Lotsin / Lotse wurde nicht gefunden. Bitte wenden Sie sich an das CDO-Büro.")
     st.stop()
-progress = cache.query(pilots.training_progress, viewer=user, pilot_id=pilot_id)
+progress = cache.query(training.training_progress, viewer=user, pilot_id=pilot_id)
 
 feedback.show(AREA)
 plain(f"{record.name} · {record.email}")
@@ -149,12 +149,12 @@ if submitted:
             blocker=blocker,
             support_wanted=support,
             activities=(
-                () if activity is None else (ActivityReport(activity, int(count), activity_on, note),)  # type: ignore[arg-type]
+                () if activity is None else (ActivityReport(activity, int(count), activity_on, note),)
             ),
         ),
         to_stage=stage,
         completed_module_id=None if module is None else int(module),
-        completed_on=module_on,  # type: ignore[arg-type]
+        completed_on=module_on,
         hours_per_week=None if hours is None else float(hours),
     )
     try:

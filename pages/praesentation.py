@@ -14,6 +14,7 @@ from model.core import clock
 from model.core.audit import AlreadySaved
 from model.core.db import write_session
 from model.core.enums import Role
+from model.core.german import fmt_date, fmt_datetime
 from model.deck import slides as deck
 from model.deck.pdf import pdf_bytes
 from model.deck.powerpoint import pptx_bytes
@@ -21,7 +22,6 @@ from model.meetings import snapshots
 from ui import auth, cache, feedback, slides
 from ui.errors import guarded, inject_fault
 from ui.feedback import FormRound
-from ui.locale import fmt_date, fmt_datetime
 from ui.navigation import current_user
 from ui.plain import escaped
 

@@ -4,12 +4,16 @@ import streamlit as st
 
 from model.charts.palette import ROLLOUT_CLASS_COLOURS
 from model.core import clock
+from model.core.german import fmt_date, fmt_datetime, fmt_number
 from model.programme import rollout
-from ui import cache, charts
+from ui import cache
+from ui.charts.bars import horizontal_bars
+from ui.charts.show import show_chart
+from ui.charts.timelines import gantt, stacked_area
 from ui.filters import scope_filter
-from ui.locale import fmt_date, fmt_datetime, fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped
+from ui.tables import show_table
 
 # Rollout classes from "kein Lotse" to "aktiv": Okabe–Ito colours, order and legend carry the meaning.
 CLASS_COLOURS = ROLLOUT_CLASS_COLOURS
@@ -36,8 +40,8 @@ else:
     phases = "; ".join(
         f"{row.Phase} (bis {fmt_date(row.Ende)})" for row in timeline.bars.itertuples() if row.Art == "Plan"
     )
-    charts.show_chart(
-        charts.gantt(timeline.bars, events, today=timeline.today),
+    show_chart(
+        gantt(timeline.bars, events, today=timeline.today),
         description=(
             f"Gantt-Diagramm des Programms mit {fmt_number(timeline.phases.shape[0])} Phasen: {phases}. "
             f"{fmt_number(milestones)} Meilensteine, davon {fmt_number(overdue)} überfällig; "
@@ -50,9 +54,10 @@ else:
     )
     if not events.empty:
         st.markdown("**Meilensteine und Gremienbeschlüsse**")
-        charts.data_table(
+        show_table(
             events[["Phase", "Art", "Titel", "Datum", "Gremium", "Vorlage-Nr."]],
             name="Meilensteine und Gremienbeschlüsse",
+            german_formats=True,
         )
 
 st.subheader("Organisationseinheiten nach Rollout-Stufe")
@@ -67,8 +72,8 @@ with left:
     st.markdown("**Heute**")
     total = int(now["Einheiten"].sum())
     counts = ", ".join(f"{row.Stufe}: {fmt_number(row.Einheiten)}" for row in now.itertuples())
-    charts.show_chart(
-        charts.horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
+    show_chart(
+        horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
         description=f"Balkendiagramm der {fmt_number(total)} Einheiten mit Soll nach Stufe: {counts}.",
         data=now,
         key="chart_units_by_stage",
@@ -77,8 +82,8 @@ with left:
 with right:
     st.markdown("**Verlauf je Monatsende**")
     first = history["Stand"].min()
-    charts.show_chart(
-        charts.stacked_area(
+    show_chart(
+        stacked_area(
             history,
             date_field="Stand",
             series="Stufe",

@@ -18,12 +18,12 @@ from model.accounts.auth import UserInfo
 from model.core import audit_log, backup, clock
 from model.core.db import get_engine, read_session, write_session
 from model.core.enums import Role
+from model.core.german import fmt_number
 from model.core.guard import require_admin
 from model.core.settings import get_settings
 from model.exchange import isolated
 from ui import cache, feedback, streamlit_seam
 from ui.feedback import FormRound
-from ui.locale import fmt_number
 from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons, show_table
 

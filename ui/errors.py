@@ -21,7 +21,7 @@ import streamlit as st
 from model.core import clock
 from model.core.db import StorageError
 from model.core.errors import new_reference
-from ui.locale import fmt_datetime
+from model.core.german import fmt_datetime
 
 # Test-only: a page path (e.g. "rollout") whose run raises on purpose. Never set in operation.
 FAULT_VARIABLE = "LOTSEN_TEST_FAULT"

@@ -69,14 +69,20 @@ def done(
     reset: Iterable[FormRound] = (),
     forget: Iterable[str] = (),
 ) -> NoReturn:
-    """After a write (or a refusal that must show fresh data): clear the cached reads, empty the
-    forms in `reset`, drop the session keys in `forget`, keep the message and draw the page again."""
+    """After a write (or a refusal that must show fresh data): keep the message for `area` and
+    draw the page again from fresh data (see refresh)."""
+    leave(area, message, kind)
+    refresh(reset=reset, forget=forget)
+
+
+def refresh(*, reset: Iterable[FormRound] = (), forget: Iterable[str] = ()) -> NoReturn:
+    """Draw the page again from fresh data: clear the cached reads, empty the forms in `reset` and
+    drop the session keys in `forget`."""
     cache.clear_after_write()
     for form in reset:
         form.next()
     for key in forget:
         st.session_state.pop(key, None)
-    leave(area, message, kind)
     st.rerun()
 
 

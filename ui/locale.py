@@ -1,91 +1,13 @@
-"""German formatting of numbers, dates and quarters, for tables, tiles and chart labels."""
+"""The page in German where Streamlit writes English: the document language and Streamlit's own labels.
+
+Numbers, dates and quarters are written by model.core.german (no Streamlit there).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any
 
-import pandas as pd
 import streamlit as st
-
-from model.core.clock import LOCAL_TIMEZONE
-
-# Vega expressions for axis labels (Streamlit drops vega-embed's formatLocale option).
-VEGA_NUMBER = (
-    "replace(replace(replace(format(datum.value, ',.{p}f'), regexp(',', 'g'), '#'), '.', ','),"
-    " regexp('#', 'g'), '.')"
-)
-VEGA_DATE = "timeFormat(datum.value, '%d.%m.%Y')"
-VEGA_MONTH = (
-    "['Jan.','Feb.','März','Apr.','Mai','Juni','Juli','Aug.','Sept.','Okt.','Nov.','Dez.']"
-    "[month(datum.value)] + ' ' + year(datum.value)"
-)
-
-
-def vega_number(decimals: int = 0) -> str:
-    return VEGA_NUMBER.format(p=decimals)
-
-
-GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
-
-
-def fmt_number(value: float | int | None, decimals: int = 0) -> str:
-    """1234.5 → '1.234,5' (German grouping and decimal comma)."""
-    if value is None:
-        return "–"
-    return f"{value:,.{decimals}f}".translate(GERMAN_SEPARATORS)
-
-
-def fmt_column(values: pd.Series, text: Callable[[Any], str]) -> pd.Series:
-    """`text` applied to a whole column, once per distinct value; missing values show "–".
-
-    Table and tooltip columns of thousands of rows hold few distinct scores, quarters or efforts:
-    formatting each distinct value once keeps a page's Python work from growing with its rows.
-    """
-    present = values.dropna()
-    texts = {value: text(value) for value in present.unique()}
-    return values.map(texts).astype(object).where(values.notna(), "–")
-
-
-def fmt_percent(share: float | None, decimals: int = 0) -> str:
-    """0.425 → '42,5 %' (German spacing)."""
-    return "–" if share is None else f"{fmt_number(share * 100, decimals)} %"
-
-
-def fmt_euro(value: float | None) -> str:
-    return "–" if value is None else f"{fmt_number(value, 0)} €"
-
-
-def fmt_date(value: date | datetime | None) -> str:
-    """date → '23.11.2026'."""
-    return "–" if value is None else value.strftime("%d.%m.%Y")
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    """UTC datetime → '23.11.2026, 14:05 Uhr' in German local time (naive values count as UTC)."""
-    if value is None:
-        return "–"
-    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TIMEZONE)
-    return local.strftime("%d.%m.%Y, %H:%M Uhr")
-
-
-def fmt_quarter(quarter: str | None) -> str:
-    """'2026-Q3' → 'Q3 2026'."""
-    if not quarter:
-        return "–"
-    year, q = quarter.split("-")
-    return f"{q} {year}"
-
-
-def fmt_signed(value: float | int, decimals: int = 0) -> str:
-    """Change figure with sign: '+3', '−2', '±0'."""
-    if value == 0:
-        return "±0"
-    sign = "+" if value > 0 else "−"
-    return f"{sign}{fmt_number(abs(value), decimals)}"
-
 
 # Streamlit's own labels that a German screen reader would read out in English (WCAG 3.1.2).
 STREAMLIT_LABELS = {

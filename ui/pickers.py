@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.locale import fmt_number
+from model.core.german import fmt_number
 
 MAX_CHOICES = 300
 

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from model.core.enums import Category, PilotStage, label, labels_of
+from model.core.german import fmt_date, fmt_number
 from model.pilots.reads import PilotRecord
-from ui.locale import fmt_date, fmt_number
 from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons, file_stem
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from model.accounts.auth import UserInfo
 from model.core.enums import Category, MeasureStatus, Rag, labels_of
+from model.core.german import fmt_number
 from model.core.tables import Measure
 from model.roadmap import reads as roadmap
 from model.roadmap.commands import FIELD_LABELS, MATURITY_LABELS, create_measure, update_measure
@@ -21,7 +22,6 @@ from model.roadmap.scoring import INPUT_LABELS, ScoreWeights, set_score_weights
 from ui import cache, feedback, pickers
 from ui.commands import run, shown
 from ui.feedback import FormRound
-from ui.locale import fmt_number
 from ui.plain import escaped
 
 CATEGORIES = labels_of(Category)

@@ -6,6 +6,8 @@ import io
 
 from pptx import Presentation
 from pptx.enum.text import PP_ALIGN
+from pptx.slide import Slide
+from pptx.text.text import _Paragraph
 from pptx.util import Emu, Pt
 
 from model.deck.content import Deck
@@ -28,14 +30,15 @@ def pptx_bytes(deck: Deck) -> bytes:
     return buffer.getvalue()
 
 
-def _pptx_title(slide, block: Block) -> None:  # type: ignore[no-untyped-def]
+def _pptx_title(slide: Slide, block: Block) -> None:
     shape = slide.shapes.title
+    assert shape is not None  # the title-only layout has its title placeholder
     shape.left, shape.top, shape.width, shape.height = Pt(block.x), Pt(block.y), Pt(block.w), Pt(block.h + 8)
     shape.text_frame.text = block.text
     _style(shape.text_frame.paragraphs[0], block.size, bold=block.bold)
 
 
-def _style(paragraph, size: float, *, bold: bool = False, align: str = "L") -> None:  # type: ignore[no-untyped-def]
+def _style(paragraph: _Paragraph, size: float, *, bold: bool = False, align: str = "L") -> None:
     paragraph.alignment = PP_ALIGN.RIGHT if align == "R" else PP_ALIGN.LEFT
     for run in paragraph.runs:
         run.font.size = Pt(size)
@@ -43,11 +46,11 @@ def _style(paragraph, size: float, *, bold: bool = False, align: str = "L") -> N
         run.font.name = FONT_NAME
 
 
-def _pptx_block(slide, block: Block) -> None:  # type: ignore[no-untyped-def]
+def _pptx_block(slide: Slide, block: Block) -> None:
     box = (Pt(block.x), Pt(block.y), Pt(block.w), Pt(block.h))
     if block.kind == "image":
         picture = slide.shapes.add_picture(io.BytesIO(block.image), *box)
-        picture._element.nvPicPr.cNvPr.set("descr", block.text)  # alt text
+        picture._element._nvXxPr.cNvPr.set("descr", block.text)  # alt text (as pptx sets the name)
         return
     if block.kind == "table" and block.table is not None:
         rows = (block.table.columns, *block.table.rows)

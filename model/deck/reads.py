@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from model.core import clock
 from model.core.enums import MeasureStatus, Rag, label
 from model.core.german import fmt_quarter
 from model.core.queries import CURRENT, open_support_condition
+from model.core.statements import select_columns
 from model.core.tables import Measure, OrgUnit, Phase, Pilot, StatusUpdate
 from model.deck.content import MAX_ROWS, rag_text, short_text
 from model.roadmap.scoring import among_best, class_expression, score_expression, score_weights
@@ -37,14 +40,18 @@ def top_measures(*, session: Session, limit: int = MAX_ROWS) -> TopMeasures:
     weights = score_weights(session=session)
     is_a = class_expression(weights) == "A"
     rows = session.exec(
-        select(
-            Measure.title, func.coalesce(OrgUnit.code, "–"), Measure.status, Measure.rag, Measure.end_quarter
+        select_columns(
+            col(Measure.title),
+            func.coalesce(OrgUnit.code, "–"),
+            col(Measure.status),
+            col(Measure.rag),
+            col(Measure.end_quarter),
         )
-        .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
+        .outerjoin(OrgUnit, col(OrgUnit.id) == Measure.unit_id)
         .where(
             among_best(
                 weights=weights,
-                conditions=[is_a, Measure.status.not_in(CLOSED)],  # type: ignore[attr-defined]
+                conditions=[is_a, col(Measure.status).not_in(CLOSED)],
                 limit=limit,
             )
         )
@@ -72,25 +79,25 @@ def top_measures(*, session: Session, limit: int = MAX_ROWS) -> TopMeasures:
 def support_by_unit(*, session: Session) -> pd.DataFrame:
     """Per unit: open requests for support and blockers reported in 30 days (counts, no persons)."""
     today = clock.today()
-    reporting = Pilot.stage.in_(CURRENT)  # type: ignore[attr-defined]
-    requests = (
-        select(Pilot.unit_id.label("unit_id"), func.count().label("n"))
+    reporting = col(Pilot.stage).in_(CURRENT)
+    requests: Select[Any, Any] = (
+        select(col(Pilot.unit_id).label("unit_id"), func.count().label("n"))
         .select_from(StatusUpdate)
-        .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
+        .join(Pilot, col(Pilot.id) == StatusUpdate.pilot_id)
         .where(open_support_condition(today), reporting)
-        .group_by(Pilot.unit_id)
+        .group_by(col(Pilot.unit_id))
     )
-    blockers = (
-        select(Pilot.unit_id.label("unit_id"), func.count().label("n"))
+    blockers: Select[Any, Any] = (
+        select(col(Pilot.unit_id).label("unit_id"), func.count().label("n"))
         .select_from(StatusUpdate)
-        .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
+        .join(Pilot, col(Pilot.id) == StatusUpdate.pilot_id)
         .where(
-            StatusUpdate.blocker.is_not(None),  # type: ignore[union-attr]
+            col(StatusUpdate.blocker).is_not(None),
             func.trim(StatusUpdate.blocker) != "",
             StatusUpdate.reported_on >= today - timedelta(days=BLOCKER_DAYS),
             reporting,
         )
-        .group_by(Pilot.unit_id)
+        .group_by(col(Pilot.unit_id))
     )
     counts: dict[int, list[int]] = {}
     for position, query in enumerate((requests, blockers)):
@@ -98,7 +105,7 @@ def support_by_unit(*, session: Session) -> pd.DataFrame:
             counts.setdefault(int(unit_id), [0, 0])[position] = int(n)
     if not counts:
         return pd.DataFrame(columns=["unit_id", "Kürzel", "Name", "Unterstützung", "Hindernisse"])
-    named = select(OrgUnit.id, OrgUnit.code, OrgUnit.name).where(OrgUnit.id.in_(counts))  # type: ignore[union-attr]
+    named = select(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name)).where(col(OrgUnit.id).in_(counts))
     units = {unit_id: (code, name) for unit_id, code, name in session.exec(named).all()}
     frame = pd.DataFrame(
         [(unit_id, *units[unit_id], support, blocked) for unit_id, (support, blocked) in counts.items()],
@@ -108,4 +115,4 @@ def support_by_unit(*, session: Session) -> pd.DataFrame:
 
 
 def phase_counts(*, session: Session) -> dict[str, int]:
-    return dict(session.exec(select(Phase.status, func.count()).group_by(Phase.status)).all())  # type: ignore[arg-type]
+    return dict(session.exec(select(Phase.status, func.count()).group_by(Phase.status)).all())

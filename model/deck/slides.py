@@ -10,6 +10,7 @@ large enough to read from the back of a room.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlmodel import Session
@@ -69,7 +70,7 @@ def key_figures_slide(figures: overview.KeyFigures) -> Slide:
         if phase is None
         else (
             f"Aktuelle Phase: {phase.name} – {phase_status_text(phase.status.value)}, "
-            f"geplantes Ende {_date(phase.planned_end)}",  # type: ignore[arg-type]
+            f"geplantes Ende {_date(phase.planned_end)}",
         )
     )
     return Slide(
@@ -156,10 +157,10 @@ def timeline_slide(timeline: rollout.Timeline) -> Slide:
     )
 
 
-def _actual(start: object, end: object) -> str:
+def _actual(start: Any, end: Any) -> str:  # frame cells: a date, None or NaT
     if start is None or pd.isna(start):
         return "noch nicht begonnen"
-    return f"{_date(start)} – {'läuft' if end is None or pd.isna(end) else _date(end)}"  # type: ignore[arg-type]
+    return f"{_date(start)} – {'läuft' if end is None or pd.isna(end) else _date(end)}"
 
 
 def coverage_slide(dezernate: pd.DataFrame, summary: coverage.CoverageSummary) -> Slide:

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from model.core.enums import from_label, labels_of
+from model.core.german import fmt_date, fmt_date_time, fmt_trimmed
 from model.exchange.reading import FormulaCell, _blank, _shown
 from model.exchange.spec import Column, Kind
 
@@ -31,8 +32,7 @@ _THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 
 
 def _de_number(value: float) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "#").replace(".", ",").replace("#", ".").replace("-", "−")
+    return fmt_trimmed(value).replace("-", "−")
 
 
 def digits(number: int | float) -> str:
@@ -52,11 +52,7 @@ def _not_text(raw: Any) -> str:
     if isinstance(raw, bool):
         return f"Die Zelle enthält den Wahrheitswert {'WAHR' if raw else 'FALSCH'}, erwartet wird Text."
     if isinstance(raw, datetime | date):
-        shown = (
-            f"{raw:%d.%m.%Y}"
-            if not isinstance(raw, datetime) or raw.time() == time()
-            else f"{raw:%d.%m.%Y %H:%M}"
-        )
+        shown = fmt_date(raw) if not isinstance(raw, datetime) or raw.time() == time() else fmt_date_time(raw)
         return (
             f"Die Zelle enthält ein Datum ({shown}), erwartet wird Text. Vermutlich hat die "
             "Tabellenkalkulation die Eingabe als Datum gedeutet (aus „10.4“ wird der 10. April): bitte die "
@@ -139,7 +135,7 @@ def _date(raw: Any) -> date:
                 f"„{_shown(raw)}“ ist kein gültiges Datum (TT.MM.JJJJ oder JJJJ-MM-TT)."
             ) from None
     if not 1990 <= value.year <= 2100:
-        raise _CellError(f"Das Datum {value:%d.%m.%Y} liegt außerhalb von 1990 bis 2100.")
+        raise _CellError(f"Das Datum {fmt_date(value)} liegt außerhalb von 1990 bis 2100.")
     return value
 
 

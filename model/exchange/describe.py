@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from model.core.enums import labels_of
+from model.core.german import fmt_date
 from model.exchange.cells import _de_number
 from model.exchange.reading import RowError
 from model.exchange.spec import CODE_FIELDS, SHEETS, Column, Kind, SheetSpec
@@ -31,7 +32,7 @@ def shown(column: Column, value: Any, *, quoted: bool = True, limit: int | None 
     if column.kind is Kind.CHOICE and column.choices is not None:
         return labels_of(column.choices).get(value, str(value))
     if isinstance(value, date):
-        return f"{value:%d.%m.%Y}"
+        return fmt_date(value)
     if column.kind in (Kind.WHOLE, Kind.NUMBER) and isinstance(value, int | float):
         return _de_number(value)
     text = str(value).replace("\n", " ")

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from model.core import clock
-from model.core.german import fmt_number
+from model.core.german import fmt_date, fmt_number
 from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.exchange.cells import _CellError, _convert, is_number
 from model.exchange.describe import change_frame, change_line, key_label, mixup_error
@@ -311,7 +311,7 @@ def _load_existing(session: Session) -> _Existing:
 
 
 def _key_of(spec: SheetSpec, values: dict[str, Any]) -> tuple[Any, ...]:
-    key = tuple(values.get(name) for name in spec.key)
+    key: tuple[Any, ...] = tuple(values.get(name) for name in spec.key)  # cell values, any type
     return tuple(
         part.casefold() if name == "email" else part for name, part in zip(spec.key, key, strict=True)
     )
@@ -552,7 +552,7 @@ class _Planner:
         ok = self.check_unit(PILOTS, record, "unit_code")
         since = record.values.get("stage_since")
         if since is not None and since > clock.today():
-            self.error(PILOTS, record, "stage_since", f"Das Datum {since:%d.%m.%Y} liegt in der Zukunft.")
+            self.error(PILOTS, record, "stage_since", f"Das Datum {fmt_date(since)} liegt in der Zukunft.")
             ok = False
         return ok
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from model.core.german import fmt_number
+from model.core.german import fmt_megabytes, fmt_number
 from model.core.settings import get_settings
 from model.exchange.spec import _SHEET_BY_TOKEN, EXAMPLE_PREFIX, LISTS_SHEET, SHEETS, SheetSpec, _token
 
@@ -202,10 +202,6 @@ class CellRange:
     last_column: int
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
-
-
 def read_upload(*, files: list[tuple[str, bytes]], max_rows: int | None = None) -> ParsedWorkbook:
     """Check and read uploaded files (name, content) into sheets; UploadError for a refused file.
 
@@ -219,7 +215,7 @@ def read_upload(*, files: list[tuple[str, bytes]], max_rows: int | None = None) 
     total = sum(len(content) for _, content in files)
     if total > MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"Die Datei ist zu groß ({_megabytes(total)}); höchstens {_megabytes(MAX_UPLOAD_BYTES)} "
+            f"Die Datei ist zu groß ({fmt_megabytes(total)}); höchstens {fmt_megabytes(MAX_UPLOAD_BYTES)} "
             "je Import. Bitte die Daten auf mehrere Importe aufteilen."
         )
     limit = get_settings().import_max_rows if max_rows is None else max_rows
@@ -315,7 +311,7 @@ def _guard_zip_bomb(name: str, members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or packed_bomb:
         raise UploadError(
             f"„{name}“ wird nicht gelesen: entpackt wäre die Datei ungewöhnlich groß "
-            f"({_megabytes(unpacked)}; möglicherweise eine ZIP-Bombe)."
+            f"({fmt_megabytes(unpacked)}; möglicherweise eine ZIP-Bombe)."
         )
 
 

@@ -1,4 +1,4 @@
-"""Read models of the Lotsen: own record, roster, history, training matrix, feed and contacts.
+"""Read models of the Lotsen: own record, roster, history, feed and contacts.
 
 Personal data is for the CDO-Büro and the person themself: every read of per-person data takes the
 `viewer` and refuses anyone else on the server, whatever a page passes in.
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    Select,
+    SQLColumnExpression,
     Subquery,
     and_,
     case,
@@ -27,20 +27,21 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from model.core import clock
+from model.core.actor import Actor, check_admin, check_person_access
 from model.core.enums import (
     CURRENT_STAGES,
     STAGE_TRANSITIONS,
     ActivityType,
-    ModuleKind,
     PilotStage,
-    Role,
     label,
     labels_of,
 )
 from model.core.security_log import security_event
+from model.core.statements import select_columns, table_of
 from model.core.tables import (
     Activity,
     OrgUnit,
@@ -52,18 +53,8 @@ from model.core.tables import (
 )
 from model.org.scope import scope_condition
 
-NOT_YOURS = "Sie können nur Ihre eigenen Angaben sehen und ändern."
-NO_PERSONAL_DATA = (
-    "Die Verwaltungsleitung sieht nur zusammengefasste Zahlen je Organisationseinheit, "
-    "keine Angaben zu einzelnen Personen."
-)
-ADMIN_ONLY = "Das darf nur das CDO-Büro."
 CURRENT_STAGE_CODES: tuple[str, ...] = tuple(stage.value for stage in CURRENT_STAGES)
 ALL_STAGE_CODES: tuple[str, ...] = tuple(stage.value for stage in PilotStage)
-
-# Training state of one Lotse in one module.
-COMPLETED, ENROLLED, OPEN = "completed", "enrolled", "open"
-TRAINING_LABELS = {COMPLETED: "abgeschlossen", ENROLLED: "eingeschrieben", OPEN: "offen"}
 
 # Kinds of history entries, German names and their order on the same day (newest work first).
 KIND_LABELS = {
@@ -75,35 +66,6 @@ KIND_LABELS = {
 ACTIVITY_LABELS: dict[str, str] = labels_of(ActivityType)
 HISTORY_COLUMNS = ["Datum", "Art", "Eintrag", "Unterstützung"]
 FEED_COLUMNS = ["Datum", "Lotsin/Lotse", "Organisationseinheit", "Art", "Eintrag", "Unterstützung"]
-
-
-class Actor(Protocol):
-    """Who asks: ui's logged-in UserInfo or any object with these fields."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def pilot_id(self) -> int | None: ...
-
-
-def check_person_access(actor: Actor, pilot_id: int) -> None:
-    """Admin may see anyone, a Lotse only the own record, leitung nobody (PermissionError)."""
-    if actor.role == Role.ADMIN:
-        return
-    if actor.role == Role.LOTSE:
-        if actor.pilot_id is not None and actor.pilot_id == pilot_id:
-            return
-        raise PermissionError(NOT_YOURS)
-    raise PermissionError(NO_PERSONAL_DATA)
-
-
-def check_admin(actor: Actor) -> None:
-    if actor.role != Role.ADMIN:
-        raise PermissionError(ADMIN_ONLY if actor.role == Role.LOTSE else NO_PERSONAL_DATA)
 
 
 # One Lotse as Mein Status and the detail view show them.
@@ -132,8 +94,8 @@ class PilotRecord:
         return STAGE_TRANSITIONS[self.stage]
 
 
-def _open_support():  # type: ignore[no-untyped-def]
-    return and_(StatusUpdate.support_wanted, StatusUpdate.support_resolved_on.is_(None))  # type: ignore[union-attr]
+def _open_support() -> ColumnElement[bool]:
+    return and_(col(StatusUpdate.support_wanted), col(StatusUpdate.support_resolved_on).is_(None))
 
 
 def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotRecord | None:
@@ -148,7 +110,7 @@ def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotReco
     )
     row = session.exec(
         select(Pilot, OrgUnit.code, OrgUnit.name, open_requests)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(Pilot.id == pilot_id)
     ).first()
     if row is None:
@@ -172,47 +134,7 @@ def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotReco
     )
 
 
-def _training_state():  # type: ignore[no-untyped-def]
-    return case(
-        (TrainingRecord.completed_on.is_not(None), literal(COMPLETED)),  # type: ignore[union-attr]
-        (TrainingRecord.enrolled_on.is_not(None), literal(ENROLLED)),  # type: ignore[union-attr]
-        else_=literal(OPEN),
-    )
-
-
-def training_progress(*, session: Session, viewer: Actor, pilot_id: int) -> pd.DataFrame:
-    """Every active module (and any other the Lotse has a record in) with the Lotse's state."""
-    check_person_access(viewer, pilot_id)
-    rows = session.exec(
-        select(
-            TrainingModule.id,
-            TrainingModule.name,
-            TrainingModule.kind,
-            TrainingModule.duration_days,
-            _training_state(),
-            TrainingRecord.enrolled_on,
-            TrainingRecord.completed_on,
-        )
-        .select_from(TrainingModule)
-        .outerjoin(
-            TrainingRecord,
-            and_(TrainingRecord.module_id == TrainingModule.id, TrainingRecord.pilot_id == pilot_id),
-        )
-        .where(or_(TrainingModule.active, TrainingRecord.id.is_not(None)))  # type: ignore[union-attr]
-        .order_by(TrainingModule.position, TrainingModule.name)
-    ).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=["module_id", "Modul", "kind", "Dauer (Tage)", "state", "Eingeschrieben", "Abgeschlossen"],
-    )
-    frame["Art"] = frame["kind"].map(lambda kind: label(ModuleKind(kind)))
-    frame["Stand"] = frame["state"].map(TRAINING_LABELS)
-    return frame[
-        ["module_id", "Modul", "Art", "Dauer (Tage)", "state", "Stand", "Eingeschrieben", "Abgeschlossen"]
-    ]
-
-
-def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | None) -> list[Select]:  # type: ignore[type-arg]
+def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | None) -> list[Select]:
     """One SELECT per kind of history entry with the same columns; each newest first, each limited."""
     columns = (
         "on",
@@ -229,10 +151,15 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
 
     # One scope subquery for all branches: its recursive CTE may appear only once per statement.
     scoped_pilots = (
-        None if root_id is None else select(Pilot.id).where(scope_condition(Pilot.unit_id, root_id))
+        None if root_id is None else select(col(Pilot.id)).where(scope_condition(col(Pilot.unit_id), root_id))
     )
 
-    def restrict(query: Select, pilot_column, date_column, id_column) -> Select:  # type: ignore[no-untyped-def,type-arg]
+    def restrict(
+        query: Select[*tuple[Any, ...]],
+        pilot_column: SQLColumnExpression[int],
+        date_column: SQLColumnExpression[date | None],
+        id_column: SQLColumnExpression[int | None],
+    ) -> Select[*tuple[Any, ...]]:
         if pilot_id is not None:
             query = query.where(pilot_column == pilot_id)
         if scoped_pilots is not None:
@@ -242,90 +169,92 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
         return query
 
     # Typed NULLs: PostgreSQL types an untyped NULL in a UNION as text and then refuses to match it.
-    none_text = literal(None).cast(StatusUpdate.text.type)  # type: ignore[attr-defined]
+    none_text = literal(None).cast(table_of(StatusUpdate).c.text.type)
     none_count = literal(None).cast(Integer)
     none_date = literal(None).cast(Date)
     statuses = restrict(
-        select(
-            StatusUpdate.reported_on,
+        select_columns(
+            col(StatusUpdate.reported_on),
             literal("status"),
-            StatusUpdate.id,
-            StatusUpdate.pilot_id,
+            col(StatusUpdate.id),
+            col(StatusUpdate.pilot_id),
             none_text,
             none_count,
-            StatusUpdate.text,
-            StatusUpdate.blocker,
-            StatusUpdate.support_wanted,
-            StatusUpdate.support_resolved_on,
+            col(StatusUpdate.text),
+            col(StatusUpdate.blocker),
+            col(StatusUpdate.support_wanted),
+            col(StatusUpdate.support_resolved_on),
         ).where(
             or_(
-                StatusUpdate.text.is_not(None),  # type: ignore[union-attr]
-                StatusUpdate.blocker.is_not(None),  # type: ignore[union-attr]
-                StatusUpdate.support_wanted,
+                col(StatusUpdate.text).is_not(None),
+                col(StatusUpdate.blocker).is_not(None),
+                col(StatusUpdate.support_wanted),
             )
         ),
-        StatusUpdate.pilot_id,
-        StatusUpdate.reported_on,
-        StatusUpdate.id,
+        col(StatusUpdate.pilot_id),
+        col(StatusUpdate.reported_on),
+        col(StatusUpdate.id),
     )
     activities = restrict(
-        select(
-            Activity.done_on,
+        select_columns(
+            col(Activity.done_on),
             literal("activity"),
-            Activity.id,
-            Activity.pilot_id,
-            Activity.activity_type,
-            Activity.count,
-            Activity.note,
+            col(Activity.id),
+            col(Activity.pilot_id),
+            col(Activity.activity_type),
+            col(Activity.count),
+            col(Activity.note),
             none_text,
             false(),
             none_date,
         ),
-        Activity.pilot_id,
-        Activity.done_on,
-        Activity.id,
+        col(Activity.pilot_id),
+        col(Activity.done_on),
+        col(Activity.id),
     )
     modules = restrict(
-        select(
-            TrainingRecord.completed_on,
+        select_columns(
+            col(TrainingRecord.completed_on),
             literal("module"),
-            TrainingRecord.id,
-            TrainingRecord.pilot_id,
-            TrainingModule.name,
+            col(TrainingRecord.id),
+            col(TrainingRecord.pilot_id),
+            col(TrainingModule.name),
             none_count,
             none_text,
             none_text,
             false(),
             none_date,
         )
-        .join(TrainingModule, TrainingModule.id == TrainingRecord.module_id)
-        .where(TrainingRecord.completed_on.is_not(None)),  # type: ignore[union-attr]
-        TrainingRecord.pilot_id,
-        TrainingRecord.completed_on,
-        TrainingRecord.id,
+        .join(TrainingModule, col(TrainingModule.id) == TrainingRecord.module_id)
+        .where(col(TrainingRecord.completed_on).is_not(None)),
+        col(TrainingRecord.pilot_id),
+        col(TrainingRecord.completed_on),
+        col(TrainingRecord.id),
     )
     stages = restrict(
-        select(
-            PilotStageChange.changed_on,
+        select_columns(
+            col(PilotStageChange.changed_on),
             literal("stage"),
-            PilotStageChange.id,
-            PilotStageChange.pilot_id,
-            PilotStageChange.to_stage,
+            col(PilotStageChange.id),
+            col(PilotStageChange.pilot_id),
+            col(PilotStageChange.to_stage),
             none_count,
-            PilotStageChange.reason,
-            PilotStageChange.from_stage,
+            col(PilotStageChange.reason),
+            col(PilotStageChange.from_stage),
             false(),
             none_date,
         ),
-        PilotStageChange.pilot_id,
-        PilotStageChange.changed_on,
-        PilotStageChange.id,
+        col(PilotStageChange.pilot_id),
+        col(PilotStageChange.changed_on),
+        col(PilotStageChange.id),
     )
     branches = []
     for query in (statuses, activities, modules, stages):
         # SQLite allows ORDER BY/LIMIT in a compound SELECT only inside subqueries.
         inner = query.subquery()
-        branches.append(select(*[column.label(name) for column, name in zip(inner.c, columns, strict=True)]))
+        branches.append(
+            select_columns(*[column.label(name) for column, name in zip(inner.c, columns, strict=True)])
+        )
     return branches
 
 
@@ -340,7 +269,7 @@ def _events(
         else_=3,
     )
     query = (
-        select(
+        select_columns(
             events.c.on,
             events.c.kind,
             events.c.entry_id,
@@ -350,11 +279,11 @@ def _events(
             events.c.blocker,
             events.c.support,
             events.c.resolved,
-            Pilot.name,
-            OrgUnit.code,
+            col(Pilot.name),
+            col(OrgUnit.code),
         )
-        .join(Pilot, Pilot.id == events.c.pilot_id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(Pilot, col(Pilot.id) == events.c.pilot_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .order_by(events.c.on.desc(), kind_order, events.c.entry_id.desc())
     )
     if limit is not None:
@@ -392,7 +321,7 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def _entry_text(row) -> str:  # type: ignore[no-untyped-def]
+def _entry_text(row: Any) -> str:  # a row of frame.itertuples()
     """The one-line German text of a history entry (user text stays plain text)."""
     parts: list[str] = []
     if row.kind == "status":
@@ -409,7 +338,7 @@ def _entry_text(row) -> str:  # type: ignore[no-untyped-def]
     return " – ".join(part for part in parts if part)
 
 
-def _support_text(row) -> str:  # type: ignore[no-untyped-def]
+def _support_text(row: Any) -> str:
     if not row.support:
         return ""
     if not _text(row.resolved):
@@ -443,19 +372,19 @@ def open_support_requests(
     """Unresolved requests for support in scope, oldest first (they have waited longest)."""
     check_admin(viewer)
     rows = session.exec(
-        select(
-            StatusUpdate.id,
-            StatusUpdate.reported_on,
-            Pilot.id,
-            Pilot.name,
-            OrgUnit.code,
-            StatusUpdate.blocker,
-            StatusUpdate.text,
+        select_columns(
+            col(StatusUpdate.id),
+            col(StatusUpdate.reported_on),
+            col(Pilot.id),
+            col(Pilot.name),
+            col(OrgUnit.code),
+            col(StatusUpdate.blocker),
+            col(StatusUpdate.text),
         )
-        .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .where(_open_support(), scope_condition(Pilot.unit_id, root_id))
-        .order_by(StatusUpdate.reported_on, StatusUpdate.id)
+        .join(Pilot, col(Pilot.id) == StatusUpdate.pilot_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
+        .where(_open_support(), scope_condition(col(Pilot.unit_id), root_id))
+        .order_by(col(StatusUpdate.reported_on), col(StatusUpdate.id))
         .limit(limit)
     ).all()
     return pd.DataFrame(
@@ -480,60 +409,60 @@ def _roster_conditions(
     support_only: bool,
     search: str | None,
 ) -> list[ColumnElement[bool]]:
-    conditions = [Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)]
+    conditions = [col(Pilot.stage).in_(stages), scope_condition(col(Pilot.unit_id), root_id)]
     if stale_days is not None:
         cutoff = clock.today() - timedelta(days=stale_days)
-        conditions.append(or_(Pilot.last_update_on.is_(None), Pilot.last_update_on < cutoff))  # type: ignore[union-attr,operator]
+        conditions.append(or_(col(Pilot.last_update_on).is_(None), col(Pilot.last_update_on) < cutoff))
     if support_only:
-        conditions.append(exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support()))
+        conditions.append(exists().where(col(StatusUpdate.pilot_id) == Pilot.id, _open_support()))
     if search:
         # Name or unit code contains the term, any case; % and _ in it are meant literally.
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
-            or_(Pilot.name.ilike(pattern, escape="\\"), OrgUnit.code.ilike(pattern, escape="\\"))  # type: ignore[attr-defined]
+            or_(col(Pilot.name).ilike(pattern, escape="\\"), col(OrgUnit.code).ilike(pattern, escape="\\"))
         )
     return conditions
 
 
-def _roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Subquery:
+def roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Subquery:
     """The ids of the roster rows in display order (unit code, name), at most `limit` of them."""
-    chosen = select(Pilot.id).join(OrgUnit, OrgUnit.id == Pilot.unit_id).where(*conditions)
+    chosen = select(col(Pilot.id)).join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id).where(*conditions)
     if limit is not None:
-        chosen = chosen.order_by(OrgUnit.code, Pilot.name, Pilot.id).limit(limit)
+        chosen = chosen.order_by(col(OrgUnit.code), col(Pilot.name), col(Pilot.id)).limit(limit)
     return chosen.subquery("roster_ids")
 
 
-def _roster_query(*, conditions: list[ColumnElement[bool]], limit: int | None) -> Select:  # type: ignore[type-arg]
+def _roster_query(*, conditions: list[ColumnElement[bool]], limit: int | None) -> Select[*tuple[Any, ...]]:
     # The rows are chosen first (filter, order, LIMIT), then their figures are looked up: at scale L
     # the support flag and the module count are computed for the 1,000 rows on screen, not 20,000.
-    chosen = _roster_ids(conditions, limit)
+    chosen = roster_ids(conditions, limit)
     completed = (
         select(TrainingRecord.pilot_id, func.count().label("modules_done"))
         .join(chosen, chosen.c.id == TrainingRecord.pilot_id)
-        .where(TrainingRecord.completed_on.is_not(None))  # type: ignore[union-attr]
-        .group_by(TrainingRecord.pilot_id)
+        .where(col(TrainingRecord.completed_on).is_not(None))
+        .group_by(col(TrainingRecord.pilot_id))
         .subquery()
     )
-    wants_support = exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support())
+    wants_support = exists().where(col(StatusUpdate.pilot_id) == Pilot.id, _open_support())
     return (
-        select(
-            Pilot.id,
-            Pilot.name,
-            Pilot.email,
-            OrgUnit.code,
-            OrgUnit.name,
-            Pilot.stage,
-            Pilot.stage_since,
-            Pilot.hours_per_week,
-            Pilot.last_update_on,
+        select_columns(
+            col(Pilot.id),
+            col(Pilot.name),
+            col(Pilot.email),
+            col(OrgUnit.code),
+            col(OrgUnit.name),
+            col(Pilot.stage),
+            col(Pilot.stage_since),
+            col(Pilot.hours_per_week),
+            col(Pilot.last_update_on),
             case((wants_support, true()), else_=false()),
             func.coalesce(completed.c.modules_done, 0),
-            Pilot.anonymised,
+            col(Pilot.anonymised),
         )
         .join(chosen, chosen.c.id == Pilot.id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .outerjoin(completed, completed.c.pilot_id == Pilot.id)
-        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
+        .order_by(col(OrgUnit.code), col(Pilot.name), col(Pilot.id))
     )
 
 
@@ -561,9 +490,9 @@ def roster_size(
         root_id=root_id, stages=stages, stale_days=stale_days, support_only=support_only, search=search
     )
     people, addresses = session.exec(
-        select(func.count(), func.coalesce(func.sum(case((Pilot.anonymised, 0), else_=1)), 0))
+        select(func.count(), func.coalesce(func.sum(case((col(Pilot.anonymised), 0), else_=1)), 0))
         .select_from(Pilot)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(*conditions)
     ).one()
     return RosterSize(people=int(people), addresses=int(addresses))
@@ -669,86 +598,3 @@ def _mailing_columns(roster_frame: pd.DataFrame) -> pd.DataFrame:
     """Name, e-mail, Kürzel and unit of a `roster` frame, anonymised people left out."""
     frame = roster_frame.loc[~roster_frame["anonymised"].astype(bool)]
     return frame[["Name", "E-Mail", "Kürzel", "Organisationseinheit"]].reset_index(drop=True)
-
-
-def _module_columns(session: Session) -> list[tuple[int, str]]:
-    return list(
-        session.exec(
-            select(TrainingModule.id, TrainingModule.name)
-            .where(TrainingModule.active)
-            .order_by(TrainingModule.position, TrainingModule.name)
-        ).all()
-    )
-
-
-def training_matrix(
-    *,
-    session: Session,
-    viewer: Actor,
-    root_id: int | None = None,
-    stages: tuple[str, ...] = CURRENT_STAGE_CODES,
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """Lotsen × active modules, each cell abgeschlossen / eingeschrieben / offen (as text).
-
-    Ordered by unit code and name like the roster; `limit` keeps the first rows (the screen).
-    """
-    check_admin(viewer)
-    modules = _module_columns(session)
-    names = [name for _, name in modules]
-    if not modules:
-        return pd.DataFrame(columns=["id", "Name", "Kürzel"])
-    state = case(
-        (TrainingRecord.completed_on.is_not(None), literal(TRAINING_LABELS[COMPLETED])),  # type: ignore[union-attr]
-        (TrainingRecord.enrolled_on.is_not(None), literal(TRAINING_LABELS[ENROLLED])),  # type: ignore[union-attr]
-    )
-    # One row per Lotse with a column per module, aggregated in SQL (at most one record per module).
-    cells = [
-        func.coalesce(func.max(case((TrainingRecord.module_id == module_id, state))), TRAINING_LABELS[OPEN])
-        for module_id, _ in modules
-    ]
-    records = and_(
-        TrainingRecord.pilot_id == Pilot.id,
-        TrainingRecord.module_id.in_([module_id for module_id, _ in modules]),  # type: ignore[attr-defined]
-    )
-    chosen = _roster_ids([Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)], limit)
-    rows = session.exec(
-        select(Pilot.id, Pilot.name, OrgUnit.code, *cells)
-        .join(chosen, chosen.c.id == Pilot.id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .outerjoin(TrainingRecord, records)
-        .group_by(Pilot.id, Pilot.name, OrgUnit.code)
-        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "Name", "Kürzel", *names])
-
-
-def module_completion(
-    *, session: Session, root_id: int | None = None, stages: tuple[str, ...] = CURRENT_STAGE_CODES
-) -> pd.DataFrame:
-    """Per active module: how many Lotsen in scope completed it, are enrolled, have it open."""
-    in_scope = and_(Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id))
-    total = session.exec(select(func.count()).select_from(Pilot).where(in_scope)).one()
-    counted = (
-        select(TrainingRecord.module_id, TrainingRecord.completed_on)
-        .join(Pilot, Pilot.id == TrainingRecord.pilot_id)
-        .where(in_scope)
-        .subquery()
-    )
-    rows = session.exec(
-        select(
-            TrainingModule.name,
-            func.count(counted.c.completed_on),
-            func.count(counted.c.module_id) - func.count(counted.c.completed_on),
-        )
-        .select_from(TrainingModule)
-        .outerjoin(counted, counted.c.module_id == TrainingModule.id)
-        .where(TrainingModule.active)
-        .group_by(TrainingModule.id)
-        .order_by(TrainingModule.position, TrainingModule.name)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["Modul", "abgeschlossen", "eingeschrieben"])
-    frame["offen"] = int(total) - frame["abgeschlossen"] - frame["eingeschrieben"]
-    frame["Lotsen gesamt"] = int(total)
-    frame["Anteil abgeschlossen"] = frame["abgeschlossen"] / total if total else 0.0
-    return frame

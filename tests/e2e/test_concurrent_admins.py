@@ -22,11 +22,11 @@ from model.accounts.auth import create_user
 from model.core.app_settings import soll_rule
 from model.core.db import make_engine, read_session, write_session
 from model.core.enums import Role, labels_of
+from model.core.german import fmt_number
 from model.core.tables import AppUser, FundingProgramme, Measure, OrgUnit, Phase
 from model.roadmap.scoring import score_weights
 from tests.e2e.conftest import DEMO_PASSWORD, RESULTS_DIR, VIEWPORT, login
 from tests.support.app_server import wait_for_app
-from ui.locale import fmt_number
 
 pytestmark = pytest.mark.e2e
 

@@ -20,6 +20,7 @@ from model.core import guard as admin_guard
 from model.core.db import read_session, write_session
 from model.core.enums import ActivityType, Category, MeasureStatus, Role
 from model.core.tables import Activity, AuditEntry, Measure, Pilot, StatusUpdate
+from model.pilots import checks as pilot_checks
 from model.pilots import commands as pilot_commands
 from model.pilots.commands import ActivityReport, FullReport, StatusReport
 from model.roadmap.commands import update_measure
@@ -28,7 +29,7 @@ from tests.model.test_pilot_commands import TODAY, World, build_world
 APPENDS_PER_PILOT = 10  # status updates of Anna and of Bert: appends never conflict
 COMPETING = 10  # users editing the same record from the same loaded version
 WORKERS = 2 * APPENDS_PER_PILOT + 3 * COMPETING  # = 50 threads
-STALE_ERRORS = (pilot_commands.StaleEditError, admin_guard.StaleEditError)
+STALE_ERRORS = (pilot_checks.StaleEditError, admin_guard.StaleEditError)
 
 
 @dataclass(frozen=True)

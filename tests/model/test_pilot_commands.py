@@ -26,15 +26,16 @@ from model.core.tables import (
     TrainingModule,
     TrainingRecord,
 )
-from model.pilots import commands
+from model.pilots import commands, privacy
 from model.pilots import reads as pilots
+from model.pilots.checks import PilotInputError, StaleEditError
 from model.pilots.commands import (
     ActivityReport,
     FullReport,
-    PilotInputError,
-    StaleEditError,
     StatusReport,
 )
+from model.training import commands as training_commands
+from model.training import reads as training
 
 TODAY = date(2026, 11, 23)  # fake_clock's day
 
@@ -394,14 +395,14 @@ def test_stage_change_cannot_predate_the_current_stage(world) -> None:
 
 def test_complete_module_fills_the_enrolment_or_creates_the_record(world) -> None:
     with write_session(world.engine) as session:
-        commands.complete_module(
+        training_commands.complete_module(
             session=session,
             actor=world.lotse_anna,
             pilot_id=world.anna,
             module_id=world.basis,
             completed_on=TODAY,
         )
-        commands.complete_module(
+        training_commands.complete_module(
             session=session,
             actor=world.lotse_anna,
             pilot_id=world.anna,
@@ -409,7 +410,7 @@ def test_complete_module_fills_the_enrolment_or_creates_the_record(world) -> Non
             completed_on=date(2026, 11, 1),
         )
     with read_session(world.engine) as session:
-        progress = pilots.training_progress(session=session, viewer=world.lotse_anna, pilot_id=world.anna)
+        progress = training.training_progress(session=session, viewer=world.lotse_anna, pilot_id=world.anna)
     assert list(progress["Stand"]) == ["abgeschlossen", "abgeschlossen"]  # the retired module is not listed
     assert list(progress["Eingeschrieben"]) == [date(2026, 2, 1), date(2026, 11, 1)]
     assert json.loads(audit_rows(world, "training_record")[0].changes)["completed_on"] == [None, "2026-11-23"]
@@ -425,7 +426,7 @@ def test_complete_module_fills_the_enrolment_or_creates_the_record(world) -> Non
 )
 def test_complete_module_refuses_bad_input(world, module, completed_on, message) -> None:
     with pytest.raises(PilotInputError, match=message), write_session(world.engine) as session:
-        commands.complete_module(
+        training_commands.complete_module(
             session=session,
             actor=world.lotse_anna,
             pilot_id=world.anna,
@@ -629,7 +630,7 @@ def test_roster_reads_only_the_rows_asked_for_and_counts_the_rest_in_sql(world) 
         }
         found_size = pilots.roster_size(session=session, viewer=world.admin, search="muster")
         supported = pilots.roster(session=session, viewer=world.admin, support_only=True, limit=5)
-        matrix = pilots.training_matrix(session=session, viewer=world.admin, limit=1)
+        matrix = training.training_matrix(session=session, viewer=world.admin, limit=1)
 
     assert list(first["Name"]) == ["Anna Musterfrau"]  # the first by unit code, as on screen
     assert (size.people, size.addresses) == (2, 2)
@@ -641,7 +642,7 @@ def test_roster_reads_only_the_rows_asked_for_and_counts_the_rest_in_sql(world) 
 
 def test_roster_size_leaves_anonymised_people_out_of_the_mailing_count(world) -> None:
     with write_session(world.engine) as session:
-        commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.bert)
+        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.bert)
     with read_session(world.engine) as session:
         size = pilots.roster_size(session=session, viewer=world.admin, stages=pilots.ALL_STAGE_CODES)
         contacts = pilots.contact_emails(session=session, viewer=world.admin, stages=pilots.ALL_STAGE_CODES)
@@ -650,7 +651,7 @@ def test_roster_size_leaves_anonymised_people_out_of_the_mailing_count(world) ->
 
 def test_training_matrix_and_completion_per_module(world) -> None:
     with write_session(world.engine) as session:
-        commands.complete_module(
+        training_commands.complete_module(
             session=session,
             actor=world.admin,
             pilot_id=world.bert,
@@ -658,9 +659,9 @@ def test_training_matrix_and_completion_per_module(world) -> None:
             completed_on=TODAY,
         )
     with read_session(world.engine) as session:
-        matrix = pilots.training_matrix(session=session, viewer=world.admin)
-        completion = pilots.module_completion(session=session)
-        in_dezernat = pilots.module_completion(session=session, root_id=world.dezernat_id)
+        matrix = training.training_matrix(session=session, viewer=world.admin)
+        completion = training.module_completion(session=session)
+        in_dezernat = training.module_completion(session=session, root_id=world.dezernat_id)
     assert matrix.drop(columns=["id"]).to_dict("records") == [
         {
             "Name": "Anna Musterfrau",

@@ -18,10 +18,12 @@ from model.core import clock
 from model.core.audit import record_audit
 from model.core.db import read_session, write_session
 from model.core.tables import AppUser, Idea, Pilot, PilotStageChange, StatusUpdate
-from model.pilots import commands
+from model.pilots import commands, privacy
 from model.pilots import reads as pilots
 from model.pilots.commands import ActivityReport, FullReport, StatusReport
 from model.roadmap import ideas
+from model.training import commands as training_commands
+from model.training import reads as training
 from tests.model.test_pilot_commands import TODAY, World, build_world
 
 NAME = "Anna Musterfrau"
@@ -119,11 +121,11 @@ def anna_with_history(world: World) -> World:
 # --- a Lotse sees and changes only the own record ------------------------------------------------
 
 
-PERSON_READS = [pilots.pilot_record, pilots.training_progress, pilots.pilot_history]
+PERSON_READS = [pilots.pilot_record, training.training_progress, pilots.pilot_history]
 ADMIN_READS = [
     pilots.roster,
     pilots.contact_emails,
-    pilots.training_matrix,
+    training.training_matrix,
     pilots.latest_updates,
     pilots.open_support_requests,
 ]
@@ -168,7 +170,7 @@ def _commands_on(world: World, pilot_id: int) -> dict[str, object]:
         "change_hours": lambda s, actor: commands.change_hours(
             session=s, actor=actor, pilot_id=pilot_id, expected_version=1, hours_per_week=9
         ),
-        "complete_module": lambda s, actor: commands.complete_module(
+        "complete_module": lambda s, actor: training_commands.complete_module(
             session=s, actor=actor, pilot_id=pilot_id, module_id=world.aufbau, completed_on=TODAY
         ),
         "submit_idea": lambda s, actor: ideas.submit_idea(
@@ -179,8 +181,8 @@ def _commands_on(world: World, pilot_id: int) -> dict[str, object]:
             description=None,
             category="internal",
         ),
-        "export_person": lambda s, actor: commands.export_person(session=s, actor=actor, pilot_id=pilot_id),
-        "anonymise_person": lambda s, actor: commands.anonymise_person(
+        "export_person": lambda s, actor: privacy.export_person(session=s, actor=actor, pilot_id=pilot_id),
+        "anonymise_person": lambda s, actor: privacy.anonymise_person(
             session=s, actor=actor, pilot_id=pilot_id
         ),
     }
@@ -227,7 +229,7 @@ def test_a_login_without_linked_pilot_reaches_no_record(world) -> None:
 def test_export_contains_everything_about_the_person_and_no_password_hash(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        export = commands.export_person(session=session, actor=world.admin, pilot_id=world.anna)
+        export = privacy.export_person(session=session, actor=world.admin, pilot_id=world.anna)
     sheets = export.sheets
     assert sheets["Person"].iloc[0]["name"] == NAME
     assert sheets["Person"].iloc[0]["unit_code"] == "33"
@@ -267,7 +269,7 @@ def test_anonymising_removes_name_email_and_free_texts_everywhere(anna_with_hist
     before = dump(world)
     assert NAME in before and EMAIL in before and SECRET_TEXT in before
     with write_session(world.engine) as session:
-        commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
     after = dump(world)
     for personal in (NAME, EMAIL, SECRET_TEXT, "Keine Freistellung", "anna.alt@stadt.example", "Anna Alt"):
         assert personal not in after, personal
@@ -294,24 +296,24 @@ def test_anonymising_keeps_unit_counts_over_time(anna_with_history) -> None:
     history_before = stage_counts_per_unit_and_month(world)
     current_before = current_stage_counts_per_unit(world)
     with write_session(world.engine) as session:
-        commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
     assert stage_counts_per_unit_and_month(world) == history_before
     assert current_stage_counts_per_unit(world) == current_before
     assert (world.unit_a, "2026-11", "active", 1) in history_before
     with read_session(world.engine) as session:
-        completion = pilots.module_completion(session=session)
+        completion = training.module_completion(session=session)
     assert completion.set_index("Modul").loc["Basisqualifizierung", "abgeschlossen"] == 1
 
 
 def test_anonymised_person_cannot_be_changed_or_anonymised_again(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        version = commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna).version
+        version = privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna).version
     with (
         pytest.raises(commands.PilotInputError, match="bereits anonymisiert"),
         write_session(world.engine) as s,
     ):
-        commands.anonymise_person(session=s, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(session=s, actor=world.admin, pilot_id=world.anna)
     with pytest.raises(commands.PilotInputError, match="anonymisiert"), write_session(world.engine) as s:
         commands.change_hours(
             session=s, actor=world.admin, pilot_id=world.anna, expected_version=version, hours_per_week=1
@@ -321,7 +323,7 @@ def test_anonymised_person_cannot_be_changed_or_anonymised_again(anna_with_histo
 def test_anonymised_person_leaves_the_mailing_list(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
     with read_session(world.engine) as session:
         emails = pilots.contact_emails(session=session, viewer=world.admin)
         roster = pilots.roster(session=session, viewer=world.admin)
@@ -332,7 +334,7 @@ def test_anonymised_person_leaves_the_mailing_list(anna_with_history) -> None:
 def test_stage_history_dates_stay_exact(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        commands.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
     with read_session(world.engine) as session:
         history = pilots.pilot_history(session=session, viewer=world.admin, pilot_id=world.anna)
     stages = history.loc[history["Art"] == "Stufenwechsel"]
@@ -355,7 +357,7 @@ def test_exports_of_personal_data_go_to_the_server_log_without_their_content(
             roster = pilots.roster(session=session, viewer=world.admin)
         mailing = pilots.mailing_list(roster, exported_by=world.admin.username)
         with write_session(world.engine) as session:
-            commands.export_person(session=session, actor=world.admin, pilot_id=world.anna)
+            privacy.export_person(session=session, actor=world.admin, pilot_id=world.anna)
     finally:
         logger.removeHandler(caplog.handler)
     lines = [record.getMessage() for record in caplog.records]

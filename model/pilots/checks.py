@@ -1,0 +1,77 @@
+"""What the Lotsen commands share: the German refusals, field checks and the checked pilot row."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from model.core import clock
+from model.core.tables import Pilot
+
+EARLIEST = date(2000, 1, 1)
+MAX_TEXT = 2000
+MAX_BLOCKER = 1000
+MAX_NOTE = 1000
+MAX_REASON = 500
+MAX_TITLE = 200
+MAX_DESCRIPTION = 4000
+MAX_HOURS = 40.0
+
+
+class PilotInputError(ValueError):
+    """Bad input with a German message for the user; nothing was changed."""
+
+
+class StaleEditError(RuntimeError):
+    """The record changed since the user loaded it; the save was refused, nothing was changed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nicht gespeichert: Diese Angaben wurden inzwischen an anderer Stelle geändert "
+            "(zum Beispiel in einem anderen Browser-Tab). Die Seite zeigt jetzt den aktuellen Stand; "
+            "Ihre Eingaben stehen noch im Formular – bitte prüfen und erneut speichern."
+        )
+
+
+def clean(text: str | None, *, limit: int, what: str) -> str | None:
+    """Stripped text or None; longer than `limit` is refused."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) > limit:
+        raise PilotInputError(f"{what} ist zu lang: höchstens {limit:,} Zeichen.".replace(",", "."))
+    return text
+
+
+def check_date(value: date, *, what: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise PilotInputError(f"{what}: Bitte ein gültiges Datum angeben.")
+    if value > clock.today():
+        raise PilotInputError(f"{what} darf nicht in der Zukunft liegen.")
+    if value < EARLIEST:
+        raise PilotInputError(f"{what} liegt zu weit in der Vergangenheit.")
+    return value
+
+
+def get_pilot(session: Session, pilot_id: int, *, lock: bool = False) -> Pilot:
+    pilot = session.get(Pilot, pilot_id, with_for_update=lock)
+    if pilot is None:
+        raise PilotInputError("Diese Lotsin / diesen Lotsen gibt es nicht.")
+    return pilot
+
+
+def checked_pilot(session: Session, pilot_id: int, expected_version: int) -> Pilot:
+    """The pilot row, locked for the transaction, if nobody changed it since `expected_version`."""
+    pilot = get_pilot(session, pilot_id, lock=True)
+    session.refresh(pilot)
+    if pilot.version != expected_version:
+        raise StaleEditError()
+    return pilot
+
+
+def check_writable(pilot: Pilot) -> None:
+    if pilot.anonymised:
+        raise PilotInputError(
+            "Diese Person wurde anonymisiert; ihre Angaben können nicht mehr geändert werden."
+        )

@@ -1,0 +1,1 @@
+"""Qualification of the Lotsen: training modules, records, the training matrix."""
