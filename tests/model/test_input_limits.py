@@ -352,7 +352,7 @@ def test_an_import_row_with_too_long_text_is_reported_and_nothing_is_planned(eng
 
 
 def text_widgets() -> Iterator[tuple[str, ast.Call]]:
-    for path in sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]):
+    for path in sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/**/*.py"), ROOT / "app.py"]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in TEXT_WIDGETS:
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node
