@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from model.core import clock
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import MeasureStatus, PhaseStatus, PilotStage, Role, label
+from model.core.errors import DomainError, NotPermitted
 from model.core.queries import COVERING, CURRENT, open_support_requests
 from model.core.tables import AppUser, Measure, MeetingSnapshot, Phase, Pilot, PilotStageChange
 from model.org.coverage import coverage_units
@@ -32,7 +33,7 @@ TITLE_MAX = 200
 TROUBLED = (PhaseStatus.DELAYED.value, PhaseStatus.BLOCKED.value)
 
 
-class SnapshotError(ValueError):
+class SnapshotError(DomainError, ValueError):
     """A German reason why a snapshot could not be saved or compared; nothing was changed."""
 
 
@@ -226,7 +227,7 @@ def current_state(*, session: Session) -> dict[str, Any]:
 def _require_admin(session: Session, actor: str) -> None:
     user = session.exec(select(AppUser).where(AppUser.username == actor)).first()
     if user is None or not user.active or user.role != Role.ADMIN.value:
-        raise PermissionError("Nur das CDO-Büro (Administration) darf Sitzungsstände speichern.")
+        raise NotPermitted("Nur das CDO-Büro (Administration) darf Sitzungsstände speichern.")
 
 
 def _clean_title(title: object) -> str:

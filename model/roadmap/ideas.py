@@ -16,6 +16,7 @@ from model.core import clock
 from model.core.actor import Actor, check_admin, check_person_access
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import Category, IdeaStatus, MeasureStatus, label, labels_of
+from model.core.errors import DomainError
 from model.core.tables import Idea, Measure, OrgUnit, Pilot
 
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX = 5, 200, 4000, 1000
@@ -24,7 +25,7 @@ ACCEPTED_AS = (MeasureStatus.IDEA.value, MeasureStatus.PLANNED.value)
 ENTITY = "idea"
 
 
-class IdeaError(ValueError):
+class IdeaError(DomainError, ValueError):
     """A German reason why an idea was not submitted or decided; nothing was changed."""
 
 
