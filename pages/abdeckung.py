@@ -7,11 +7,15 @@ from model.core import clock
 from model.core.app_settings import SollRuleSetting
 from model.core.enums import Role, SollRule
 from model.org import coverage
-from ui import cache, charts, tables
+from ui import cache, tables
+from ui.charts.bars import horizontal_bars
+from ui.charts.coverage import coverage_bars, coverage_text
+from ui.charts.show import selected_values, show_chart
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped
+from ui.tables import data_table, german_columns
 
 SELECTION = "dezernat"
 
@@ -30,7 +34,7 @@ def rule_text(rule: SollRuleSetting) -> str:
 
 def coverage_description(frame: pd.DataFrame, what: str) -> str:
     parts = "; ".join(
-        f"{code}: " + charts.coverage_text(met, soll, missing, surplus)
+        f"{code}: " + coverage_text(met, soll, missing, surplus)
         for code, met, soll, missing, surplus in frame[
             ["Kürzel", coverage.MET, "Soll", coverage.MISSING, coverage.SURPLUS]
         ].itertuples(index=False)
@@ -84,17 +88,15 @@ if len(charted) < len(dezernate):
         f"Das Diagramm zeigt die {fmt_number(len(charted))} Dezernate mit den größten Lücken von "
         f"{fmt_number(len(dezernate))}; die Tabelle darunter enthält alle."
     )
-event = charts.show_chart(
-    charts.coverage_bars(charted, category="Kürzel", name="Name", selection=SELECTION),
+event = show_chart(
+    coverage_bars(charted, category="Kürzel", name="Name", selection=SELECTION),
     description=coverage_description(charted, "Dezernat"),
     data=dezernate.drop(columns=["dezernat_id"]),
     key="chart_dezernate",
     name="Soll-Lotsen je Dezernat",
     selection_mode=SELECTION,
 )
-clicked = [
-    code for code in charts.selected_values(event, SELECTION, "Kürzel") if code in set(dezernate["Kürzel"])
-]
+clicked = [code for code in selected_values(event, SELECTION, "Kürzel") if code in set(dezernate["Kürzel"])]
 # Drill into the clicked Dezernat; with a single Dezernat in the filter, straight into its units.
 if clicked:
     drill = dezernate[dezernate["Kürzel"] == clicked[0]]
@@ -107,8 +109,8 @@ if not drill.empty:
     units = cache.query(
         coverage.coverage_units, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
     )
-    charts.show_chart(
-        charts.coverage_bars(units, category="Kürzel", name="Name"),
+    show_chart(
+        coverage_bars(units, category="Kürzel", name="Name"),
         description=coverage_description(units, "Einheit"),
         data=units.drop(columns=["unit_id"]),
         key="chart_units",
@@ -119,7 +121,7 @@ if not drill.empty:
         names = cache.query(
             coverage.pilot_names_by_unit, root_id=scope.root_id, dezernat_id=int(dezernat["dezernat_id"])
         )
-        charts.data_table(names, name="Lotsen je Einheit")
+        data_table(names, name="Lotsen je Einheit")
     else:
         st.caption("Je Einheit werden Anzahlen gezeigt; Namen sieht nur das CDO-Büro.")
 
@@ -132,8 +134,8 @@ st.caption(
 ratios = charted.assign(Wert=charted["Lotsen je 100 Beschäftigte"].astype(float).fillna(0))
 if len(charted) < len(dezernate):
     st.caption(f"Gezeigt: dieselben {fmt_number(len(charted))} Dezernate wie oben; die Tabelle enthält alle.")
-charts.show_chart(
-    charts.horizontal_bars(
+show_chart(
+    horizontal_bars(
         ratios, category="Kürzel", value="Wert", value_title="Lotsen je 100 Beschäftigte", decimals=1
     ),
     description="Balkendiagramm der qualifizierten und aktiven Lotsen je 100 Beschäftigte je Dezernat: "
@@ -160,5 +162,5 @@ else:
         key="gap_list",
         total=gap_total,
         whole=lambda: cache.query(coverage.gap_list, root_id=scope.root_id),
-        column_config=charts.german_columns(gaps),
+        column_config=german_columns(gaps),
     )

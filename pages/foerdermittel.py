@@ -5,16 +5,19 @@ import pandas as pd
 import streamlit as st
 
 from model.core import clock
-from model.core.enums import Donor, FundingStatus, MeasureStatus, Role, labels_of
+from model.core.enums import Category, Donor, FundingStatus, MeasureStatus, Role, labels_of
 from model.funding import programmes as funding
 from model.funding.programmes import DeadlineState
-from ui import cache, charts
-from ui.admin_views import CATEGORY_LABELS, DEADLINE_LABELS, deadline_timeline, labelled_bars
+from ui import cache
+from ui.charts.bars import labelled_bars
+from ui.charts.show import show_chart
+from ui.charts.timelines import DEADLINE_LABELS, deadline_timeline
 from ui.locale import fmt_date, fmt_datetime, fmt_euro, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import plain
 from ui.tables import show_table
 
+CATEGORY_LABELS = labels_of(Category)
 DONORS = labels_of(Donor)
 STATUSES = labels_of(FundingStatus)
 MEASURE_STATUSES = labels_of(MeasureStatus)
@@ -83,7 +86,7 @@ if not dated.empty:
         }
     )
     nearest = dated.iloc[0]
-    charts.show_chart(
+    show_chart(
         deadline_timeline(points, today=today),
         description=(
             f"Zeitleiste der Förderprogramme nach Frist ({len(points)} Programme), "
@@ -128,7 +131,7 @@ stages = pd.DataFrame(
         ],
     }
 )
-charts.show_chart(
+show_chart(
     labelled_bars(
         stages, category="Status", value="Programme", text="Beschriftung", title="Anzahl Programme"
     ),

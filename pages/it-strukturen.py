@@ -9,10 +9,12 @@ import streamlit as st
 
 from model.core import clock
 from model.it_staff import structures as it_staff
-from ui import cache, charts
-from ui.admin_views import TASK_LABELS, amount_text, fte_heatmap, labelled_bars
+from ui import cache
+from ui.charts.bars import labelled_bars
+from ui.charts.heatmap import TASK_LABELS, fte_heatmap
+from ui.charts.show import show_chart
 from ui.filters import scope_filter
-from ui.locale import fmt_datetime, fmt_number, fmt_percent
+from ui.locale import amount_text, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user
 from ui.plain import escaped, plain
 from ui.tables import show_table
@@ -87,7 +89,7 @@ if unit_count > HEATMAP_ROWS:
         f"Die {HEATMAP_ROWS} Einheiten mit den meisten IT-VZÄ von {fmt_number(unit_count)}; "
         "alle stehen in der Tabelle darunter. Mit dem Dezernat-Filter lässt sich die Auswahl eingrenzen."
     )
-charts.show_chart(
+show_chart(
     fte_heatmap(cells[["Einheit", "Aufgabenbereich", "VZÄ", "VZÄ_text", "order"]]),
     description=(
         f"Heatmap der IT-VZÄ: {len(shown)} Einheiten (Zeilen) mal 6 IT-Aufgabenbereiche (Spalten), "
@@ -161,7 +163,7 @@ tasks = pd.DataFrame(
         ],
     }
 )
-charts.show_chart(
+show_chart(
     labelled_bars(tasks, category="Aufgabenbereich", value="VZÄ", text="Beschriftung", title="VZÄ"),
     description="Balkendiagramm der IT-VZÄ je Aufgabenbereich: "
     + "; ".join(f"{row.Aufgabenbereich} {row.Beschriftung}" for row in tasks.itertuples())

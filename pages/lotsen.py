@@ -12,7 +12,9 @@ from model.pilots.checks import PilotInputError, StaleEditError
 from model.pilots.commands import change_stage, resolve_support_request
 from model.pilots.privacy import anonymise_person, export_file_name, export_person
 from model.training import reads as training
-from ui import cache, charts, feedback, filters, pilot_views, tables
+from ui import cache, feedback, filters, pilot_views, tables
+from ui.charts.bars import horizontal_bars
+from ui.charts.show import show_chart
 from ui.feedback import FormRound
 from ui.locale import fmt_date, fmt_number, fmt_percent
 from ui.navigation import current_user
@@ -293,8 +295,8 @@ def training_section(root_id: int | None) -> None:
     top = completion.loc[completion["abgeschlossen"].idxmax()]
     total = int(completion["Lotsen gesamt"].iloc[0])
     table = completion.assign(**{"Anteil abgeschlossen": completion["Anteil abgeschlossen"].map(fmt_percent)})
-    charts.show_chart(
-        charts.horizontal_bars(
+    show_chart(
+        horizontal_bars(
             completion, category="Modul", value="abgeschlossen", value_title="Lotsen mit Abschluss"
         ),
         description=(

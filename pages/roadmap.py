@@ -11,9 +11,10 @@ from model.core.enums import Role
 from model.roadmap import reads as roadmap
 from model.roadmap import scoring
 from model.roadmap.reads import MeasureCounts, MeasureFilter
-from ui import cache, charts, roadmap_filters
-from ui import roadmap_charts as rc
+from ui import cache, roadmap_filters
 from ui import roadmap_forms as forms
+from ui.charts import roadmap as rc
+from ui.charts.show import show_chart
 from ui.commands import choose_again
 from ui.filters import scope_filter
 from ui.locale import fmt_datetime, fmt_euro, fmt_number
@@ -45,7 +46,7 @@ def matrix_section(table: pd.DataFrame, filters: MeasureFilter, counts: MeasureC
     view = rc.table_view(table)
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        event = charts.show_chart(
+        event = show_chart(
             rc.priority_matrix(frame),
             description=(
                 f"Streudiagramm: {fmt_number(len(frame))} Maßnahmen nach Aufwand (waagerecht) und Nutzen "
@@ -109,7 +110,7 @@ def timeline_section(filters: MeasureFilter) -> None:
         )
         st.caption("Bei vielen Maßnahmen zeigt der Zeitplan, wie viele je Kategorie und Quartal laufen.")
     data = rc.timeline_table(frame, per_measure=timeline.per_measure)
-    charts.show_chart(chart, description=text + undated, data=data, key="roadmap_timeline", name="Zeitplan")
+    show_chart(chart, description=text + undated, data=data, key="roadmap_timeline", name="Zeitplan")
     if undated:
         st.caption(undated.strip())
 

@@ -4,11 +4,15 @@ import streamlit as st
 
 from model.core import clock
 from model.programme import rollout
-from ui import cache, charts
+from ui import cache
+from ui.charts.bars import horizontal_bars
+from ui.charts.show import show_chart
+from ui.charts.timelines import gantt, stacked_area
 from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number
 from ui.navigation import current_user
 from ui.plain import escaped
+from ui.tables import data_table
 
 # Rollout classes from "kein Lotse" to "aktiv": Okabe–Ito colours, order and legend carry the meaning.
 CLASS_COLOURS = ("#D55E00", "#F0E442", "#56B4E9", "#0072B2", "#009E73")
@@ -35,8 +39,8 @@ else:
     phases = "; ".join(
         f"{row.Phase} (bis {fmt_date(row.Ende)})" for row in timeline.bars.itertuples() if row.Art == "Plan"
     )
-    charts.show_chart(
-        charts.gantt(timeline.bars, events, today=timeline.today),
+    show_chart(
+        gantt(timeline.bars, events, today=timeline.today),
         description=(
             f"Gantt-Diagramm des Programms mit {fmt_number(timeline.phases.shape[0])} Phasen: {phases}. "
             f"{fmt_number(milestones)} Meilensteine, davon {fmt_number(overdue)} überfällig; "
@@ -49,7 +53,7 @@ else:
     )
     if not events.empty:
         st.markdown("**Meilensteine und Gremienbeschlüsse**")
-        charts.data_table(
+        data_table(
             events[["Phase", "Art", "Titel", "Datum", "Gremium", "Vorlage-Nr."]],
             name="Meilensteine und Gremienbeschlüsse",
         )
@@ -66,8 +70,8 @@ with left:
     st.markdown("**Heute**")
     total = int(now["Einheiten"].sum())
     counts = ", ".join(f"{row.Stufe}: {fmt_number(row.Einheiten)}" for row in now.itertuples())
-    charts.show_chart(
-        charts.horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
+    show_chart(
+        horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
         description=f"Balkendiagramm der {fmt_number(total)} Einheiten mit Soll nach Stufe: {counts}.",
         data=now,
         key="chart_units_by_stage",
@@ -76,8 +80,8 @@ with left:
 with right:
     st.markdown("**Verlauf je Monatsende**")
     first = history["Stand"].min()
-    charts.show_chart(
-        charts.stacked_area(
+    show_chart(
+        stacked_area(
             history,
             date_field="Stand",
             series="Stufe",

@@ -10,11 +10,15 @@ from model.org import coverage
 from model.overview import dashboard as overview
 from model.overview.dashboard import Change
 from model.roadmap import ideas
-from ui import cache, charts
+from ui import cache
+from ui.charts.bars import horizontal_bars
+from ui.charts.show import show_chart
+from ui.charts.timelines import line_over_time
 from ui.filters import scope_filter
 from ui.locale import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from ui.navigation import current_user, pages_for, spec_for
 from ui.plain import escaped
+from ui.tables import data_table
 
 user = current_user("uebersicht")
 NAMES_SHOWN = 100  # per list of names in the panels; the downloads hold all
@@ -127,7 +131,7 @@ with gaps.container(border=True):
     st.markdown(f"**Einheiten unter Soll: {fmt_number(items.units_below_soll)}**")
     if items.units_below_soll:
         st.caption("Die größten Einheiten ohne ausreichende Lotsen:")
-        charts.data_table(items.largest_gaps, name="Einheiten unter Soll")
+        data_table(items.largest_gaps, name="Einheiten unter Soll")
     link("abdeckung", "Zur Lückenliste")
 with schedule.container(border=True):
     late = len(items.overdue_milestones) + len(items.overdue_phases)
@@ -137,7 +141,7 @@ with schedule.container(border=True):
         (items.overdue_milestones, "Überfällige Meilensteine"),
     ):
         if not frame.empty:
-            charts.data_table(frame, name=name)
+            data_table(frame, name=name)
     if not late:
         st.caption("Nichts überfällig.")
     link("rollout", "Zum Zeitplan")
@@ -147,7 +151,7 @@ def names_panel(title: str, count: int, names: Callable[..., pd.DataFrame], name
     """A panel counting people; the CDO-Büro also sees the names (the first NAMES_SHOWN; downloads: all)."""
     st.markdown(f"**{title}: {fmt_number(count)}**")
     if is_admin and count:
-        charts.data_table(
+        data_table(
             cache.query(names, root_id=scope.root_id, limit=NAMES_SHOWN),
             name=name,
             total=count,
@@ -189,10 +193,8 @@ st.subheader("Abdeckung im Zeitverlauf")
 history = cache.query(coverage.coverage_history, root_id=scope.root_id)
 shares = [None if share != share else share for share in history["Abdeckung"]]  # NaN: no unit with Soll
 latest = history.iloc[-1]
-charts.show_chart(
-    charts.line_over_time(
-        history, date_field="Stand", value="Abdeckung", value_title="Abdeckung", share=True
-    ),
+show_chart(
+    line_over_time(history, date_field="Stand", value="Abdeckung", value_title="Abdeckung", share=True),
     description=(
         f"Liniendiagramm der Abdeckung je Monatsende, {fmt_date(history['Stand'].iloc[0])} bis "
         f"{fmt_date(latest['Stand'])}: von {fmt_percent(shares[0])} auf {fmt_percent(shares[-1])} "
@@ -216,8 +218,8 @@ if stages["Anzahl"].sum():
     )
 else:
     summary = "Balkendiagramm der Lotsen nach Stufe: noch keine Lotsen erfasst."
-charts.show_chart(
-    charts.horizontal_bars(stages, category="Stufe", value="Anzahl", value_title="Anzahl Lotsen"),
+show_chart(
+    horizontal_bars(stages, category="Stufe", value="Anzahl", value_title="Anzahl Lotsen"),
     description=summary,
     data=stages,
     key="chart_stages",

@@ -6,7 +6,7 @@ is kept in the URL (?reiter=…), so a link opens the same tab.
 
 import streamlit as st
 
-from ui import admin_views
+from ui.admin import accounts, funding, it_staff, measures, programme, units
 from ui.admin_exchange import render_audit_log, render_backup, render_import_export
 from ui.navigation import current_user
 
@@ -18,12 +18,12 @@ st.caption(
 )
 
 TABS = {
-    "Organisationseinheiten": admin_views.render_units,
-    "Benutzer": admin_views.render_users,
-    "Programm": admin_views.render_programme,
-    "Maßnahmen": admin_views.render_measures,
-    "Förderprogramme": admin_views.render_funding,
-    "IT-Personal": admin_views.render_it_staff,
+    "Organisationseinheiten": units.render_units,
+    "Benutzer": accounts.render_users,
+    "Programm": programme.render_programme,
+    "Maßnahmen": measures.render_measures,
+    "Förderprogramme": funding.render_funding,
+    "IT-Personal": it_staff.render_it_staff,
     "Import/Export": render_import_export,
     "Audit-Log": render_audit_log,
     "Sicherung": render_backup,

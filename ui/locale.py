@@ -40,6 +40,14 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}".translate(GERMAN_SEPARATORS)
 
 
+def amount_text(value: float | None, decimals: int = 2) -> str:
+    """A number for a text field in German format, without needless decimals: 1.250 · 0,75."""
+    if value is None or pd.isna(value):
+        return ""
+    text = fmt_number(value, decimals)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def fmt_column(values: pd.Series, text: Callable[[Any], str]) -> pd.Series:
     """`text` applied to a whole column, once per distinct value; missing values show "–".
 

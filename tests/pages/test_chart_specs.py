@@ -1,6 +1,6 @@
 """Every chart the pages draw is valid Vega-Lite.
 
-The pages send their specs without Altair's schema check (ui.charts.page_spec): these tests do the
+The pages send their specs without Altair's schema check (ui.charts.show.page_spec): these tests do the
 check instead, on every chart of every page for every role, and on the one builder the demo data
 do not reach (the Roadmap's quarter grid, drawn for many measures).
 """
@@ -18,8 +18,8 @@ from model.core.db import read_session
 from model.roadmap import reads as roadmap
 from tests.pages.conftest import DEMO_USERS
 from tests.support.vega import schema_error
-from ui import charts
-from ui import roadmap_charts as rc
+from ui.charts import roadmap as rc
+from ui.charts.show import page_spec
 from ui.navigation import available, pages_for
 
 
@@ -56,7 +56,7 @@ def test_every_chart_of_every_page_is_valid_vega_lite(app_as, role) -> None:
 
 
 def test_no_chart_layer_is_named_by_hashing_its_data(app_as, monkeypatch) -> None:
-    """Layers sharing a frame get it on the layer chart (ui.charts.layered), never each its own.
+    """Layers sharing a frame get it on the layer chart (ui.charts.style.layered), never each its own.
 
     Otherwise Altair names each layer by a hash of its JSON, the frame's text form included.
     """
@@ -81,5 +81,5 @@ def test_the_roadmap_quarter_grid_is_valid_vega_lite(demo_database) -> None:
     with read_session() as session:
         grid = roadmap.timeline(session=session, filters=roadmap.MeasureFilter(), max_bars=0)
     assert not grid.per_measure and not grid.frame.empty
-    spec = charts.page_spec(rc.timeline_heatmap(grid.frame, today=clock.today()))
+    spec = page_spec(rc.timeline_heatmap(grid.frame, today=clock.today()))
     assert set(spec.pop("datasets").values()) and schema_error(spec) is None, schema_error(spec)

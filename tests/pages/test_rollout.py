@@ -11,7 +11,8 @@ from model.core.db import make_engine, read_session
 from model.programme import rollout
 from tests.pages.conftest import DEMO_USERS
 from tests.pages.test_uebersicht import open_page
-from ui import charts
+from ui.charts.show import EXPORT_WIDTH, _export_spec
+from ui.charts.timelines import gantt
 
 PAGE = "pages/rollout.py"
 
@@ -69,8 +70,8 @@ def test_the_gantt_downloads_as_a_full_width_png(demo_database) -> None:
     with read_session(make_engine(demo_database)) as session:
         timeline = rollout.timeline(session=session)
 
-    png = chart_png(charts._export_spec(charts.gantt(timeline.bars, timeline.events, today=timeline.today)))
+    png = chart_png(_export_spec(gantt(timeline.bars, timeline.events, today=timeline.today)))
 
     assert png.startswith(b"\x89PNG")
     width = int.from_bytes(png[16:20], "big")
-    assert width >= charts.EXPORT_WIDTH * 2  # scale 2; a chart that fits the page gets a fixed width
+    assert width >= EXPORT_WIDTH * 2  # scale 2; a chart that fits the page gets a fixed width

@@ -6,9 +6,9 @@ from datetime import date
 
 import pandas as pd
 
-from ui.charts import display_frame, german_columns
+from ui.charts.roadmap import quarter_or_dash
 from ui.locale import fmt_column, fmt_euro, fmt_number
-from ui.roadmap_charts import quarter_or_dash
+from ui.tables import display_frame, german_columns
 
 
 def formats(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:

@@ -18,7 +18,10 @@ from model.org import coverage
 from model.overview import dashboard as overview
 from model.programme import rollout
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
-from ui import charts
+from ui.charts.bars import horizontal_bars
+from ui.charts.coverage import coverage_bars
+from ui.charts.style import PALETTE
+from ui.charts.timelines import gantt, line_over_time, stacked_area
 from ui.navigation import available, spec_for
 
 PAGE = "pages/uebersicht.py"
@@ -186,22 +189,20 @@ def test_no_chart_receives_more_rows_than_it_draws_marks_at_scale_m(on_m) -> Non
     assert plan == len(timeline.phases) and len(timeline.bars) <= 2 * plan  # at most two bars per phase
 
     built = {
-        "line": charts.line_over_time(
-            history, date_field="Stand", value="Abdeckung", value_title="A", share=True
-        ),
-        "area": charts.stacked_area(
+        "line": line_over_time(history, date_field="Stand", value="Abdeckung", value_title="A", share=True),
+        "area": stacked_area(
             over_time,
             date_field="Stand",
             series="Stufe",
             value="Einheiten",
             order=rollout.ROLLOUT_CLASSES,
-            colours=tuple(charts.PALETTE[:5]),
+            colours=tuple(PALETTE[:5]),
             value_title="Einheiten",
         ),
-        "dezernate": charts.coverage_bars(dezernate, category="Kürzel", name="Name", selection="dezernat"),
-        "units": charts.coverage_bars(units, category="Kürzel", name="Name"),
-        "now": charts.horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
-        "gantt": charts.gantt(timeline.bars, timeline.events, today=timeline.today),
+        "dezernate": coverage_bars(dezernate, category="Kürzel", name="Name", selection="dezernat"),
+        "units": coverage_bars(units, category="Kürzel", name="Name"),
+        "now": horizontal_bars(now, category="Stufe", value="Einheiten", value_title="Einheiten"),
+        "gantt": gantt(timeline.bars, timeline.events, today=timeline.today),
     }
     marks = {
         "line": months,  # one point per month

@@ -170,7 +170,10 @@ REVIEWED = {
         "exchange.more_line(error_count - len(errors), more)",
         "limit",  # the row limit, a number
     },  # fmt: skip
-    "ui/admin_views.py": {"POLICY", "title", "rules.get", "IDEA_DECISIONS.get"},  # enum labels
+    "ui/admin/accounts.py": {"POLICY"},
+    "ui/admin/programme.py": {"title"},
+    "ui/admin/measures.py": {"IDEA_DECISIONS.get"},
+    "ui/admin/units.py": {"rules.get"},  # enum labels
     "ui/auth.py": {
         "st.session_state[NOTICE_KEY]",  # set in ui/auth.py from constant text
         "_refusal(outcome.wait_until)",  # constant text and a time

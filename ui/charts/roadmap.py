@@ -13,7 +13,7 @@ import pandas as pd
 
 from model.core.enums import Category, labels_of
 from model.roadmap.reads import BENEFIT_SPLIT, EFFORT_SPLIT, QUADRANTS
-from ui.charts import FONT_SIZE, PALETTE
+from ui.charts.style import FONT_SIZE, PALETTE
 from ui.locale import fmt_column, fmt_euro, fmt_number, fmt_quarter, vega_number
 
 CATEGORY_LABELS = list(labels_of(Category).values())
@@ -166,7 +166,7 @@ def priority_matrix(frame: pd.DataFrame, *, height: int = 640) -> alt.LayerChart
 
 
 # Dark labels: the theme's grey axis text stays below 4.5:1 on white. Set in the constructor of
-# each chart: Altair copies a chart and its layers on every .configure_* call (see ui.charts.layered).
+# each chart: Altair copies a chart and its layers on every .configure_* call (see ui.charts.style.layered).
 _LABELS = {
     "labelFontSize": FONT_SIZE,
     "titleFontSize": FONT_SIZE,
@@ -212,7 +212,9 @@ def _quarter_axis(first: int, last: int, *, title: str | None = None) -> alt.X:
 def _today_rule(today: date) -> alt.LayerChart:
     """A black line at today's position with the word "heute" above it."""
     frame = pd.DataFrame({"start": [quarter_index(today)], "Text": ["heute"]})
-    base = alt.Chart().encode(x=alt.X("start:Q"))  # the frame once, on the layer (see ui.charts.layered)
+    base = alt.Chart().encode(
+        x=alt.X("start:Q")
+    )  # the frame once, on the layer (see ui.charts.style.layered)
     rule = base.mark_rule(color="#000000", strokeWidth=2)
     label = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=FONT_SIZE, y=0).encode(
         text=alt.Text("Text:N")

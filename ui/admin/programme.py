@@ -1,0 +1,417 @@
+"""Verwaltung, tab Programm: phases, milestones, gates and training modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from model.accounts.auth import UserInfo
+from model.core import clock
+from model.core.enums import (
+    ModuleKind,
+    PhaseStatus,
+)
+from model.programme import plan as programme
+from ui import cache, feedback
+from ui.admin.common import (
+    MODULE_KINDS,
+    NEW,
+    PHASE_STATUSES,
+    _date_or_none,
+    _record_form,
+    missing,
+    yes_no,
+)
+from ui.commands import choose_again
+from ui.commands import run as run_command
+from ui.feedback import FormRound
+from ui.locale import amount_text, fmt_date, fmt_number
+from ui.plain import escaped
+from ui.tables import show_table
+
+PROGRAMME_TAB = "programme"
+PHASE_AREA, MILESTONE_AREA, GATE_AREA, MODULE_AREA = "phase", "milestone", "gate", "module"
+
+
+def _german_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame.assign(
+        **{column: frame[column].map(lambda v: fmt_date(v) if pd.notna(v) else "–") for column in columns}
+    )
+
+
+def render_programme(user: UserInfo) -> None:
+    phases = cache.query(programme.phases)
+    st.subheader("Phasen")
+    shown_dates = _german_dates(phases, ["planned_start", "planned_end", "actual_start", "actual_end"])
+    show_table(
+        pd.DataFrame(
+            {
+                "Phase": shown_dates["name"],
+                "Geplant von": shown_dates["planned_start"],
+                "Geplant bis": shown_dates["planned_end"],
+                "Tatsächlich von": shown_dates["actual_start"],
+                "Tatsächlich bis": shown_dates["actual_end"],
+                "Status": phases["status"].map(PHASE_STATUSES),
+                "Anmerkung": phases["status_note"].fillna("–"),
+                "Meilensteine": phases["milestones"],
+                "Beschlüsse": phases["gates"],
+            }
+        ),
+        name="Programmphasen",
+        key="phases_table",
+    )
+    _phase_form(user, phases)
+    phase_names = dict(zip(phases["id"].astype(int), phases["name"], strict=True))
+    _milestones(user, phase_names)
+    _gates(user, phase_names)
+    _modules(user)
+
+
+def _saved_as(selected: object) -> str:
+    return "angelegt" if selected == NEW else "gespeichert"
+
+
+def _text_or_empty(value: object) -> str:
+    return "" if missing(value) else str(value)
+
+
+def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
+    by_id = {int(row["id"]): row for _, row in phases.iterrows()}
+    choose_again("phase_selected")
+    selected = st.selectbox(
+        "Phase bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: "Neue Phase anlegen" if v == NEW else by_id[v]["name"],
+        key="phase_selected",
+    )
+    form, current = _record_form("phase", selected, by_id)
+    with st.form(form.form):
+        left, right = st.columns([3, 1])
+        values: dict[str, Any] = {
+            "name": left.text_input(
+                "Name der Phase", current.get("name", ""), max_chars=100, key=form.key("name")
+            ),
+            "position": right.number_input(
+                "Reihenfolge",
+                0,
+                1000,
+                value=int(current.get("position", len(phases) + 1)),
+                key=form.key("pos"),
+            ),
+        }
+        columns = st.columns(4)
+        for column, (field, title) in zip(
+            columns,
+            [
+                ("planned_start", "Geplanter Beginn"),
+                ("planned_end", "Geplantes Ende"),
+                ("actual_start", "Tatsächlicher Beginn"),
+                ("actual_end", "Tatsächliches Ende"),
+            ],
+            strict=True,
+        ):
+            values[field] = column.date_input(
+                title, value=_date_or_none(current.get(field)), format="DD.MM.YYYY", key=form.key(field)
+            )
+        statuses = list(PHASE_STATUSES)
+        values["status"] = st.selectbox(
+            "Status",
+            statuses,
+            index=statuses.index(current.get("status", PhaseStatus.PLANNED.value)),
+            format_func=PHASE_STATUSES.get,
+            key=form.key("status"),
+        )
+        values["status_note"] = st.text_area(
+            "Anmerkung (Pflicht bei „verzögert“ und „blockiert“, z. B. „kein Budget in diesem Jahr“)",
+            _text_or_empty(current.get("status_note")),
+            max_chars=500,
+            key=form.key("note"),
+        )
+        submitted = st.form_submit_button("Phase speichern")
+    if submitted:
+        name = escaped(values["name"].strip())
+        if selected == NEW:
+            run_command(
+                PHASE_AREA,
+                programme.add_phase,
+                success=f"Die Phase „{name}“ wurde angelegt.",
+                reset=[form],
+                values=values,
+                actor=user.username,
+            )
+        else:
+            run_command(
+                PHASE_AREA,
+                programme.update_phase,
+                success=f"Die Phase „{name}“ wurde gespeichert.",
+                reset=[form],
+                keep={"phase_selected": selected},
+                phase_id=selected,
+                expected_version=int(current["version"]),
+                values=values,
+                actor=user.username,
+            )
+    feedback.show(PHASE_AREA)
+
+
+def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
+    milestones = cache.query(programme.milestones)
+    st.subheader("Meilensteine")
+    dates = _german_dates(milestones, ["due_on", "done_on"])
+    show_table(
+        pd.DataFrame(
+            {
+                "Phase": milestones["phase"],
+                "Meilenstein": milestones["title"],
+                "Fällig am": dates["due_on"],
+                "Erreicht am": dates["done_on"],
+                "Stand": [
+                    "erreicht" if pd.notna(done) else ("überfällig" if due < clock.today() else "offen")
+                    for due, done in zip(milestones["due_on"], milestones["done_on"], strict=True)
+                ],
+            }
+        ),
+        name="Meilensteine",
+        key="milestones_table",
+    )
+    by_id = {int(row["id"]): row for _, row in milestones.iterrows()}
+    choose_again("milestone_selected")
+    selected = st.selectbox(
+        "Meilenstein bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: (
+            "Neuen Meilenstein anlegen" if v == NEW else f"{by_id[v]['phase']}: {by_id[v]['title']}"
+        ),
+        key="milestone_selected",
+    )
+    form, current = _record_form("milestone", selected, by_id)
+    with st.form(form.form):
+        values = {
+            "phase_id": _phase_choice(phase_names, current.get("phase_id"), form.key("phase")),
+            "title": st.text_input(
+                "Meilenstein", current.get("title", ""), max_chars=200, key=form.key("title")
+            ),
+        }
+        left, right = st.columns(2)
+        values["due_on"] = left.date_input(
+            "Fällig am", value=_date_or_none(current.get("due_on")), format="DD.MM.YYYY", key=form.key("due")
+        )
+        values["done_on"] = right.date_input(
+            "Erreicht am (leer: offen)",
+            value=_date_or_none(current.get("done_on")),
+            format="DD.MM.YYYY",
+            key=form.key("done"),
+        )
+        delete = selected != NEW and st.checkbox("Diesen Meilenstein löschen", key=form.key("delete"))
+        submitted = st.form_submit_button("Meilenstein speichern")
+    if submitted:
+        _save_or_delete(
+            user,
+            area=MILESTONE_AREA,
+            form=form,
+            selected=selected,
+            seen=current,
+            values=values if not delete else None,
+            id_field="milestone_id",
+            save=programme.save_milestone,
+            remove=programme.delete_milestone,
+            saved=f"Der Meilenstein „{escaped(values['title'].strip())}“ wurde {_saved_as(selected)}.",
+            deleted="Der Meilenstein wurde gelöscht.",
+            selection="milestone_selected",
+        )
+    feedback.show(MILESTONE_AREA)
+
+
+def _save_or_delete(
+    user: UserInfo,
+    *,
+    area: str,
+    form: FormRound,
+    selected: object,
+    seen: dict[str, Any],
+    values: dict[str, Any] | None,
+    id_field: str,
+    save: Callable[..., Any],
+    remove: Callable[..., Any],
+    saved: str,
+    deleted: str,
+    selection: str,
+) -> None:
+    """Save a programme record from its form, or delete it (values None), naming what the form showed.
+
+    After a deletion the choice goes back to "new", since the record is gone."""
+    common: dict[str, Any] = {"reset": [form], "actor": user.username}
+    if values is None:
+        run_command(
+            area, remove, success=deleted, forget=[selection], **{id_field: selected}, seen=seen, **common
+        )
+    elif selected == NEW:
+        run_command(area, save, success=saved, **{id_field: None}, values=values, **common)
+    else:
+        run_command(
+            area,
+            save,
+            success=saved,
+            keep={selection: selected},
+            **{id_field: selected},
+            values=values,
+            seen=seen,
+            **common,
+        )
+
+
+def _phase_choice(phase_names: dict[int, str], current: object, key: str) -> int | None:
+    options = list(phase_names)
+    index = options.index(int(current)) if not missing(current) and int(current) in options else 0  # type: ignore[call-overload]
+    return st.selectbox(
+        "Phase", options, index=index if options else None, format_func=phase_names.get, key=key
+    )
+
+
+def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
+    gates = cache.query(programme.gate_decisions)
+    st.subheader("Beschlüsse (Gremien)")
+    show_table(
+        pd.DataFrame(
+            {
+                "Phase": gates["phase"],
+                "Gremium": gates["body"],
+                "Datum": _german_dates(gates, ["decided_on"])["decided_on"],
+                "Vorlage-Nr.": gates["paper_no"].fillna("–"),
+                "Inhalt": gates["summary"].fillna("–"),
+            }
+        ),
+        name="Beschlüsse",
+        key="gates_table",
+    )
+    by_id = {int(row["id"]): row for _, row in gates.iterrows()}
+    choose_again("gate_selected")
+    selected = st.selectbox(
+        "Beschluss bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: (
+            "Neuen Beschluss erfassen"
+            if v == NEW
+            else f"{by_id[v]['body']}, {fmt_date(by_id[v]['decided_on'])}"
+        ),
+        key="gate_selected",
+    )
+    form, current = _record_form("gate", selected, by_id)
+    with st.form(form.form):
+        values = {"phase_id": _phase_choice(phase_names, current.get("phase_id"), form.key("phase"))}
+        left, middle, right = st.columns(3)
+        values["body"] = left.text_input(
+            "Gremium", current.get("body", ""), max_chars=200, key=form.key("body")
+        )
+        values["decided_on"] = middle.date_input(
+            "Datum des Beschlusses",
+            value=_date_or_none(current.get("decided_on")),
+            format="DD.MM.YYYY",
+            key=form.key("date"),
+        )
+        values["paper_no"] = right.text_input(
+            "Vorlage-Nr.", _text_or_empty(current.get("paper_no")), max_chars=50, key=form.key("paper")
+        )
+        values["summary"] = st.text_area(
+            "Inhalt des Beschlusses",
+            _text_or_empty(current.get("summary")),
+            max_chars=1000,
+            key=form.key("summary"),
+        )
+        delete = selected != NEW and st.checkbox("Diesen Beschluss löschen", key=form.key("delete"))
+        submitted = st.form_submit_button("Beschluss speichern")
+    if submitted:
+        _save_or_delete(
+            user,
+            area=GATE_AREA,
+            form=form,
+            selected=selected,
+            seen=current,
+            values=values if not delete else None,
+            id_field="gate_id",
+            save=programme.save_gate_decision,
+            remove=programme.delete_gate_decision,
+            saved=f"Der Beschluss wurde {_saved_as(selected)}.",
+            deleted="Der Beschluss wurde gelöscht.",
+            selection="gate_selected",
+        )
+    feedback.show(GATE_AREA)
+
+
+def _modules(user: UserInfo) -> None:
+    modules = cache.query(programme.training_modules)
+    st.subheader("Qualifizierungsmodule")
+    show_table(
+        pd.DataFrame(
+            {
+                "Modul": modules["name"],
+                "Art": modules["kind"].map(MODULE_KINDS),
+                "Dauer (Tage)": modules["duration_days"].map(lambda v: fmt_number(v, 1)),
+                "Angemeldet": modules["enrolled"],
+                "Abgeschlossen": modules["completed"],
+                "Angeboten": modules["active"].map(yes_no),
+            }
+        ),
+        name="Qualifizierungsmodule",
+        key="modules_table",
+    )
+    by_id = {int(row["id"]): row for _, row in modules.iterrows()}
+    choose_again("module_selected")
+    selected = st.selectbox(
+        "Modul bearbeiten",
+        [NEW, *by_id],
+        format_func=lambda v: "Neues Modul anlegen" if v == NEW else by_id[v]["name"],
+        key="module_selected",
+    )
+    form, current = _record_form("module", selected, by_id)
+    with st.form(form.form):
+        kinds = list(MODULE_KINDS)
+        left, middle, right = st.columns([3, 2, 1])
+        values = {
+            "name": left.text_input(
+                "Name des Moduls", current.get("name", ""), max_chars=200, key=form.key("name")
+            ),
+            "kind": middle.selectbox(
+                "Art",
+                kinds,
+                index=kinds.index(current.get("kind", ModuleKind.ADVANCED.value)),
+                format_func=MODULE_KINDS.get,
+                key=form.key("kind"),
+            ),
+            "duration_days": right.text_input(
+                "Dauer (Tage)",
+                amount_text(current.get("duration_days", 1.0)),
+                max_chars=6,
+                key=form.key("days"),
+            ),
+            "position": st.number_input(
+                "Reihenfolge",
+                0,
+                1000,
+                value=int(current.get("position", len(modules) + 1)),
+                key=form.key("pos"),
+            ),
+            "active": st.checkbox(
+                "Wird angeboten", value=bool(current.get("active", True)), key=form.key("active")
+            ),
+        }
+        submitted = st.form_submit_button("Modul speichern")
+    if submitted:
+        arguments: dict[str, Any] = (
+            {"module_id": None}
+            if selected == NEW
+            else {"module_id": selected, "seen": current, "keep": {"module_selected": selected}}
+        )
+        run_command(
+            MODULE_AREA,
+            programme.save_training_module,
+            success=f"Das Modul „{escaped(values['name'].strip())}“ wurde {_saved_as(selected)}.",
+            reset=[form],
+            values=values,
+            actor=user.username,
+            **arguments,
+        )
+    feedback.show(MODULE_AREA)
