@@ -257,6 +257,7 @@ def anonymise_person(*, session: Session, actor: Actor, pilot_id: int) -> Pilot:
         user.pilot_id = None
         user.password_hash = hash_password(secrets.token_urlsafe(32), rounds=4)
         user.sessions_valid_after = clock.now()
+        user.version += 1
         session.add(user)
     pilot.name = f"Anonymisiert #{pilot.id}"
     pilot.email = f"anonym-{pilot.id}@invalid"

@@ -16,6 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from model.accounts import admin as user_admin
+from model.accounts.admin import NewUser
+from model.accounts.auth import UserInfo
 from model.core import clock
 from model.core.audit import AlreadySaved
 from model.core.db import read_session, write_session
@@ -81,13 +83,15 @@ def _rename_unit(session: Session, unit_id: int) -> None:
 def _user(session: Session, actor: str, _phase: int) -> Any:
     return user_admin.create_user(
         session=session,
-        username=" Neu.Konto ",
-        display_name="Neues Konto",
-        role=Role.LEITUNG.value,
-        password=PASSWORD,
-        email=None,
-        pilot_email=None,
-        actor=actor,
+        actor=UserInfo(id=0, username=actor, display_name=actor, role=Role.ADMIN, pilot_id=None),
+        data=NewUser(
+            username=" Neu.Konto ",
+            display_name="Neues Konto",
+            role=Role.LEITUNG.value,
+            password=PASSWORD,
+            email=None,
+            pilot_email=None,
+        ),
     )
 
 

@@ -20,6 +20,8 @@ from sqlmodel import Session, SQLModel, select
 from model import exchange
 from model.accounts import admin as user_admin
 from model.accounts import auth as auth_store
+from model.accounts.admin import NewUser
+from model.accounts.auth import UserInfo
 from model.core.db import read_session, write_session
 from model.core.enums import ActivityType, Category, PilotStage, Role
 from model.core.tables import (
@@ -170,7 +172,9 @@ def account(name: str, *, cli: bool = False) -> Write:
                 session=s, role=Role.LEITUNG, password=PASSWORD, actor="manage.py", **fields
             )
         return user_admin.create_user(
-            session=s, role="leitung", password=PASSWORD, pilot_email=None, actor="cdo", **fields
+            session=s,
+            actor=UserInfo(id=0, username="cdo", display_name="CDO", role=Role.ADMIN, pilot_id=None),
+            data=NewUser(role="leitung", password=PASSWORD, pilot_email=None, **fields),
         )
 
     return write
@@ -352,7 +356,7 @@ def test_an_import_row_with_too_long_text_is_reported_and_nothing_is_planned(eng
 
 
 def text_widgets() -> Iterator[tuple[str, ast.Call]]:
-    for path in sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]):
+    for path in sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/**/*.py"), ROOT / "app.py"]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in TEXT_WIDGETS:
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node
