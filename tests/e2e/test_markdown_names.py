@@ -42,6 +42,7 @@ from model.roadmap import ideas
 from model.roadmap.commands import create_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT
 from tests.e2e.test_xss import ADMIN_PAGES, SHOWN_WITHIN, Watch, logged_in, lotse_user, nothing_ran
+from tests.support.actors import admin
 from tests.support.app_server import free_port, new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -187,13 +188,13 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         )
         funding.create_programme(
             session=session,
-            values={
-                "name": outside.all_in_one("foerderprogramm"),
-                "donor": "land",
-                "status": "identified",
-                "deadline": clock.today().replace(year=clock.today().year + 1),
-            },
-            actor="cdo",
+            actor=admin(),
+            data=funding.ProgrammeInput(
+                name=outside.all_in_one("foerderprogramm"),
+                donor="land",
+                status="identified",
+                deadline=clock.today().replace(year=clock.today().year + 1),
+            ),
         )
         create_measure(
             session=session,

@@ -40,6 +40,7 @@ from model.programme import plan as programme
 from model.roadmap import ideas
 from model.roadmap.commands import update_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, login, open_app
+from tests.support.actors import admin
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -177,8 +178,10 @@ def write_payloads(engine) -> None:
             )
             funding.create_programme(
                 session=session,
-                values={"name": numbered(payload, number), "donor": "land", "status": "identified"},
-                actor="cdo",
+                actor=admin(),
+                data=funding.ProgrammeInput(
+                    name=numbered(payload, number), donor="land", status="identified"
+                ),
             )
             phase_id = phases[(number - 1) % len(phases)].id
             programme.save_milestone(
@@ -213,7 +216,9 @@ def write_payloads(engine) -> None:
                 values={**phase.model_dump(), "status": "blocked", "status_note": payload},
                 actor="cdo",
             )
-        snapshots.take_snapshot(session=session, held_on=today, title=PAYLOADS[0], actor="cdo")
+        snapshots.take_snapshot(
+            session=session, actor=admin(), data=snapshots.MeetingInput(title=PAYLOADS[0], held_on=today)
+        )
     import_pilots(engine)
 
 

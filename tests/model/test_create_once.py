@@ -37,6 +37,7 @@ from model.funding import programmes as funding
 from model.org import units as org_units
 from model.programme import plan as programme
 from model.roadmap import commands as measures
+from tests.support.actors import admin
 
 PASSWORD = "ein-sicheres-passwort-42"
 PHASE = {
@@ -136,7 +137,9 @@ def _module(session: Session, actor: str, _phase: int) -> Any:
 
 def _funding(session: Session, actor: str, _phase: int) -> Any:
     values = {"name": "Digitale Schule", "donor": "bund", "status": "identified", "amount_applied": "0"}
-    return funding.create_programme(session=session, values=values, actor=actor)
+    return funding.create_programme(
+        session=session, actor=admin(actor), data=funding.ProgrammeInput(**values)
+    )
 
 
 def _measure(session: Session, actor: str, _phase: int) -> Any:

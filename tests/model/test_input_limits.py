@@ -50,6 +50,7 @@ from model.roadmap import ideas
 from model.roadmap.bulk import RowEdit, bulk_update_measures
 from model.roadmap.commands import update_measure
 from tests.model.test_pilot_commands import TODAY, World, build_world
+from tests.support.actors import admin
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Lotsen-Grenztest-2026!"
@@ -218,7 +219,9 @@ FIELDS = [
         "Verwaltung → Förderprogramme: Name",
         FundingProgramme.name,
         lambda s, ctx, text: funding.create_programme(
-            session=s, values={"name": text, "donor": "land", "status": "identified"}, actor="cdo"
+            session=s,
+            actor=admin(),
+            data=funding.ProgrammeInput(name=text, donor="land", status="identified"),
         ),
     ),
     Field("Verwaltung → Programm: Phase", Phase.name, phase("name")),
@@ -249,7 +252,9 @@ FIELDS = [
     Field(
         "Präsentation: Titel der Sitzung",
         MeetingSnapshot.title,
-        lambda s, ctx, text: snapshots.take_snapshot(session=s, held_on=TODAY, title=text, actor="cdo"),
+        lambda s, ctx, text: snapshots.take_snapshot(
+            session=s, actor=admin(), data=snapshots.MeetingInput(title=text, held_on=TODAY)
+        ),
     ),
     Field("Verwaltung → Benutzer: Anzeigename", AppUser.display_name, account("display_name")),
     Field("Verwaltung → Benutzer: E-Mail", AppUser.email, account("email"), value=email),

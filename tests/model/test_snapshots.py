@@ -31,6 +31,7 @@ from model.core.tables import (
 )
 from model.deck import slides as deck
 from model.meetings import snapshots
+from tests.support.actors import admin
 
 K_UNITS = 2
 M_STATUS = 3
@@ -109,7 +110,8 @@ def city(engine, fake_clock):  # type: ignore[no-untyped-def]
 
 def take(engine, title: str, held_on: date, actor: str = "cdo") -> int:  # type: ignore[no-untyped-def]
     with write_session(engine) as session:
-        return int(snapshots.take_snapshot(session=session, held_on=held_on, title=title, actor=actor).id)
+        data = snapshots.MeetingInput(title=title, held_on=held_on)
+        return int(snapshots.take_snapshot(session=session, actor=admin(actor), data=data).id)
 
 
 def change_things(engine) -> None:  # type: ignore[no-untyped-def]
