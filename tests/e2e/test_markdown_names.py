@@ -210,20 +210,24 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         ideas.submit_idea(
             session=session,
             actor=lotse,
-            pilot_id=lotse.pilot_id,
-            title=outside.all_in_one("idee"),
-            description=outside.all_in_one("beschreibung"),
-            category=Category.INTERNAL.value,
+            data=ideas.NewIdea(
+                pilot_id=lotse.pilot_id,
+                title=outside.all_in_one("idee"),
+                description=outside.all_in_one("beschreibung"),
+                category=Category.INTERNAL.value,
+            ),
         )
         commands.record_status_update(
             session=session,
             actor=lotse,
-            pilot_id=lotse.pilot_id,
-            report=StatusReport(
-                text=outside.all_in_one("meldung"),
-                blocker=outside.all_in_one("hindernis"),
-                support_wanted=True,
-                activities=(),
+            data=commands.NewStatusUpdate(
+                pilot_id=lotse.pilot_id,
+                report=StatusReport(
+                    text=outside.all_in_one("meldung"),
+                    blocker=outside.all_in_one("hindernis"),
+                    support_wanted=True,
+                    activities=(),
+                ),
             ),
         )
         for role, username in ((Role.ADMIN, MD_ADMIN), (Role.LEITUNG, "md-leitung")):

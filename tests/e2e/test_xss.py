@@ -135,21 +135,25 @@ def write_payloads(engine) -> None:
             commands.record_status_update(
                 session=session,
                 actor=lotse,
-                pilot_id=lotse.pilot_id,
-                report=StatusReport(
-                    text=payload,
-                    blocker=payload,
-                    support_wanted=True,
-                    activities=(ActivityReport(ActivityType.WORKSHOP.value, 1, today, payload),),
+                data=commands.NewStatusUpdate(
+                    pilot_id=lotse.pilot_id,
+                    report=StatusReport(
+                        text=payload,
+                        blocker=payload,
+                        support_wanted=True,
+                        activities=(ActivityReport(ActivityType.WORKSHOP.value, 1, today, payload),),
+                    ),
                 ),
             )
             ideas.submit_idea(
                 session=session,
                 actor=lotse,
-                pilot_id=lotse.pilot_id,
-                title=numbered(payload, number),
-                description=payload,
-                category=Category.INTERNAL.value,
+                data=ideas.NewIdea(
+                    pilot_id=lotse.pilot_id,
+                    title=numbered(payload, number),
+                    description=payload,
+                    category=Category.INTERNAL.value,
+                ),
             )
             measure_id, version = measures[(number - 1) % len(measures)]
             update_measure(

@@ -105,8 +105,12 @@ def status_update(**report: Any) -> Write:
     return lambda s, ctx, text: commands.record_status_update(
         session=s,
         actor=ctx.world.lotse_anna,
-        pilot_id=ctx.world.anna,
-        report=StatusReport(**{key: text if value is None else value(text) for key, value in report.items()}),
+        data=commands.NewStatusUpdate(
+            pilot_id=ctx.world.anna,
+            report=StatusReport(
+                **{key: text if value is None else value(text) for key, value in report.items()}
+            ),
+        ),
     )
 
 
@@ -126,9 +130,9 @@ def idea(name: str) -> Write:
     return lambda s, ctx, text: ideas.submit_idea(
         session=s,
         actor=ctx.world.lotse_anna,
-        pilot_id=ctx.world.anna,
-        category=Category.INTERNAL.value,
-        **{**values, name: text},
+        data=ideas.NewIdea(
+            pilot_id=ctx.world.anna, category=Category.INTERNAL.value, **{**values, name: text}
+        ),
     )
 
 
@@ -195,10 +199,9 @@ FIELDS = [
         lambda s, ctx, text: commands.change_stage(
             session=s,
             actor=ctx.world.admin,
-            pilot_id=ctx.world.anna,
-            expected_version=1,
-            to_stage=PilotStage.QUALIFIED.value,
-            reason=text,
+            data=commands.StageChange(
+                pilot_id=ctx.world.anna, expected_version=1, to_stage=PilotStage.QUALIFIED.value, reason=text
+            ),
         ),
     ),
     Field("Idee: Titel", Idea.title, idea("title")),
