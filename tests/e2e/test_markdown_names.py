@@ -131,34 +131,37 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         lotse = lotse_user(session)
         dezernat = org_units.add_unit(
             session=session,
-            code=dez_code,
-            name=outside.all_in_one("dezernat"),
-            kind="dezernat",
-            parent_id=None,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.NewUnit(
+                code=dez_code, name=outside.all_in_one("dezernat"), kind="dezernat", parent_id=None
+            ),
         )
         amt = org_units.add_unit(
             session=session,
-            code=amt_code,
-            name=outside.all_in_one("amt"),
-            kind="amt",
-            parent_id=dezernat.id,
-            headcount=80,
-            target_pilots=2,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.NewUnit(
+                code=amt_code,
+                name=outside.all_in_one("amt"),
+                kind="amt",
+                parent_id=dezernat.id,
+                headcount=80,
+                target_pilots=2,
+            ),
         )
         # The Lotse's own unit: Mein Status shows its Kürzel in a tile and its name below.
         own = session.exec(select(OrgUnit).where(OrgUnit.id == lotse_unit_id(session, lotse))).one()
         org_units.update_unit(
             session=session,
-            unit_id=own.id,
-            expected_version=own.version,
-            code=f"[o]({outside.base}/o)",
-            name=outside.all_in_one("eigene-einheit"),
-            kind=own.kind,
-            headcount=own.headcount,
-            target_pilots=own.target_pilots,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=own.id,
+                expected_version=own.version,
+                code=f"[o]({outside.base}/o)",
+                name=outside.all_in_one("eigene-einheit"),
+                kind=own.kind,
+                headcount=own.headcount,
+                target_pilots=own.target_pilots,
+            ),
         )
         phases = session.exec(select(Phase).order_by(Phase.position)).all()
         texts = outside.texts("phase")

@@ -166,11 +166,8 @@ def write_payloads(engine) -> None:
             )
             org_units.add_unit(
                 session=session,
-                code=f"XSS-{number}",
-                name=payload,
-                kind="amt",
-                parent_id=dezernat,
-                actor="cdo",
+                actor=admin("cdo"),
+                data=org_units.NewUnit(code=f"XSS-{number}", name=payload, kind="amt", parent_id=dezernat),
             )
             auth_store.create_user(
                 session=session,

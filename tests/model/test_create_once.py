@@ -63,21 +63,25 @@ class Create:
 
 def _unit(session: Session, actor: str, _phase: int) -> Any:
     return org_units.add_unit(
-        session=session, code="99", name="Neues Amt", kind="amt", parent_id=None, headcount=12, actor=actor
+        session=session,
+        actor=admin(actor),
+        data=org_units.NewUnit(code="99", name="Neues Amt", kind="amt", parent_id=None, headcount=12),
     )
 
 
 def _rename_unit(session: Session, unit_id: int) -> None:
     org_units.update_unit(
         session=session,
-        unit_id=unit_id,
-        expected_version=1,
-        code="99a",
-        name="Umbenanntes Amt",
-        kind="amt",
-        headcount=12,
-        target_pilots=None,
-        actor="cdo",
+        actor=admin("cdo"),
+        data=org_units.UnitEdit(
+            unit_id=unit_id,
+            expected_version=1,
+            code="99a",
+            name="Umbenanntes Amt",
+            kind="amt",
+            headcount=12,
+            target_pilots=None,
+        ),
     )
 
 
@@ -235,7 +239,11 @@ def test_a_create_of_a_deleted_record_is_stored_again(engine, auswahl) -> None:
     with write_session(engine) as session:
         unit = _unit(session, "cdo", auswahl)
     with write_session(engine) as session:
-        org_units.delete_unit(session=session, unit_id=unit.id, expected_version=1, actor="cdo")
+        org_units.delete_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=unit.id, expected_version=1),
+        )
     with write_session(engine) as session:
         _unit(session, "cdo", auswahl)
 

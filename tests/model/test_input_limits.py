@@ -159,11 +159,10 @@ def unit(name: str) -> Write:
     values = {"code": "37", "name": "Feuerwehr"}
     return lambda s, ctx, text: org_units.add_unit(
         session=s,
-        kind="amt",
-        parent_id=ctx.world.dezernat_id,
-        headcount=12,
-        actor="cdo",
-        **{**values, name: text},
+        actor=admin("cdo"),
+        data=org_units.NewUnit(
+            kind="amt", parent_id=ctx.world.dezernat_id, headcount=12, **{**values, name: text}
+        ),
     )
 
 
