@@ -168,10 +168,12 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         for number, phase in enumerate(phases):
             programme.update_phase(
                 session=session,
-                phase_id=phase.id,
-                expected_version=phase.version,
-                values={**phase.model_dump(), "name": f"{texts[number % len(texts)]} {number}"},
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.PhaseEdit(
+                    phase_id=phase.id,
+                    expected_version=phase.version,
+                    **{**phase.model_dump(), "name": f"{texts[number % len(texts)]} {number}"},
+                ),
             )
         programme.save_milestone(
             session=session,

@@ -212,10 +212,12 @@ def write_payloads(engine) -> None:
         for phase, payload in zip(phases, PAYLOADS, strict=False):
             programme.update_phase(
                 session=session,
-                phase_id=phase.id,
-                expected_version=phase.version,
-                values={**phase.model_dump(), "status": "blocked", "status_note": payload},
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.PhaseEdit(
+                    phase_id=phase.id,
+                    expected_version=phase.version,
+                    **{**phase.model_dump(), "status": "blocked", "status_note": payload},
+                ),
             )
         snapshots.take_snapshot(
             session=session, actor=admin(), data=snapshots.MeetingInput(title=PAYLOADS[0], held_on=today)

@@ -101,7 +101,7 @@ def _user(session: Session, actor: str, _phase: int) -> Any:
 
 
 def _phase(session: Session, actor: str, _phase: int) -> Any:
-    return programme.add_phase(session=session, values=PHASE, actor=actor)
+    return programme.add_phase(session=session, actor=admin(actor), data=programme.PhaseInput(**PHASE))
 
 
 def _milestone(session: Session, actor: str, phase: int) -> Any:

@@ -145,7 +145,9 @@ def phase(name: str) -> Write:
         "status": "blocked",
         "status_note": "Kein Budget im Haushalt 2027",
     }
-    return lambda s, ctx, text: programme.add_phase(session=s, values={**values, name: text}, actor="cdo")
+    return lambda s, ctx, text: programme.add_phase(
+        session=s, actor=admin("cdo"), data=programme.PhaseInput(**{**values, name: text})
+    )
 
 
 def gate(name: str) -> Write:
