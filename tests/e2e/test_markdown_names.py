@@ -172,7 +172,10 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
                 data=programme.PhaseEdit(
                     phase_id=phase.id,
                     expected_version=phase.version,
-                    **{**phase.model_dump(), "name": f"{texts[number % len(texts)]} {number}"},
+                    **{
+                        **phase.model_dump(include=set(programme.PHASE_FIELDS)),
+                        "name": f"{texts[number % len(texts)]} {number}",
+                    },
                 ),
             )
         programme.save_milestone(

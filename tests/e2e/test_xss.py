@@ -216,7 +216,11 @@ def write_payloads(engine) -> None:
                 data=programme.PhaseEdit(
                     phase_id=phase.id,
                     expected_version=phase.version,
-                    **{**phase.model_dump(), "status": "blocked", "status_note": payload},
+                    **{
+                        **phase.model_dump(include=set(programme.PHASE_FIELDS)),
+                        "status": "blocked",
+                        "status_note": payload,
+                    },
                 ),
             )
         snapshots.take_snapshot(
