@@ -30,12 +30,14 @@ system-deps:
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The whole suite on SQLite, then the model and page tests again on a throwaway PostgreSQL server.
 # Two workers on two cores. Three cut the SQLite pass from 543 to 488-510 s here, but the load delayed
 # a browser's timer so that the eight simultaneous clicks of test_concurrent_lotsen came 364 ms apart.
 test: $(VENV)/.installed-dev system-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2 --dist loadfile -m "not load" --durations=25
 	$(PY) -m pytest -m load  # measured bounds (issue 16: other sessions during a maximal import) alone
 	LOTSEN_TEST_DB=postgres $(PY) -m pytest -n 2 --dist loadfile tests/model tests/pages

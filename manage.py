@@ -344,7 +344,7 @@ def _profile_dir(path: str | None) -> Path | None:
     return directory
 
 
-def add_bench_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """bench: page run times against their SQL floor (see bench/runner.py)."""
     bench = commands.add_parser(
         "bench",
@@ -415,7 +415,7 @@ def cmd_figures(args: argparse.Namespace) -> None:
     print("\n".join(lines))
 
 
-def add_figures_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_figures_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     figures = commands.add_parser(
         "figures",
         help="Kennzahlen wie auf Übersicht und Abdeckung (gesamt oder für eine Einheit)",
@@ -426,7 +426,7 @@ def add_figures_command(commands: argparse._SubParsersAction) -> None:  # type: 
     figures.set_defaults(func=cmd_figures)
 
 
-def add_exchange_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_exchange_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """import, export, backup, restore (Verwaltung → Import/Export and Sicherung on the command line)."""
     # usage=SUPPRESS: a wrong call prints one line (the reason), not usage plus reason.
     importer = commands.add_parser(

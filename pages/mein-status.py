@@ -150,12 +150,12 @@ if submitted:
             blocker=blocker,
             support_wanted=support,
             activities=(
-                () if activity is None else (ActivityReport(activity, int(count), activity_on, note),)  # type: ignore[arg-type]
+                () if activity is None else (ActivityReport(activity, int(count), activity_on, note),)
             ),
         ),
         to_stage=stage,
         completed_module_id=None if module is None else int(module),
-        completed_on=module_on,  # type: ignore[arg-type]
+        completed_on=module_on,
         hours_per_week=None if hours is None else float(hours),
     )
     try:

@@ -15,6 +15,8 @@ from model.core.audit import AlreadySaved
 from model.core.db import write_session
 from model.core.enums import Role
 from model.deck import slides as deck
+from model.deck.pdf import pdf_bytes
+from model.deck.powerpoint import pptx_bytes
 from model.meetings import snapshots
 from ui import auth, cache, feedback, slides
 from ui.errors import guarded, inject_fault
@@ -109,7 +111,7 @@ with st.expander("Einstellungen, Sitzungen und Foliensatz", key="lc_settings"):
     pdf, pptx = st.columns(2)
     pdf.download_button(
         "Als PDF herunterladen",
-        data=lambda: deck.pdf_bytes(current),
+        data=lambda: pdf_bytes(current),
         file_name=deck.file_name(current, "pdf"),
         mime="application/pdf",
         key="lc_deck_pdf",
@@ -117,7 +119,7 @@ with st.expander("Einstellungen, Sitzungen und Foliensatz", key="lc_settings"):
     )
     pptx.download_button(
         "Als PowerPoint herunterladen",
-        data=lambda: deck.pptx_bytes(current),
+        data=lambda: pptx_bytes(current),
         file_name=deck.file_name(current, "pptx"),
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="lc_deck_pptx",

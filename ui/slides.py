@@ -10,7 +10,7 @@ import json
 
 import streamlit as st
 
-from model.deck.slides import Deck, Figure, Slide, Table
+from model.deck.content import Deck, Figure, Slide, Table
 from ui.plain import escaped, escaped_cells
 from ui.tables import download_buttons
 

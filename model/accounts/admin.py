@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.accounts import auth as auth_store
 from model.core.actor import Actor
@@ -18,6 +18,7 @@ from model.core.audit import record_audit
 from model.core.enums import Role, labels_of
 from model.core.guard import AdminError, clean_text, refuse_repeat, refuse_stale, require_admin
 from model.core.security_log import security_event
+from model.core.statements import select_columns
 from model.core.tables import AppUser, Pilot
 
 ENTITY = "app_user"
@@ -69,20 +70,20 @@ class PasswordReset(AccountEdit):
 def users_overview(*, session: Session) -> pd.DataFrame:
     """One row per login (no password hashes): name, role, linked Lotse, active, creation, version."""
     rows = session.exec(
-        select(
-            AppUser.id,
-            AppUser.username,
-            AppUser.display_name,
-            AppUser.email,
-            AppUser.role,
-            AppUser.active,
-            AppUser.pilot_id,
-            Pilot.name,
-            Pilot.email,
-            AppUser.created_at,
-            AppUser.version,
+        select_columns(
+            col(AppUser.id),
+            col(AppUser.username),
+            col(AppUser.display_name),
+            col(AppUser.email),
+            col(AppUser.role),
+            col(AppUser.active),
+            col(AppUser.pilot_id),
+            col(Pilot.name),
+            col(Pilot.email),
+            col(AppUser.created_at),
+            col(AppUser.version),
         )
-        .outerjoin(Pilot, Pilot.id == AppUser.pilot_id)
+        .outerjoin(Pilot, col(Pilot.id) == AppUser.pilot_id)
         .order_by(AppUser.username)
     ).all()
     columns = [

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.accounts.passwords import hash_password, password_problem, personal_words, verify_password
 from model.core import app_settings, clock
@@ -186,13 +186,15 @@ def authenticate(*, session: Session, username: str, password: str, client: str)
     matches = verify_password(password, user.password_hash if user is not None and usable else DUMMY_HASH)
     if user is not None and usable and matches:
         # The account's count starts again; other clients' failures still count against those clients.
-        session.exec(delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.client == client))
+        session.exec(
+            delete(LoginFailure).where(col(LoginFailure.username) == name, col(LoginFailure.client) == client)
+        )
         user.failures_reset_at = clock.now()
         session.add(user)
         security_event("login_succeeded", user=name, client=client, warning=False)
         return LoginOutcome(user=_info(user))
     now = clock.now()
-    session.exec(delete(LoginFailure).where(LoginFailure.at <= now - FAILURE_WINDOW))
+    session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= now - FAILURE_WINDOW))
     session.add(LoginFailure(username=name, client=client[:MAX_CLIENT], at=now))
     session.flush()
     security_event("login_failed", user=logged, client=client)
@@ -204,9 +206,11 @@ def delayed_accounts(*, session: Session) -> pd.DataFrame:
     since = clock.now() - FAILURE_WINDOW
     rows = session.exec(
         select(LoginFailure.username, func.count(), func.min(LoginFailure.at), func.max(LoginFailure.at))
-        .join(AppUser, AppUser.username == LoginFailure.username)
+        .join(AppUser, col(AppUser.username) == LoginFailure.username)
         .where(LoginFailure.at > since)
-        .where((AppUser.failures_reset_at.is_(None)) | (LoginFailure.at > AppUser.failures_reset_at))  # type: ignore[union-attr]
+        .where(
+            (col(AppUser.failures_reset_at).is_(None)) | (col(LoginFailure.at) > AppUser.failures_reset_at)
+        )
         .group_by(LoginFailure.username)
         .having(func.count() >= MAX_FAILURES)
         .order_by(LoginFailure.username)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import vl_convert as vlc
 
-LOCALE = "de-DE"
+LOCALE: Final = "de-DE"
 
 
 def chart_png(spec_json: str, *, scale: float = 2.0) -> bytes:

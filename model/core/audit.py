@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.tables import AuditEntry
@@ -79,7 +79,7 @@ def repeated_create(
             AuditEntry.action == "create",
             AuditEntry.at >= clock.now() - within,
         )
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
         .limit(1)
     ).first()
     if latest is None or latest.changes != _changes_json(changes):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.enums import (
@@ -199,8 +199,8 @@ def audit_entries(
     entries = session.exec(
         select(AuditEntry)
         .where(*conditions)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(limit)  # type: ignore[attr-defined]
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .limit(limit)
     ).all()
     parsed = [(entry, _changes(entry.changes)) for entry in entries]
     names = _reference_names(session, [changes for _, changes in parsed])

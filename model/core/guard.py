@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Literal, SupportsFloat, SupportsIndex, overload
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core.audit import AlreadySaved, repeated_create
 from model.core.enums import Role
@@ -52,7 +52,11 @@ def refuse_repeat(
         return
     later = session.exec(
         select(AuditEntry.id)
-        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entry.entity_id, AuditEntry.id > entry.id)  # type: ignore[operator]
+        .where(
+            AuditEntry.entity == entity,
+            AuditEntry.entity_id == entry.entity_id,
+            col(AuditEntry.id) > entry.id,
+        )
         .limit(1)
     ).first()
     if later is None:
@@ -61,6 +65,10 @@ def refuse_repeat(
         )
 
 
+@overload
+def clean_text(value: object, *, field: str, max_length: int, required: Literal[True] = True) -> str: ...
+@overload
+def clean_text(value: object, *, field: str, max_length: int, required: bool) -> str | None: ...
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str | None:
     """Stripped text within `max_length`; None for an empty optional field."""
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
@@ -78,7 +86,9 @@ def clean_number(value: object, *, field: str, minimum: float, maximum: float, w
     if isinstance(value, str):
         value = _german_number_text(value)
     try:
-        number = float(value)  # type: ignore[arg-type]
+        if not isinstance(value, str | bytes | SupportsFloat | SupportsIndex):
+            raise TypeError(value)  # float() refuses it too
+        number = float(value)
     except (TypeError, ValueError):
         raise AdminError(f"{field}: „{str(value)[:30]}“ ist keine Zahl.") from None
     if not math.isfinite(number) or not minimum <= number <= maximum:

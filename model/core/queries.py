@@ -17,7 +17,7 @@ from sqlalchemy import Date, and_, case, exists, func, literal, or_, true, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlalchemy.sql.selectable import CTE
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.app_settings import SollRuleSetting, soll_rule
@@ -31,6 +31,7 @@ from model.core.enums import (
     UnitKind,
     label,
 )
+from model.core.statements import select_columns
 from model.core.tables import Measure, OrgUnit, Phase, Pilot, PilotStageChange, StatusUpdate
 from model.org.scope import scope_condition
 
@@ -55,13 +56,13 @@ def rollout_rank(stage: ColumnElement[str]) -> ColumnElement[int]:
 def soll_expression(rule: SollRuleSetting) -> ColumnElement[int]:
     """Soll-Lotsen of a unit in SQL: explicit value, else the rule (Dezernate are containers: 0)."""
     if rule.rule is SollRule.PER_HEADCOUNT:
-        by_rule = case(
-            (OrgUnit.headcount <= rule.per_n, literal(1)),
+        by_rule: ColumnElement[int] = case(
+            (col(OrgUnit.headcount) <= rule.per_n, literal(1)),
             else_=(OrgUnit.headcount + rule.per_n - 1) // rule.per_n,  # integer ceiling
         )
     else:
         by_rule = literal(1)
-    default = case((OrgUnit.kind == UnitKind.DEZERNAT.value, literal(0)), else_=by_rule)
+    default = case((col(OrgUnit.kind) == UnitKind.DEZERNAT.value, literal(0)), else_=by_rule)
     return func.coalesce(OrgUnit.target_pilots, default)
 
 
@@ -70,12 +71,12 @@ def units_with_soll(*, session: Session, root_id: int | None) -> Subquery:
     rule = soll_rule(session=session)
     return (
         select(
-            OrgUnit.id.label("unit_id"),
-            OrgUnit.headcount.label("headcount"),
+            col(OrgUnit.id).label("unit_id"),
+            col(OrgUnit.headcount).label("headcount"),
             soll_expression(rule).label("soll"),
-            OrgUnit.target_pilots.is_not(None).label("explicit"),  # type: ignore[union-attr]
+            col(OrgUnit.target_pilots).is_not(None).label("explicit"),
         )
-        .where(OrgUnit.active, scope_condition(OrgUnit.id, root_id))
+        .where(col(OrgUnit.active), scope_condition(col(OrgUnit.id), root_id))
         .subquery("units_with_soll")
     )
 
@@ -86,9 +87,9 @@ def covering_pilots() -> Subquery:
     Unscoped: callers join it to units in their scope (one scope CTE per statement).
     """
     return (
-        select(Pilot.unit_id.label("unit_id"), func.count().label("ist"))
-        .where(Pilot.stage.in_(COVERING))
-        .group_by(Pilot.unit_id)
+        select(col(Pilot.unit_id).label("unit_id"), func.count().label("ist"))
+        .where(col(Pilot.stage).in_(COVERING))
+        .group_by(col(Pilot.unit_id))
         .subquery("covering_pilots")
     )
 
@@ -98,9 +99,9 @@ def pilots_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataF
     counts = dict(
         session.exec(
             select(Pilot.stage, func.count())
-            .where(scope_condition(Pilot.unit_id, root_id))
+            .where(scope_condition(col(Pilot.unit_id), root_id))
             .group_by(Pilot.stage)
-        ).all()  # type: ignore[arg-type]
+        ).all()
     )
     return pd.DataFrame(
         [
@@ -112,9 +113,9 @@ def pilots_by_stage(*, session: Session, root_id: int | None = None) -> pd.DataF
 
 def measures_by_status(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Roadmap measures per status; with a scope only the measures of its units."""
-    in_scope = scope_condition(Measure.unit_id, root_id)
+    in_scope = scope_condition(col(Measure.unit_id), root_id)
     counts = dict(
-        session.exec(select(Measure.status, func.count()).where(in_scope).group_by(Measure.status)).all()  # type: ignore[arg-type]
+        session.exec(select(Measure.status, func.count()).where(in_scope).group_by(Measure.status)).all()
     )
     return pd.DataFrame(
         [
@@ -128,13 +129,13 @@ def measures_by_status(*, session: Session, root_id: int | None = None) -> pd.Da
 class PhaseInfo:
     name: str
     status: PhaseStatus
-    planned_end: object
+    planned_end: date
     position: int
 
 
 def current_phase(*, session: Session) -> PhaseInfo | None:
     """The phase under way (running, delayed or blocked), else the next planned, else the last."""
-    phases = session.exec(select(Phase).order_by(Phase.position)).all()
+    phases = session.exec(select(Phase).order_by(col(Phase.position))).all()
     if not phases:
         return None
     under_way = [
@@ -153,9 +154,9 @@ def current_phase(*, session: Session) -> PhaseInfo | None:
 def open_support_condition(on: date) -> ColumnElement[bool]:
     """A request for support that was made on or before `on` and not resolved by then."""
     return and_(
-        StatusUpdate.support_wanted,
-        StatusUpdate.reported_on <= on,
-        or_(StatusUpdate.support_resolved_on.is_(None), StatusUpdate.support_resolved_on > on),  # type: ignore[union-attr]
+        col(StatusUpdate.support_wanted),
+        col(StatusUpdate.reported_on) <= on,
+        or_(col(StatusUpdate.support_resolved_on).is_(None), col(StatusUpdate.support_resolved_on) > on),
     )
 
 
@@ -165,11 +166,11 @@ def open_support_requests(*, session: Session, root_id: int | None = None, on: d
         session.exec(
             select(func.count())
             .select_from(StatusUpdate)
-            .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
+            .join(Pilot, col(Pilot.id) == StatusUpdate.pilot_id)
             .where(
                 open_support_condition(on or clock.today()),
-                Pilot.stage.in_(CURRENT),
-                scope_condition(Pilot.unit_id, root_id),
+                col(Pilot.stage).in_(CURRENT),
+                scope_condition(col(Pilot.unit_id), root_id),
             )
         ).one()
     )
@@ -197,33 +198,39 @@ def stage_intervals(*, not_before: date | None = None) -> CTE:
         .scalar_subquery()
     )
     same_day_later = exists().where(
-        later.pilot_id == change.pilot_id, later.changed_on == change.changed_on, later.id > change.id
+        col(later.pilot_id) == change.pilot_id,
+        col(later.changed_on) == change.changed_on,
+        col(later.id) > change.id,
     )
     change_until = case(
         # Followed on the same day (by a change or by the current row): the stretch is empty.
-        (or_(Pilot.stage_since == change.changed_on, same_day_later), change.changed_on),
+        (or_(col(Pilot.stage_since) == change.changed_on, same_day_later), col(change.changed_on)),
         # The current row starts later: whichever comes first, it or the next change.
         (
-            Pilot.stage_since > change.changed_on,
+            col(Pilot.stage_since) > change.changed_on,
             case((next_change_on < Pilot.stage_since, next_change_on), else_=Pilot.stage_since),
         ),
         else_=next_change_on,
     )
-    history = select(
-        change.pilot_id.label("pilot_id"),
-        change.unit_id.label("unit_id"),
-        change.to_stage.label("stage"),
-        change.changed_on.label("since"),
+    history = select_columns(
+        col(change.pilot_id).label("pilot_id"),
+        col(change.unit_id).label("unit_id"),
+        col(change.to_stage).label("stage"),
+        col(change.changed_on).label("since"),
         change_until.label("until"),
-    ).join(Pilot, Pilot.id == change.pilot_id)
+    ).join(Pilot, col(Pilot.id) == change.pilot_id)
     if not_before is not None:
-        history = history.where(or_(Pilot.stage_since > not_before, change.changed_on > Pilot.stage_since))
+        history = history.where(
+            or_(col(Pilot.stage_since) > not_before, col(change.changed_on) > Pilot.stage_since)
+        )
     current_until = (
         select(func.min(later.changed_on))
         .where(later.pilot_id == Pilot.id, later.changed_on > Pilot.stage_since)
         .scalar_subquery()
     )
-    current = select(Pilot.id, Pilot.unit_id, Pilot.stage, Pilot.stage_since, current_until)
+    current = select_columns(
+        col(Pilot.id), col(Pilot.unit_id), col(Pilot.stage), col(Pilot.stage_since), current_until
+    )
     return union_all(history, current).cte("stage_intervals")
 
 
@@ -245,11 +252,11 @@ def history_start(*, session: Session, root_id: int | None = None) -> date | Non
     """Date of the first stage change in the scope (None: no history)."""
     first = session.exec(
         select(func.min(PilotStageChange.changed_on)).where(
-            scope_condition(PilotStageChange.unit_id, root_id)
+            scope_condition(col(PilotStageChange.unit_id), root_id)
         )
     ).one()
     since = session.exec(
-        select(func.min(Pilot.stage_since)).where(scope_condition(Pilot.unit_id, root_id))
+        select(func.min(col(Pilot.stage_since))).where(scope_condition(col(Pilot.unit_id), root_id))
     ).one()
     candidates = [_as_date(value) for value in (first, since) if value is not None]
     return min(candidates) if candidates else None

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 LOGGER_NAME = "lotsen_cockpit.security"
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to the sys.stderr of the moment (a test's capture may replace it after import)."""
 
-    @property  # type: ignore[override]
-    def stream(self):  # noqa: ANN201
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from model.accounts.passwords import DEMO_PASSWORD, hash_password
 from model.core import clock
 from model.core.db import write_session
+from model.core.statements import table_of
 from model.core.tables import (
     Activity,
     AppSetting,
@@ -152,7 +153,7 @@ class _Writer:
 
     def insert(self, label: str, model: type[SQLModel], rows: Sequence[Row]) -> None:
         self.bar.set_description_str(label)
-        table: Table = model.__table__  # type: ignore[attr-defined]
+        table: Table = table_of(model)
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             self.connection.execute(insert(table), chunk)
@@ -200,8 +201,8 @@ def _insert_updates(writer: _Writer, pilots: list[people.PilotPlan], rng: random
         writer.insert("Statusmeldungen", StatusUpdate, updates)
         writer.insert("Aktivitäten", Activity, activities)
     # Each Lotse's last_update_on is the date of their latest status update.
-    status_update: Table = StatusUpdate.__table__  # type: ignore[attr-defined]
-    pilot: Table = Pilot.__table__  # type: ignore[attr-defined]
+    status_update: Table = table_of(StatusUpdate)
+    pilot: Table = table_of(Pilot)
     latest = (
         select(func.max(status_update.c.reported_on))
         .where(status_update.c.pilot_id == pilot.c.id)
@@ -212,15 +213,15 @@ def _insert_updates(writer: _Writer, pilots: list[people.PilotPlan], rng: random
 
 def _replace_settings(writer: _Writer) -> None:
     # Settings may exist without units or users; the seeded ones replace them.
-    table: Table = AppSetting.__table__  # type: ignore[attr-defined]
+    table: Table = table_of(AppSetting)
     writer.connection.execute(delete(table).where(table.c.key.in_(list(SETTINGS))))
     rows = [{"key": key, "value": json.dumps(value)} for key, value in SETTINGS.items()]
     writer.insert("Einstellungen", AppSetting, rows)
 
 
 def _is_empty(connection: Connection) -> bool:
-    units = connection.execute(select(func.count()).select_from(OrgUnit.__table__)).scalar_one()
-    users = connection.execute(select(func.count()).select_from(AppUser.__table__)).scalar_one()
+    units = connection.execute(select(func.count()).select_from(table_of(OrgUnit))).scalar_one()
+    users = connection.execute(select(func.count()).select_from(table_of(AppUser))).scalar_one()
     return units == 0 and users == 0
 
 
@@ -252,7 +253,7 @@ def _write_audit(connection: Connection, scale: str, counts: dict[str, int]) -> 
         "entity_id": None,
         "changes": json.dumps({"scale": [None, scale]} | seeded, ensure_ascii=False, sort_keys=True),
     }
-    connection.execute(insert(AuditEntry.__table__), [row])  # type: ignore[attr-defined]
+    connection.execute(insert(table_of(AuditEntry)), [row])
 
 
 def _sync_sequences(connection: Connection) -> None:

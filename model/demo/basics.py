@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -33,5 +34,5 @@ def slug(text: str) -> str:
     return "".join(char for char in text if char.isascii() and (char.isalnum() or char in ".-"))
 
 
-def weighted(rng: random.Random, weights: dict[T, float]) -> T:
+def weighted(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]

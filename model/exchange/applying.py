@@ -53,9 +53,7 @@ class _Applier:
         self.progress = progress
         self.plan = plan
         self.unit_ids = {code: unit["id"] for code, unit in _load_existing(session).units.items()}
-        self.funding_ids = dict(
-            session.exec(select(FundingProgramme.name, FundingProgramme.id)).all()  # type: ignore[arg-type]
-        )
+        self.funding_ids = dict(session.exec(select(FundingProgramme.name, FundingProgramme.id)).all())
         self.done = 0
         self.total = max(len(plan.changes), 1)
         self.audit_rows = 0

@@ -312,7 +312,7 @@ def _load_existing(session: Session) -> _Existing:
 
 
 def _key_of(spec: SheetSpec, values: dict[str, Any]) -> tuple[Any, ...]:
-    key = tuple(values.get(name) for name in spec.key)
+    key: tuple[Any, ...] = tuple(values.get(name) for name in spec.key)  # cell values, any type
     return tuple(
         part.casefold() if name == "email" else part for name, part in zip(spec.key, key, strict=True)
     )

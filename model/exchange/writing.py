@@ -12,7 +12,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core.audit import record_audit
 from model.core.enums import (
@@ -25,6 +25,7 @@ from model.core.enums import (
     UnitKind,
     labels_of,
 )
+from model.core.statements import select_columns
 from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.core.tabular import set_cell
 from model.exchange.planning import _rows
@@ -81,8 +82,13 @@ def export_rows(*, session: Session) -> dict[str, list[list[Any]]]:
     statuses, areas = labels_of(MeasureStatus), labels_of(ItTaskArea)
     donors, funding_statuses = labels_of(Donor), labels_of(FundingStatus)
     pilots = session.exec(
-        select(
-            Pilot.name, Pilot.email, Pilot.unit_id, Pilot.stage, Pilot.stage_since, Pilot.hours_per_week
+        select_columns(
+            col(Pilot.name),
+            col(Pilot.email),
+            col(Pilot.unit_id),
+            col(Pilot.stage),
+            col(Pilot.stage_since),
+            col(Pilot.hours_per_week),
         ).where(
             Pilot.anonymised == False  # noqa: E712 (SQL comparison)
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.actor import Actor
@@ -26,6 +26,7 @@ from model.core.guard import (
     refuse_repeat,
     require_admin,
 )
+from model.core.statements import select_columns
 from model.core.tables import FundingProgramme, Measure, OrgUnit
 
 ENTITY = "funding_programme"
@@ -51,14 +52,14 @@ def funding_programmes(*, session: Session) -> pd.DataFrame:
     """Every programme with the number of linked measures, by name."""
     linked = (
         select(Measure.funding_id, func.count().label("n"))
-        .where(Measure.funding_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(Measure.funding_id)
+        .where(col(Measure.funding_id).is_not(None))
+        .group_by(col(Measure.funding_id))
         .subquery()
     )
     rows = session.exec(
-        select(
-            FundingProgramme.id,
-            FundingProgramme.version,
+        select_columns(
+            col(FundingProgramme.id),
+            col(FundingProgramme.version),
             *[getattr(FundingProgramme, name) for name in FIELDS],
             func.coalesce(linked.c.n, 0),
         )
@@ -161,18 +162,20 @@ class FundingTotals:
 
 
 def funding_totals(*, session: Session) -> FundingTotals:
-    status = FundingProgramme.status
-    applied = FundingProgramme.amount_applied
+    status = col(FundingProgramme.status)
+    applied = col(FundingProgramme.amount_applied)
 
     def total(expression: Any) -> Any:
         return func.coalesce(func.sum(expression), 0.0)
 
     row = session.exec(
         select(
-            total(case((status.in_(SUBMITTED), applied), else_=0.0)),  # type: ignore[attr-defined]
-            total(case((status == FundingStatus.GRANTED.value, FundingProgramme.amount_granted), else_=0.0)),
+            total(case((status.in_(SUBMITTED), applied), else_=0.0)),
+            total(
+                case((status == FundingStatus.GRANTED.value, col(FundingProgramme.amount_granted)), else_=0.0)
+            ),
             total(case((status == FundingStatus.APPLIED.value, applied), else_=0.0)),
-            total(case((status.in_(DECIDED), applied), else_=0.0)),  # type: ignore[attr-defined]
+            total(case((status.in_(DECIDED), applied), else_=0.0)),
         )
     ).one()
     return FundingTotals(
@@ -186,16 +189,16 @@ def funding_totals(*, session: Session) -> FundingTotals:
 def measures_of_programme(*, session: Session, funding_id: int) -> pd.DataFrame:
     """The measures linked to one programme: title, status, category, unit, costs."""
     rows = session.exec(
-        select(
-            Measure.id,
-            Measure.title,
-            Measure.status,
-            Measure.category,
-            OrgUnit.code,
-            Measure.cost_operating,
-            Measure.cost_capital,
+        select_columns(
+            col(Measure.id),
+            col(Measure.title),
+            col(Measure.status),
+            col(Measure.category),
+            col(OrgUnit.code),
+            col(Measure.cost_operating),
+            col(Measure.cost_capital),
         )
-        .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
+        .outerjoin(OrgUnit, col(OrgUnit.id) == Measure.unit_id)
         .where(Measure.funding_id == funding_id)
         .order_by(Measure.title)
     ).all()

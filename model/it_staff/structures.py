@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, not_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, Label, SQLColumnExpression, and_, case, func, literal, not_
+from sqlmodel import Session, col, select
 
 from model.core.audit import record_audit
 from model.core.enums import ItTaskArea, label
 from model.core.guard import AdminError, clean_number, require_admin
+from model.core.statements import id_column, select_columns
 from model.core.tables import AppSetting, ItStaff, OrgUnit
 from model.org.scope import scope_condition
 
@@ -41,33 +42,43 @@ def central_it_unit(*, session: Session) -> CentralUnit | None:
     setting = session.get(AppSetting, CENTRAL_IT_KEY)
     if setting is not None:
         row = session.exec(
-            select(OrgUnit.id, OrgUnit.code, OrgUnit.name).where(OrgUnit.code == json.loads(setting.value))
+            select(id_column(OrgUnit.id), OrgUnit.code, OrgUnit.name).where(
+                OrgUnit.code == json.loads(setting.value)
+            )
         ).first()
         if row is not None:
-            return CentralUnit(*row, configured=True)
+            unit_id, code, name = row
+            return CentralUnit(unit_id, code, name, configured=True)
     total = func.sum(ItStaff.fte)
     row = session.exec(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name)
-        .join(ItStaff, ItStaff.unit_id == OrgUnit.id)
-        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
+        select(id_column(OrgUnit.id), OrgUnit.code, OrgUnit.name)
+        .join(ItStaff, col(ItStaff.unit_id) == OrgUnit.id)
+        .group_by(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .order_by(total.desc(), OrgUnit.code)
         .limit(1)
     ).first()
-    return None if row is None else CentralUnit(*row, configured=False)
+    if row is None:
+        return None
+    unit_id, code, name = row
+    return CentralUnit(unit_id, code, name, configured=False)
 
 
-def _central_condition(column, central: CentralUnit | None):  # type: ignore[no-untyped-def]
+def _central_condition(
+    column: SQLColumnExpression[int | None], central: CentralUnit | None
+) -> ColumnElement[bool]:
     """True for units in the central IT subtree (own CTE name: it may meet the scope CTE)."""
     if central is None:
         return literal(False)
     tree = select(OrgUnit.id).where(OrgUnit.id == central.id).cte("central_tree", recursive=True)
-    tree = tree.union_all(select(OrgUnit.id).join(tree, OrgUnit.parent_id == tree.c.id))
+    tree = tree.union_all(select(col(OrgUnit.id)).join(tree, col(OrgUnit.parent_id) == tree.c.id))
     return column.in_(select(tree.c.id))
 
 
-def _task_columns():  # type: ignore[no-untyped-def]
+def _task_columns() -> list[Label[float]]:
     return [
-        func.coalesce(func.sum(case((ItStaff.task_area == task, ItStaff.fte), else_=0.0)), 0.0).label(task)
+        func.coalesce(
+            func.sum(case((col(ItStaff.task_area) == task, col(ItStaff.fte)), else_=0.0)), 0.0
+        ).label(task)
         for task in TASKS
     ]
 
@@ -77,17 +88,17 @@ def fte_per_unit(*, session: Session, root_id: int | None = None, limit: int = 2
     central = central_it_unit(session=session)
     total = func.sum(ItStaff.fte)
     rows = session.exec(
-        select(
-            OrgUnit.id,
-            OrgUnit.code,
-            OrgUnit.name,
-            _central_condition(OrgUnit.id, central).label("central"),
+        select_columns(
+            col(OrgUnit.id),
+            col(OrgUnit.code),
+            col(OrgUnit.name),
+            _central_condition(col(OrgUnit.id), central).label("central"),
             *_task_columns(),
             total.label("total"),
         )
-        .join(ItStaff, ItStaff.unit_id == OrgUnit.id)
-        .where(scope_condition(OrgUnit.id, root_id))
-        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
+        .join(ItStaff, col(ItStaff.unit_id) == OrgUnit.id)
+        .where(scope_condition(col(OrgUnit.id), root_id))
+        .group_by(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .order_by(total.desc(), OrgUnit.code)
         .limit(limit)
     ).all()
@@ -98,7 +109,7 @@ def fte_per_unit(*, session: Session, root_id: int | None = None, limit: int = 2
 
 def units_with_it_staff(*, session: Session, root_id: int | None = None) -> int:
     query = select(func.count(func.distinct(ItStaff.unit_id))).where(
-        scope_condition(ItStaff.unit_id, root_id)
+        scope_condition(col(ItStaff.unit_id), root_id)
     )
     return int(session.exec(query).one())
 
@@ -106,7 +117,7 @@ def units_with_it_staff(*, session: Session, root_id: int | None = None) -> int:
 def fte_by_task(*, session: Session, root_id: int | None = None) -> pd.DataFrame:
     """Per task area (all six, in order): VZÄ in total, central, decentral, and decentral units."""
     central = central_it_unit(session=session)
-    is_central = _central_condition(ItStaff.unit_id, central)
+    is_central = _central_condition(col(ItStaff.unit_id), central)
     rows = session.exec(
         select(
             ItStaff.task_area,
@@ -114,7 +125,7 @@ def fte_by_task(*, session: Session, root_id: int | None = None) -> pd.DataFrame
             func.coalesce(func.sum(case((is_central, ItStaff.fte), else_=0.0)), 0.0),
             func.count(func.distinct(case((not_(is_central), ItStaff.unit_id), else_=None))),
         )
-        .where(scope_condition(ItStaff.unit_id, root_id), ItStaff.fte > 0)
+        .where(scope_condition(col(ItStaff.unit_id), root_id), col(ItStaff.fte) > 0)
         .group_by(ItStaff.task_area)
     ).all()
     found = {task: (float(total), float(central_fte), int(units)) for task, total, central_fte, units in rows}
@@ -145,8 +156,10 @@ def duplicate_structures(
 ) -> DuplicateReport:
     """Task areas with more than `threshold` VZÄ in at least MIN_UNITS units outside the central IT."""
     central = central_it_unit(session=session)
-    is_central = _central_condition(ItStaff.unit_id, central)
-    above = and_(scope_condition(ItStaff.unit_id, root_id), not_(is_central), ItStaff.fte > threshold)
+    is_central = _central_condition(col(ItStaff.unit_id), central)
+    above = and_(
+        scope_condition(col(ItStaff.unit_id), root_id), not_(is_central), col(ItStaff.fte) > threshold
+    )
     flag_rows = session.exec(
         select(ItStaff.task_area, func.count(), func.sum(ItStaff.fte))
         .where(above)
@@ -163,17 +176,17 @@ def duplicate_structures(
         columns=["task_area", "units", "fte", "central_fte"],
     )
     ranked = (
-        select(
-            ItStaff.task_area,
-            OrgUnit.code,
-            OrgUnit.name,
-            ItStaff.fte,
+        select_columns(
+            col(ItStaff.task_area),
+            col(OrgUnit.code),
+            col(OrgUnit.name),
+            col(ItStaff.fte),
             func.row_number()
-            .over(partition_by=ItStaff.task_area, order_by=(ItStaff.fte.desc(), OrgUnit.code))  # type: ignore[attr-defined]
+            .over(partition_by=col(ItStaff.task_area), order_by=(col(ItStaff.fte).desc(), col(OrgUnit.code)))
             .label("rank"),
         )
-        .join(OrgUnit, OrgUnit.id == ItStaff.unit_id)
-        .where(above, ItStaff.task_area.in_(list(flags["task_area"])))  # type: ignore[attr-defined]
+        .join(OrgUnit, col(OrgUnit.id) == ItStaff.unit_id)
+        .where(above, col(ItStaff.task_area).in_(list(flags["task_area"])))
         .subquery()
     )
     unit_rows = session.exec(
@@ -192,9 +205,9 @@ def it_staff_table(*, session: Session, root_id: int | None = None, limit: int =
     """Active units in scope (with or without IT staff), by Kürzel: one VZÄ column per task area."""
     rows = session.exec(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, *_task_columns())
-        .outerjoin(ItStaff, ItStaff.unit_id == OrgUnit.id)
-        .where(OrgUnit.active, scope_condition(OrgUnit.id, root_id))
-        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
+        .outerjoin(ItStaff, col(ItStaff.unit_id) == OrgUnit.id)
+        .where(col(OrgUnit.active), scope_condition(col(OrgUnit.id), root_id))
+        .group_by(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .order_by(OrgUnit.code)
         .limit(limit)
     ).all()
@@ -216,13 +229,13 @@ def save_it_staff(*, session: Session, cells: list[StaffCell], actor: str) -> in
     require_admin(session=session, actor=actor)
     units = dict(
         session.exec(
-            select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_([c.unit_id for c in cells]))  # type: ignore[union-attr]
+            select(col(OrgUnit.id), col(OrgUnit.code)).where(col(OrgUnit.id).in_([c.unit_id for c in cells]))
         ).all()
     )
     existing = {
         (row.unit_id, row.task_area): row
         for row in session.exec(
-            select(ItStaff).where(ItStaff.unit_id.in_([c.unit_id for c in cells])).with_for_update()  # type: ignore[attr-defined]
+            select(ItStaff).where(col(ItStaff.unit_id).in_([c.unit_id for c in cells])).with_for_update()
         ).all()
     }
     problems: list[str] = []

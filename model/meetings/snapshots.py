@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.actor import Actor
@@ -25,6 +25,7 @@ from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import MeasureStatus, PhaseStatus, PilotStage, Role, label
 from model.core.errors import DomainError, NotPermitted
 from model.core.queries import COVERING, CURRENT, open_support_requests
+from model.core.statements import id_column
 from model.core.tables import AppUser, Measure, MeetingSnapshot, Phase, Pilot, PilotStageChange
 from model.org.coverage import coverage_units
 
@@ -117,7 +118,9 @@ FIGURE_NAMES = {
 
 def _stage_counts(session: Session) -> dict[int, dict[str, int]]:
     rows = session.exec(
-        select(Pilot.unit_id, Pilot.stage, func.count()).group_by(Pilot.unit_id, Pilot.stage)
+        select(col(Pilot.unit_id), col(Pilot.stage), func.count()).group_by(
+            col(Pilot.unit_id), col(Pilot.stage)
+        )
     ).all()
     counts: dict[int, dict[str, int]] = {}
     for unit_id, stage, count in rows:
@@ -143,7 +146,7 @@ def _measures(session: Session) -> dict[str, list[str]]:
 
 
 def _phases(session: Session) -> dict[str, dict[str, Any]]:
-    phases = session.exec(select(Phase).order_by(Phase.position, Phase.id)).all()
+    phases = session.exec(select(Phase).order_by(col(Phase.position), col(Phase.id))).all()
     return {
         str(phase.id): {
             "name": phase.name,
@@ -294,10 +297,15 @@ def list_snapshots(*, session: Session) -> tuple[SnapshotInfo, ...]:
     """All snapshots, the latest meeting first (without their payloads)."""
     rows = session.exec(
         select(
-            MeetingSnapshot.id, MeetingSnapshot.title, MeetingSnapshot.held_on, MeetingSnapshot.created_at
+            id_column(MeetingSnapshot.id),
+            col(MeetingSnapshot.title),
+            col(MeetingSnapshot.held_on),
+            col(MeetingSnapshot.created_at),
         ).order_by(
-            MeetingSnapshot.held_on.desc(), MeetingSnapshot.created_at.desc(), MeetingSnapshot.id.desc()
-        )  # type: ignore[attr-defined]
+            col(MeetingSnapshot.held_on).desc(),
+            col(MeetingSnapshot.created_at).desc(),
+            col(MeetingSnapshot.id).desc(),
+        )
     ).all()
     return tuple(
         SnapshotInfo(id=int(i), title=title, held_on=held_on, created_at=created)

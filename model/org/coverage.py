@@ -14,16 +14,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal
+from sqlalchemy import SQLColumnExpression, and_, case, func, literal
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlalchemy.sql.selectable import CTE
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from model.core.app_settings import SollRuleSetting, soll_rule
 from model.core.enums import PilotStage, label
 from model.core.queries import CURRENT, covering_pilots, units_with_soll
+from model.core.statements import select_columns, table_of
 from model.core.tables import OrgUnit, Pilot
 from model.org.scope import scope_condition
 from model.pilots import stage_months
@@ -70,7 +73,7 @@ def unit_coverage(*, session: Session, root_id: int | None) -> Subquery:
     ist = func.coalesce(covering.c.ist, 0)
     soll = units.c.soll
     return (
-        select(
+        select_columns(
             units.c.unit_id,
             units.c.headcount,
             soll,
@@ -117,7 +120,7 @@ def _sums(rows: Subquery) -> tuple[ColumnElement[int], ...]:
 def coverage_summary(*, session: Session, root_id: int | None = None) -> CoverageSummary:
     """How many units that need Lotsen have as many trained Lotsen as they should, and the sums."""
     rows = unit_coverage(session=session, root_id=root_id)
-    return CoverageSummary(*(int(value) for value in session.exec(select(*_sums(rows))).one()))
+    return CoverageSummary(*(int(value) for value in session.exec(select_columns(*_sums(rows))).one()))
 
 
 def per_hundred(pilots: pd.Series, headcount: pd.Series) -> pd.Series:
@@ -142,7 +145,7 @@ class CoverageFigures:
 def coverage_figures(*, session: Session, root_id: int | None = None) -> CoverageFigures:
     rows = unit_coverage(session=session, root_id=root_id)
     *sums, headcount, pilots = session.exec(
-        select(
+        select_columns(
             *_sums(rows),
             func.coalesce(func.sum(rows.c.headcount), 0),
             func.coalesce(func.sum(rows.c.ist), 0),
@@ -159,11 +162,11 @@ def coverage_figures(*, session: Session, root_id: int | None = None) -> Coverag
 def branches(parent_id: int | None) -> CTE:
     """Every unit below `parent_id` with the child of `parent_id` whose subtree holds it (the child
     itself included): columns unit_id, branch_id. Without a parent the branches are the roots."""
-    start = select(OrgUnit.id.label("unit_id"), OrgUnit.id.label("branch_id")).where(
-        OrgUnit.parent_id.is_(None) if parent_id is None else OrgUnit.parent_id == parent_id  # type: ignore[union-attr]
-    )
+    start: Select[Any, Any] = select(
+        col(OrgUnit.id).label("unit_id"), col(OrgUnit.id).label("branch_id")
+    ).where(col(OrgUnit.parent_id).is_(None) if parent_id is None else col(OrgUnit.parent_id) == parent_id)
     tree = start.cte("branch_tree", recursive=True)
-    children = select(OrgUnit.id, tree.c.branch_id).join(tree, OrgUnit.parent_id == tree.c.unit_id)
+    children = select(col(OrgUnit.id), tree.c.branch_id).join(tree, col(OrgUnit.parent_id) == tree.c.unit_id)
     return tree.union_all(children)
 
 
@@ -176,19 +179,19 @@ def coverage_by_branch(
     rows = unit_coverage(session=session, root_id=root_id)
     tree = branches(parent_id)
     query = (
-        select(
-            OrgUnit.id,
-            OrgUnit.code,
-            OrgUnit.name,
+        select_columns(
+            col(OrgUnit.id),
+            col(OrgUnit.code),
+            col(OrgUnit.name),
             *_sums(rows),
             func.coalesce(func.sum(rows.c.ist), 0),
             func.coalesce(func.sum(rows.c.headcount), 0),
         )
         .select_from(rows)
         .join(tree, tree.c.unit_id == rows.c.unit_id)
-        .join(OrgUnit, OrgUnit.id == tree.c.branch_id)
-        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
-        .order_by(OrgUnit.id)
+        .join(OrgUnit, col(OrgUnit.id) == tree.c.branch_id)
+        .group_by(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
+        .order_by(col(OrgUnit.id))
     )
     frame = pd.DataFrame(session.exec(query).all(), columns=BRANCH_COLUMNS[:-1])
     counts = BRANCH_COLUMNS[3:-1]
@@ -203,7 +206,7 @@ def coverage_by_dezernat(*, session: Session, root_id: int | None = None) -> pd.
     return frame.rename(columns={"branch_id": "dezernat_id"})
 
 
-def _in_dezernat(unit_id: ColumnElement[int], dezernat_id: int | None) -> ColumnElement[bool]:
+def _in_dezernat(unit_id: SQLColumnExpression[int], dezernat_id: int | None) -> ColumnElement[bool]:
     return scope_condition(unit_id, dezernat_id, name="dezernat_tree")
 
 
@@ -227,10 +230,10 @@ def coverage_units(
     out unless `all_units`."""
     rows = unit_coverage(session=session, root_id=root_id)
     query = (
-        select(
+        select_columns(
             rows.c.unit_id,
-            OrgUnit.code,
-            OrgUnit.name,
+            col(OrgUnit.code),
+            col(OrgUnit.name),
             rows.c.headcount,
             rows.c.soll,
             rows.c.source,
@@ -239,7 +242,7 @@ def coverage_units(
             rows.c.missing,
             rows.c.surplus,
         )
-        .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == rows.c.unit_id)
         .where(_in_dezernat(rows.c.unit_id, dezernat_id))
         .order_by(OrgUnit.code)
     )
@@ -263,11 +266,15 @@ def top_units_of(units: Subquery) -> CTE:
     whole tree as `branches` does.
     """
     walk = (
-        select(units.c.unit_id.label("unit_id"), OrgUnit.id.label("at_id"), OrgUnit.parent_id.label("up_id"))
-        .join(OrgUnit, OrgUnit.id == units.c.unit_id)
+        select(
+            units.c.unit_id.label("unit_id"),
+            col(OrgUnit.id).label("at_id"),
+            col(OrgUnit.parent_id).label("up_id"),
+        )
+        .join(OrgUnit, col(OrgUnit.id) == units.c.unit_id)
         .cte("walk_up", recursive=True)
     )
-    parent = OrgUnit.__table__.alias("parent_unit")
+    parent = table_of(OrgUnit).alias("parent_unit")
     step = select(walk.c.unit_id, parent.c.id, parent.c.parent_id).join(parent, parent.c.id == walk.c.up_id)
     walk = walk.union_all(step)
     return select(walk.c.unit_id, walk.c.at_id.label("top_id")).where(walk.c.up_id.is_(None)).cte("top_of")
@@ -282,19 +289,19 @@ def gap_list(*, session: Session, root_id: int | None = None, limit: int | None 
     `limit` keeps the first rows (the screen; `gap_count` counts them all).
     """
     rows = unit_coverage(session=session, root_id=root_id)
-    chosen = (
-        select(rows, OrgUnit.code.label("code"), OrgUnit.name.label("name"))
-        .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
+    statement = (
+        select_columns(rows, col(OrgUnit.code).label("code"), col(OrgUnit.name).label("name"))
+        .join(OrgUnit, col(OrgUnit.id) == rows.c.unit_id)
         .where(rows.c.missing > 0)
         .order_by(rows.c.headcount.desc(), OrgUnit.code)
     )
     if limit is not None:
-        chosen = chosen.limit(limit)
-    chosen = chosen.subquery("gaps")
+        statement = statement.limit(limit)
+    chosen = statement.subquery("gaps")
     tops = top_units_of(chosen)
-    top = OrgUnit.__table__.alias("top_unit")
+    top = table_of(OrgUnit).alias("top_unit")
     query = (
-        select(
+        select_columns(
             chosen.c.code,
             chosen.c.name,
             top.c.code,
@@ -317,19 +324,19 @@ def pilot_names_by_unit(
 ) -> pd.DataFrame:
     """ADMIN ONLY (personal data): the Lotsen still in the programme per unit, with their stage."""
     stage_labels = case(
-        *((Pilot.stage == stage.value, literal(label(stage))) for stage in PilotStage),
+        *((col(Pilot.stage) == stage.value, literal(label(stage))) for stage in PilotStage),
         else_=Pilot.stage,
     )
     entry = Pilot.name + literal(" (") + stage_labels + literal(")")
     query = (
         select(OrgUnit.code, OrgUnit.name, func.count(), func.aggregate_strings(entry, ", "))
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(
-            Pilot.stage.in_(CURRENT),
-            scope_condition(Pilot.unit_id, root_id),
-            _in_dezernat(Pilot.unit_id, dezernat_id),
+            col(Pilot.stage).in_(CURRENT),
+            scope_condition(col(Pilot.unit_id), root_id),
+            _in_dezernat(col(Pilot.unit_id), dezernat_id),
         )
-        .group_by(OrgUnit.id, OrgUnit.code, OrgUnit.name)
+        .group_by(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .order_by(OrgUnit.code)
     )
     columns = ["Kürzel", "Name", "Lotsen im Programm", "Lotsinnen und Lotsen"]

@@ -15,13 +15,16 @@ transaction to commit and then sees its units; no stored place is computed from 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Connection, Text, case, cast, event, func, inspect, literal, select, update
+from sqlalchemy import Connection, Select, Text, case, cast, event, func, inspect, literal, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.selectable import CTE
+from sqlmodel import col
 
+from model.core.statements import table_of
 from model.core.tables import OrgUnit
 
 PATH_SEPARATOR = " › "
@@ -39,19 +42,20 @@ def _walk(roots: Collection[int] | None) -> CTE:
 
     A root starts from its parent's stored place, so a refreshed subtree fits the rest of the tree.
     """
+    start: Select[*tuple[Any, ...]]
     if roots is None:
         start = select(
-            OrgUnit.id.label("id"),  # type: ignore[union-attr]
+            col(OrgUnit.id).label("id"),
             literal(0).label("depth"),
             cast(OrgUnit.code, Text).label("path"),
             cast(OrgUnit.code, Text).label("sort_key"),
-        ).where(OrgUnit.parent_id.is_(None))  # type: ignore[union-attr]
+        ).where(col(OrgUnit.parent_id).is_(None))
     else:
         parent = aliased(OrgUnit)
-        top = parent.id.is_(None)  # type: ignore[union-attr]
+        top = col(parent.id).is_(None)
         start = (
             select(
-                OrgUnit.id.label("id"),  # type: ignore[union-attr]
+                col(OrgUnit.id).label("id"),
                 case((top, 0), else_=func.coalesce(parent.depth, 0) + 1).label("depth"),
                 case(
                     (top, cast(OrgUnit.code, Text)),
@@ -62,16 +66,16 @@ def _walk(roots: Collection[int] | None) -> CTE:
                     else_=func.coalesce(parent.sort_key, "") + SORT_SEPARATOR + OrgUnit.code,
                 ).label("sort_key"),
             )
-            .outerjoin(parent, parent.id == OrgUnit.parent_id)
-            .where(OrgUnit.id.in_(sorted(roots)))  # type: ignore[union-attr]
+            .outerjoin(parent, col(parent.id) == OrgUnit.parent_id)
+            .where(col(OrgUnit.id).in_(sorted(roots)))
         )
     tree = start.cte("unit_place", recursive=True)
     below = select(
-        OrgUnit.id,
+        col(OrgUnit.id),
         tree.c.depth + 1,
         tree.c.path + PATH_SEPARATOR + OrgUnit.code,
         tree.c.sort_key + SORT_SEPARATOR + OrgUnit.code,
-    ).join(tree, OrgUnit.parent_id == tree.c.id)
+    ).join(tree, col(OrgUnit.parent_id) == tree.c.id)
     return tree.union_all(below)
 
 
@@ -83,7 +87,7 @@ def refresh(connection: Connection | OrmSession, roots: Collection[int] | None =
     if bind.dialect.name == "postgresql":
         bind.execute(select(func.pg_advisory_xact_lock(_PG_LOCK)))
     tree = _walk(roots)
-    table = OrgUnit.__table__  # type: ignore[attr-defined]
+    table = table_of(OrgUnit)
     statement = (
         update(table)
         .where(table.c.id == tree.c.id)
@@ -115,11 +119,11 @@ def _refresh_changed_units(session: OrmSession, _context: object) -> None:
     # The loaded units learn their new place (not expired: a unit handed back after the commit
     # must stay readable without its session).
     loaded = {unit.id: unit for unit in session.identity_map.values() if isinstance(unit, OrgUnit)}
-    keys = sorted(loaded)
+    keys = sorted(key for key in loaded if key is not None)  # loaded units have their id
     for start in range(0, len(keys), _CHUNK):
         rows = session.connection().execute(
-            select(OrgUnit.id, OrgUnit.depth, OrgUnit.path, OrgUnit.sort_key).where(
-                OrgUnit.id.in_(keys[start : start + _CHUNK])  # type: ignore[union-attr]
+            select(col(OrgUnit.id), col(OrgUnit.depth), col(OrgUnit.path), col(OrgUnit.sort_key)).where(
+                col(OrgUnit.id).in_(keys[start : start + _CHUNK])
             )
         )
         for unit_id, *place in rows:

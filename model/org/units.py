@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
-from sqlalchemy import and_, func, true
-from sqlmodel import Session, select
+from sqlalchemy import SQLColumnExpression, and_, func, true
+from sqlmodel import Session, col, select
 
 from model.core import app_settings
 from model.core.actor import Actor
@@ -29,6 +29,7 @@ from model.core.guard import (
     require_admin,
 )
 from model.core.queries import contains, soll_expression
+from model.core.statements import select_columns
 from model.core.tables import AppSetting, ItStaff, Measure, OrgUnit, Pilot, PilotStageChange
 from model.it_staff.structures import CENTRAL_IT_KEY
 from model.org import paths as unit_paths
@@ -61,42 +62,42 @@ def unit_tree(
     """
     rule = app_settings.soll_rule(session=session)
     query = (
-        select(
-            OrgUnit.id,
-            OrgUnit.code,
-            OrgUnit.name,
-            OrgUnit.kind,
-            OrgUnit.parent_id,
-            OrgUnit.headcount,
-            OrgUnit.target_pilots,
+        select_columns(
+            col(OrgUnit.id),
+            col(OrgUnit.code),
+            col(OrgUnit.name),
+            col(OrgUnit.kind),
+            col(OrgUnit.parent_id),
+            col(OrgUnit.headcount),
+            col(OrgUnit.target_pilots),
             soll_expression(rule).label("soll"),
-            OrgUnit.active,
-            OrgUnit.version,
-            OrgUnit.depth,
-            OrgUnit.path,
-            OrgUnit.sort_key,
+            col(OrgUnit.active),
+            col(OrgUnit.version),
+            col(OrgUnit.depth),
+            col(OrgUnit.path),
+            col(OrgUnit.sort_key),
         )
         .order_by(OrgUnit.sort_key)
         .limit(limit)
     )
     if unit_ids is not None:
-        query = query.where(OrgUnit.id.in_(unit_ids))  # type: ignore[union-attr]
+        query = query.where(col(OrgUnit.id).in_(unit_ids))
     units = query.subquery()
     stages = [stage.value for stage in CURRENT_STAGES]
     pilots = (
         select(func.count())
-        .where(Pilot.unit_id == units.c.id, Pilot.stage.in_(stages))  # type: ignore[attr-defined]
+        .where(col(Pilot.unit_id) == units.c.id, col(Pilot.stage).in_(stages))
         .scalar_subquery()
     )
     children = select(func.count()).where(OrgUnit.parent_id == units.c.id).scalar_subquery()
     shown = [units.c[name] for name in TREE_COLUMNS[:-2]]
-    rows = session.exec(select(*shown, pilots, children).order_by(units.c.sort_key)).all()
+    rows = session.exec(select_columns(*shown, pilots, children).order_by(units.c.sort_key)).all()
     return pd.DataFrame(rows, columns=TREE_COLUMNS)
 
 
 def unit_counts(*, session: Session) -> tuple[int, int]:
     """How many units are active and how many inactive."""
-    counts = dict(session.exec(select(OrgUnit.active, func.count()).group_by(OrgUnit.active)).all())
+    counts = dict(session.exec(select(col(OrgUnit.active), func.count()).group_by(col(OrgUnit.active))).all())
     return int(counts.get(True, 0)), int(counts.get(False, 0))
 
 
@@ -108,13 +109,13 @@ class UnitChoices:
 
 def _choice_filter(*, active_only: bool, outside_of: int | None, session: Session) -> Any:
     """Active units only, and/or none in the subtree of `outside_of` (where a unit cannot move to)."""
-    conditions = [OrgUnit.active] if active_only else []
+    conditions: list[SQLColumnExpression[bool]] = [col(OrgUnit.active)] if active_only else []
     if outside_of is not None:
         own = session.exec(select(OrgUnit.sort_key).where(OrgUnit.id == outside_of)).one_or_none()
         if own is not None:
             below = own + unit_paths.SORT_SEPARATOR
             conditions.append(
-                and_(OrgUnit.sort_key != own, func.substr(OrgUnit.sort_key, 1, len(below)) != below)
+                and_(col(OrgUnit.sort_key) != own, func.substr(col(OrgUnit.sort_key), 1, len(below)) != below)
             )
     return and_(true(), *conditions)
 
@@ -138,10 +139,19 @@ def unit_choices(
     `limit` of them, and always `keep` (the current value) if it is allowed at all."""
     allowed = _choice_filter(active_only=active_only, outside_of=outside_of, session=session)
     match = and_(allowed, contains(search, OrgUnit.code, OrgUnit.name))
-    columns = (OrgUnit.id, OrgUnit.depth, OrgUnit.code, OrgUnit.name, OrgUnit.active, OrgUnit.sort_key)
-    rows = list(session.exec(select(*columns).where(match).order_by(OrgUnit.sort_key).limit(limit)).all())
+    columns = (
+        col(OrgUnit.id),
+        col(OrgUnit.depth),
+        col(OrgUnit.code),
+        col(OrgUnit.name),
+        col(OrgUnit.active),
+        col(OrgUnit.sort_key),
+    )
+    rows = list(
+        session.exec(select_columns(*columns).where(match).order_by(col(OrgUnit.sort_key)).limit(limit)).all()
+    )
     if keep is not None and keep not in {row[0] for row in rows}:
-        kept = session.exec(select(*columns).where(allowed, OrgUnit.id == keep)).all()
+        kept = session.exec(select_columns(*columns).where(allowed, col(OrgUnit.id) == keep)).all()
         rows = sorted([*rows, *kept], key=lambda row: row[5] or "")
     found = session.exec(select(func.count()).select_from(OrgUnit).where(match)).one()
     options = tuple(
@@ -189,9 +199,17 @@ def _snapshot(unit: OrgUnit) -> dict[str, object]:
     }
 
 
+class _UnitFields(TypedDict):
+    code: str
+    name: str
+    kind: str
+    headcount: int
+    target_pilots: int | None
+
+
 def _clean_fields(
     *, code: str, name: str, kind: str, headcount: object, target_pilots: object | None
-) -> dict[str, object]:
+) -> _UnitFields:
     clean_code = clean_text(code, field="Kürzel", max_length=30)
     clean_name = clean_text(name, field="Name", max_length=200)
     if kind not in labels_of(UnitKind):
@@ -266,7 +284,7 @@ def add_unit(*, session: Session, actor: Actor, data: NewUnit) -> OrgUnit:
         headcount=data.headcount,
         target_pilots=data.target_pilots,
     )
-    unit = OrgUnit(**fields, parent_id=parent_id, active=True)  # type: ignore[arg-type]
+    unit = OrgUnit(**fields, parent_id=parent_id, active=True)
     created = {key: (None, value) for key, value in _snapshot(unit).items()}
     what = f"Die Einheit „{fields['code']}“"
     refuse_repeat(
@@ -360,7 +378,7 @@ def deactivate_unit(*, session: Session, actor: Actor, data: UnitVersion) -> Org
     current_pilots = session.exec(
         select(func.count())
         .select_from(Pilot)
-        .where(Pilot.unit_id == unit_id, Pilot.stage.in_([s.value for s in CURRENT_STAGES]))  # type: ignore[attr-defined]
+        .where(col(Pilot.unit_id) == unit_id, col(Pilot.stage).in_([s.value for s in CURRENT_STAGES]))
     ).one()
     if current_pilots:
         raise AdminError(

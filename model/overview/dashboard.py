@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, func
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, and_, func
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.enums import MeasureStatus, PhaseStatus, PilotStage, label
@@ -155,20 +155,20 @@ class ActionItems:
     open_support_requests: int
 
 
-def _stale_condition(today: date):  # type: ignore[no-untyped-def]
+def _stale_condition(today: date) -> ColumnElement[bool]:
     # Never reported: the Lotse counts from the start of the current stage.
     last_sign = func.coalesce(Pilot.last_update_on, Pilot.stage_since)
-    return and_(Pilot.stage.in_(REPORTING), last_sign < today - timedelta(days=STALE_AFTER_DAYS))
+    return and_(col(Pilot.stage).in_(REPORTING), last_sign < today - timedelta(days=STALE_AFTER_DAYS))
 
 
 def overdue_milestones(*, session: Session) -> pd.DataFrame:
     """Milestones past their due date and not done, oldest first (programme-wide)."""
     today = clock.today()
     rows = session.exec(
-        select(Milestone.title, Phase.name, Milestone.due_on)
-        .join(Phase, Phase.id == Milestone.phase_id)
-        .where(Milestone.due_on < today, Milestone.done_on.is_(None))  # type: ignore[union-attr]
-        .order_by(Milestone.due_on, Milestone.title)
+        select(col(Milestone.title), col(Phase.name), col(Milestone.due_on))
+        .join(Phase, col(Phase.id) == Milestone.phase_id)
+        .where(col(Milestone.due_on) < today, col(Milestone.done_on).is_(None))
+        .order_by(col(Milestone.due_on), col(Milestone.title))
     ).all()
     return pd.DataFrame(
         [(title, phase, due, (today - due).days) for title, phase, due in rows],
@@ -180,9 +180,9 @@ def overdue_phases(*, session: Session) -> pd.DataFrame:
     """Phases whose planned end has passed without being completed (programme-wide)."""
     today = clock.today()
     rows = session.exec(
-        select(Phase.name, Phase.status, Phase.planned_end)
+        select(col(Phase.name), col(Phase.status), col(Phase.planned_end))
         .where(Phase.planned_end < today, Phase.status != PhaseStatus.DONE.value)
-        .order_by(Phase.position, Phase.id)
+        .order_by(col(Phase.position), col(Phase.id))
     ).all()
     return pd.DataFrame(
         [(name, label(PhaseStatus(status)), end, (today - end).days) for name, status, end in rows],
@@ -196,7 +196,7 @@ def stale_pilot_count(*, session: Session, root_id: int | None = None) -> int:
         session.exec(
             select(func.count())
             .select_from(Pilot)
-            .where(_stale_condition(clock.today()), scope_condition(Pilot.unit_id, root_id))
+            .where(_stale_condition(clock.today()), scope_condition(col(Pilot.unit_id), root_id))
         ).one()
     )
 
@@ -223,9 +223,9 @@ def stale_pilot_names(
     silent first (`limit`: only the first rows; `action_items` counts them all)."""
     today = clock.today()
     rows = session.exec(
-        select(Pilot.name, OrgUnit.code, Pilot.last_update_on)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .where(_stale_condition(today), scope_condition(Pilot.unit_id, root_id))
+        select(col(Pilot.name), col(OrgUnit.code), col(Pilot.last_update_on))
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
+        .where(_stale_condition(today), scope_condition(col(Pilot.unit_id), root_id))
         .order_by(func.coalesce(Pilot.last_update_on, Pilot.stage_since), Pilot.name)
         .limit(limit)
     ).all()
@@ -238,15 +238,15 @@ def open_support_request_names(
     """ADMIN ONLY (personal data): open requests for support with who asked, when and the blocker,
     the oldest first (`limit`: only the first rows)."""
     rows = session.exec(
-        select(Pilot.name, OrgUnit.code, StatusUpdate.reported_on, StatusUpdate.blocker)
-        .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        select(col(Pilot.name), col(OrgUnit.code), col(StatusUpdate.reported_on), col(StatusUpdate.blocker))
+        .join(Pilot, col(Pilot.id) == StatusUpdate.pilot_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(
             open_support_condition(clock.today()),
-            Pilot.stage.in_(CURRENT),
-            scope_condition(Pilot.unit_id, root_id),
+            col(Pilot.stage).in_(CURRENT),
+            scope_condition(col(Pilot.unit_id), root_id),
         )
-        .order_by(StatusUpdate.reported_on, Pilot.name)
+        .order_by(col(StatusUpdate.reported_on), col(Pilot.name))
         .limit(limit)
     ).all()
     return pd.DataFrame(rows, columns=["Name", "Organisationseinheit", "gemeldet am", "Hindernis"])

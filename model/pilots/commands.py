@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.actor import Actor, check_admin, check_person_access
@@ -96,19 +96,20 @@ def _repeated_report(session: Session, *, actor: Actor, pilot: Pilot, report: Fu
     actor created (model.core.audit.repeated_create), and nothing else the report asks for still to do:
     its stage reached, its hours set, its module completed.
     """
+    assert pilot.id is not None  # a stored Lotse
     status = report.status
     repeat = repeated_create(
         session=session,
         actor=actor.username,
         entity="status_update",
-        changes=_status_changes(pilot.id, status),  # type: ignore[arg-type]
+        changes=_status_changes(pilot.id, status),
     )
     if repeat is None or repeat.entity_id is None:
         return None
     stored = session.exec(
-        select(Activity.activity_type, Activity.count, Activity.done_on, Activity.note).where(
-            Activity.status_update_id == int(repeat.entity_id)
-        )
+        select(
+            col(Activity.activity_type), col(Activity.count), col(Activity.done_on), col(Activity.note)
+        ).where(Activity.status_update_id == int(repeat.entity_id))
     ).all()
     if sorted(_activity_key(*row) for row in stored) != sorted(
         _activity_key(a.activity_type, a.count, a.done_on, a.note) for a in status.activities
@@ -125,7 +126,7 @@ def _repeated_report(session: Session, *, actor: Actor, pilot: Pilot, report: Fu
             select(TrainingRecord.id).where(
                 TrainingRecord.pilot_id == pilot.id,
                 TrainingRecord.module_id == report.completed_module_id,
-                TrainingRecord.completed_on.is_not(None),  # type: ignore[union-attr]
+                col(TrainingRecord.completed_on).is_not(None),
             )
         ).first()
         if done is None:
@@ -232,8 +233,9 @@ def _apply_stage(
     changed_on = check_date(changed_on, what="Das Datum des Stufenwechsels")
     if changed_on < pilot.stage_since:
         raise PilotInputError("Der Stufenwechsel kann nicht vor dem Beginn der aktuellen Stufe liegen.")
+    assert pilot.id is not None  # a stored Lotse
     change = PilotStageChange(
-        pilot_id=pilot.id,  # type: ignore[arg-type]
+        pilot_id=pilot.id,
         unit_id=pilot.unit_id,
         from_stage=current.value,
         to_stage=target.value,
@@ -401,14 +403,17 @@ def save_report(*, session: Session, actor: Actor, data: ReportSubmission) -> Re
                 completed_on=report.completed_on or clock.today(),
             ),
         )
-        module_name = session.get(TrainingModule, report.completed_module_id).name  # type: ignore[union-attr]
+        module = session.get(TrainingModule, report.completed_module_id)
+        assert module is not None  # complete_module has found it
+        module_name = module.name
     update_row = record_status_update(
         session=session,
         actor=actor,
         data=NewStatusUpdate(pilot_id=pilot_id, report=status, author_id=data.author_id),
     )
+    assert update_row.id is not None  # flushed by record_status_update
     return ReportResult(
-        status_update_id=update_row.id,  # type: ignore[arg-type]
+        status_update_id=update_row.id,
         activities=len(status.activities),
         module_name=module_name,
         stage=report.to_stage,
@@ -440,3 +445,4 @@ def resolve_support_request(*, session: Session, actor: Actor, data: SupportReso
         entity_id=row.id,
         changes={"support_resolved_on": (None, row.support_resolved_on)},
     )
+    return row

@@ -10,13 +10,14 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import String, and_, func, or_, update
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from model.accounts.passwords import hash_password
 from model.core import clock
 from model.core.actor import Actor, check_admin
 from model.core.audit import record_audit
 from model.core.security_log import security_event
+from model.core.statements import select_columns, table_of
 from model.core.tables import (
     Activity,
     AppUser,
@@ -60,7 +61,7 @@ def _frame(session: Session, query: Any, columns: list[str]) -> pd.DataFrame:
 
 
 def _rows(session: Session, model: type[SQLModel], *conditions: Any) -> pd.DataFrame:
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     rows = session.exec(select(*table.c).where(*conditions)).all()
     return pd.DataFrame(rows, columns=[column.name for column in table.c])
 
@@ -85,13 +86,15 @@ def _audit_about(session: Session, pilot_id: int, user: AppUser | None) -> Any:
         ("idea", _ids(session, Idea.id, Idea.pilot_id == pilot_id)),
     ]
     conditions = [
-        and_(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids))  # type: ignore[union-attr]
+        and_(col(AuditEntry.entity) == entity, col(AuditEntry.entity_id).in_(ids))
         for entity, ids in own
         if ids
     ]
     if user is not None:
-        conditions.append(and_(AuditEntry.entity == "app_user", AuditEntry.entity_id == str(user.id)))
-        conditions.append(AuditEntry.actor == user.username)
+        conditions.append(
+            and_(col(AuditEntry.entity) == "app_user", col(AuditEntry.entity_id) == str(user.id))
+        )
+        conditions.append(col(AuditEntry.actor) == user.username)
     return or_(*conditions)
 
 
@@ -139,22 +142,25 @@ def export_person(*, session: Session, actor: Actor, data: PersonRequest) -> Per
     user = _linked_user(session, pilot_id)
     person = _frame(
         session,
-        select(*Pilot.__table__.c, OrgUnit.code, OrgUnit.name)  # type: ignore[attr-defined]
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        select_columns(*table_of(Pilot).c, col(OrgUnit.code), col(OrgUnit.name))
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(Pilot.id == pilot_id),
-        [*[column.name for column in Pilot.__table__.c], "unit_code", "unit_name"],  # type: ignore[attr-defined]
+        [*[column.name for column in table_of(Pilot).c], "unit_code", "unit_name"],
     )
     training = _frame(
         session,
         select(
-            TrainingRecord.id, TrainingModule.name, TrainingRecord.enrolled_on, TrainingRecord.completed_on
+            col(TrainingRecord.id),
+            col(TrainingModule.name),
+            col(TrainingRecord.enrolled_on),
+            col(TrainingRecord.completed_on),
         )
-        .join(TrainingModule, TrainingModule.id == TrainingRecord.module_id)
+        .join(TrainingModule, col(TrainingModule.id) == TrainingRecord.module_id)
         .where(TrainingRecord.pilot_id == pilot_id)
-        .order_by(TrainingRecord.id),
+        .order_by(col(TrainingRecord.id)),
         ["id", "module", "enrolled_on", "completed_on"],
     )
-    user_columns = [column for column in AppUser.__table__.c if column.name != "password_hash"]  # type: ignore[attr-defined]
+    user_columns = [column for column in table_of(AppUser).c if column.name != "password_hash"]
     account = (
         _frame(session, select(*user_columns).where(AppUser.id == user.id), [c.name for c in user_columns])
         if user is not None
@@ -170,7 +176,7 @@ def export_person(*, session: Session, actor: Actor, data: PersonRequest) -> Per
         "Maßnahmen": _rows(
             session,
             Measure,
-            or_(Measure.submitted_by_pilot_id == pilot_id, Measure.contact_pilot_id == pilot_id),
+            or_(col(Measure.submitted_by_pilot_id) == pilot_id, col(Measure.contact_pilot_id) == pilot_id),
         ),
         "Benutzerkonto": account,
         "Protokoll": _rows(session, AuditEntry, _audit_about(session, pilot_id, user)),
@@ -251,12 +257,14 @@ def anonymise_person(*, session: Session, actor: Actor, data: PersonRequest) -> 
             column = getattr(model, name)
             session.execute(
                 update(model)
-                .where(model.pilot_id == pilot_id, column.is_not(None))  # type: ignore[attr-defined]
+                .where(col(model.pilot_id) == pilot_id, column.is_not(None))
                 .values({name: ANONYMISED})
             )
     if user is not None:
         session.execute(
-            update(LoginFailure).where(LoginFailure.username == user.username).values(username=ANONYMISED)
+            update(LoginFailure)
+            .where(col(LoginFailure.username) == user.username)
+            .values(username=ANONYMISED)
         )
         user.username = f"anonymisiert-{user.id}"
         user.display_name = ANONYMISED

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    Select,
+    SQLColumnExpression,
     Subquery,
     and_,
     case,
@@ -26,7 +27,8 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from model.core import clock
 from model.core.actor import Actor, check_admin, check_person_access
@@ -39,6 +41,7 @@ from model.core.enums import (
     labels_of,
 )
 from model.core.security_log import security_event
+from model.core.statements import select_columns, table_of
 from model.core.tables import (
     Activity,
     OrgUnit,
@@ -91,8 +94,8 @@ class PilotRecord:
         return STAGE_TRANSITIONS[self.stage]
 
 
-def _open_support():  # type: ignore[no-untyped-def]
-    return and_(StatusUpdate.support_wanted, StatusUpdate.support_resolved_on.is_(None))  # type: ignore[union-attr]
+def _open_support() -> ColumnElement[bool]:
+    return and_(col(StatusUpdate.support_wanted), col(StatusUpdate.support_resolved_on).is_(None))
 
 
 def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotRecord | None:
@@ -107,7 +110,7 @@ def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotReco
     )
     row = session.exec(
         select(Pilot, OrgUnit.code, OrgUnit.name, open_requests)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(Pilot.id == pilot_id)
     ).first()
     if row is None:
@@ -131,7 +134,7 @@ def pilot_record(*, session: Session, viewer: Actor, pilot_id: int) -> PilotReco
     )
 
 
-def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | None) -> list[Select]:  # type: ignore[type-arg]
+def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | None) -> list[Select]:
     """One SELECT per kind of history entry with the same columns; each newest first, each limited."""
     columns = (
         "on",
@@ -148,10 +151,15 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
 
     # One scope subquery for all branches: its recursive CTE may appear only once per statement.
     scoped_pilots = (
-        None if root_id is None else select(Pilot.id).where(scope_condition(Pilot.unit_id, root_id))
+        None if root_id is None else select(col(Pilot.id)).where(scope_condition(col(Pilot.unit_id), root_id))
     )
 
-    def restrict(query: Select, pilot_column, date_column, id_column) -> Select:  # type: ignore[no-untyped-def,type-arg]
+    def restrict(
+        query: Select[*tuple[Any, ...]],
+        pilot_column: SQLColumnExpression[int],
+        date_column: SQLColumnExpression[date | None],
+        id_column: SQLColumnExpression[int | None],
+    ) -> Select[*tuple[Any, ...]]:
         if pilot_id is not None:
             query = query.where(pilot_column == pilot_id)
         if scoped_pilots is not None:
@@ -161,90 +169,92 @@ def _event_branches(*, pilot_id: int | None, root_id: int | None, limit: int | N
         return query
 
     # Typed NULLs: PostgreSQL types an untyped NULL in a UNION as text and then refuses to match it.
-    none_text = literal(None).cast(StatusUpdate.text.type)  # type: ignore[attr-defined]
+    none_text = literal(None).cast(table_of(StatusUpdate).c.text.type)
     none_count = literal(None).cast(Integer)
     none_date = literal(None).cast(Date)
     statuses = restrict(
-        select(
-            StatusUpdate.reported_on,
+        select_columns(
+            col(StatusUpdate.reported_on),
             literal("status"),
-            StatusUpdate.id,
-            StatusUpdate.pilot_id,
+            col(StatusUpdate.id),
+            col(StatusUpdate.pilot_id),
             none_text,
             none_count,
-            StatusUpdate.text,
-            StatusUpdate.blocker,
-            StatusUpdate.support_wanted,
-            StatusUpdate.support_resolved_on,
+            col(StatusUpdate.text),
+            col(StatusUpdate.blocker),
+            col(StatusUpdate.support_wanted),
+            col(StatusUpdate.support_resolved_on),
         ).where(
             or_(
-                StatusUpdate.text.is_not(None),  # type: ignore[union-attr]
-                StatusUpdate.blocker.is_not(None),  # type: ignore[union-attr]
-                StatusUpdate.support_wanted,
+                col(StatusUpdate.text).is_not(None),
+                col(StatusUpdate.blocker).is_not(None),
+                col(StatusUpdate.support_wanted),
             )
         ),
-        StatusUpdate.pilot_id,
-        StatusUpdate.reported_on,
-        StatusUpdate.id,
+        col(StatusUpdate.pilot_id),
+        col(StatusUpdate.reported_on),
+        col(StatusUpdate.id),
     )
     activities = restrict(
-        select(
-            Activity.done_on,
+        select_columns(
+            col(Activity.done_on),
             literal("activity"),
-            Activity.id,
-            Activity.pilot_id,
-            Activity.activity_type,
-            Activity.count,
-            Activity.note,
+            col(Activity.id),
+            col(Activity.pilot_id),
+            col(Activity.activity_type),
+            col(Activity.count),
+            col(Activity.note),
             none_text,
             false(),
             none_date,
         ),
-        Activity.pilot_id,
-        Activity.done_on,
-        Activity.id,
+        col(Activity.pilot_id),
+        col(Activity.done_on),
+        col(Activity.id),
     )
     modules = restrict(
-        select(
-            TrainingRecord.completed_on,
+        select_columns(
+            col(TrainingRecord.completed_on),
             literal("module"),
-            TrainingRecord.id,
-            TrainingRecord.pilot_id,
-            TrainingModule.name,
+            col(TrainingRecord.id),
+            col(TrainingRecord.pilot_id),
+            col(TrainingModule.name),
             none_count,
             none_text,
             none_text,
             false(),
             none_date,
         )
-        .join(TrainingModule, TrainingModule.id == TrainingRecord.module_id)
-        .where(TrainingRecord.completed_on.is_not(None)),  # type: ignore[union-attr]
-        TrainingRecord.pilot_id,
-        TrainingRecord.completed_on,
-        TrainingRecord.id,
+        .join(TrainingModule, col(TrainingModule.id) == TrainingRecord.module_id)
+        .where(col(TrainingRecord.completed_on).is_not(None)),
+        col(TrainingRecord.pilot_id),
+        col(TrainingRecord.completed_on),
+        col(TrainingRecord.id),
     )
     stages = restrict(
-        select(
-            PilotStageChange.changed_on,
+        select_columns(
+            col(PilotStageChange.changed_on),
             literal("stage"),
-            PilotStageChange.id,
-            PilotStageChange.pilot_id,
-            PilotStageChange.to_stage,
+            col(PilotStageChange.id),
+            col(PilotStageChange.pilot_id),
+            col(PilotStageChange.to_stage),
             none_count,
-            PilotStageChange.reason,
-            PilotStageChange.from_stage,
+            col(PilotStageChange.reason),
+            col(PilotStageChange.from_stage),
             false(),
             none_date,
         ),
-        PilotStageChange.pilot_id,
-        PilotStageChange.changed_on,
-        PilotStageChange.id,
+        col(PilotStageChange.pilot_id),
+        col(PilotStageChange.changed_on),
+        col(PilotStageChange.id),
     )
     branches = []
     for query in (statuses, activities, modules, stages):
         # SQLite allows ORDER BY/LIMIT in a compound SELECT only inside subqueries.
         inner = query.subquery()
-        branches.append(select(*[column.label(name) for column, name in zip(inner.c, columns, strict=True)]))
+        branches.append(
+            select_columns(*[column.label(name) for column, name in zip(inner.c, columns, strict=True)])
+        )
     return branches
 
 
@@ -259,7 +269,7 @@ def _events(
         else_=3,
     )
     query = (
-        select(
+        select_columns(
             events.c.on,
             events.c.kind,
             events.c.entry_id,
@@ -269,11 +279,11 @@ def _events(
             events.c.blocker,
             events.c.support,
             events.c.resolved,
-            Pilot.name,
-            OrgUnit.code,
+            col(Pilot.name),
+            col(OrgUnit.code),
         )
-        .join(Pilot, Pilot.id == events.c.pilot_id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(Pilot, col(Pilot.id) == events.c.pilot_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .order_by(events.c.on.desc(), kind_order, events.c.entry_id.desc())
     )
     if limit is not None:
@@ -311,7 +321,7 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def _entry_text(row) -> str:  # type: ignore[no-untyped-def]
+def _entry_text(row: Any) -> str:  # a row of frame.itertuples()
     """The one-line German text of a history entry (user text stays plain text)."""
     parts: list[str] = []
     if row.kind == "status":
@@ -328,7 +338,7 @@ def _entry_text(row) -> str:  # type: ignore[no-untyped-def]
     return " – ".join(part for part in parts if part)
 
 
-def _support_text(row) -> str:  # type: ignore[no-untyped-def]
+def _support_text(row: Any) -> str:
     if not row.support:
         return ""
     if not _text(row.resolved):
@@ -362,19 +372,19 @@ def open_support_requests(
     """Unresolved requests for support in scope, oldest first (they have waited longest)."""
     check_admin(viewer)
     rows = session.exec(
-        select(
-            StatusUpdate.id,
-            StatusUpdate.reported_on,
-            Pilot.id,
-            Pilot.name,
-            OrgUnit.code,
-            StatusUpdate.blocker,
-            StatusUpdate.text,
+        select_columns(
+            col(StatusUpdate.id),
+            col(StatusUpdate.reported_on),
+            col(Pilot.id),
+            col(Pilot.name),
+            col(OrgUnit.code),
+            col(StatusUpdate.blocker),
+            col(StatusUpdate.text),
         )
-        .join(Pilot, Pilot.id == StatusUpdate.pilot_id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .where(_open_support(), scope_condition(Pilot.unit_id, root_id))
-        .order_by(StatusUpdate.reported_on, StatusUpdate.id)
+        .join(Pilot, col(Pilot.id) == StatusUpdate.pilot_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
+        .where(_open_support(), scope_condition(col(Pilot.unit_id), root_id))
+        .order_by(col(StatusUpdate.reported_on), col(StatusUpdate.id))
         .limit(limit)
     ).all()
     return pd.DataFrame(
@@ -399,60 +409,60 @@ def _roster_conditions(
     support_only: bool,
     search: str | None,
 ) -> list[ColumnElement[bool]]:
-    conditions = [Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)]
+    conditions = [col(Pilot.stage).in_(stages), scope_condition(col(Pilot.unit_id), root_id)]
     if stale_days is not None:
         cutoff = clock.today() - timedelta(days=stale_days)
-        conditions.append(or_(Pilot.last_update_on.is_(None), Pilot.last_update_on < cutoff))  # type: ignore[union-attr,operator]
+        conditions.append(or_(col(Pilot.last_update_on).is_(None), col(Pilot.last_update_on) < cutoff))
     if support_only:
-        conditions.append(exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support()))
+        conditions.append(exists().where(col(StatusUpdate.pilot_id) == Pilot.id, _open_support()))
     if search:
         # Name or unit code contains the term, any case; % and _ in it are meant literally.
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
-            or_(Pilot.name.ilike(pattern, escape="\\"), OrgUnit.code.ilike(pattern, escape="\\"))  # type: ignore[attr-defined]
+            or_(col(Pilot.name).ilike(pattern, escape="\\"), col(OrgUnit.code).ilike(pattern, escape="\\"))
         )
     return conditions
 
 
 def roster_ids(conditions: list[ColumnElement[bool]], limit: int | None) -> Subquery:
     """The ids of the roster rows in display order (unit code, name), at most `limit` of them."""
-    chosen = select(Pilot.id).join(OrgUnit, OrgUnit.id == Pilot.unit_id).where(*conditions)
+    chosen = select(col(Pilot.id)).join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id).where(*conditions)
     if limit is not None:
-        chosen = chosen.order_by(OrgUnit.code, Pilot.name, Pilot.id).limit(limit)
+        chosen = chosen.order_by(col(OrgUnit.code), col(Pilot.name), col(Pilot.id)).limit(limit)
     return chosen.subquery("roster_ids")
 
 
-def _roster_query(*, conditions: list[ColumnElement[bool]], limit: int | None) -> Select:  # type: ignore[type-arg]
+def _roster_query(*, conditions: list[ColumnElement[bool]], limit: int | None) -> Select[*tuple[Any, ...]]:
     # The rows are chosen first (filter, order, LIMIT), then their figures are looked up: at scale L
     # the support flag and the module count are computed for the 1,000 rows on screen, not 20,000.
     chosen = roster_ids(conditions, limit)
     completed = (
         select(TrainingRecord.pilot_id, func.count().label("modules_done"))
         .join(chosen, chosen.c.id == TrainingRecord.pilot_id)
-        .where(TrainingRecord.completed_on.is_not(None))  # type: ignore[union-attr]
-        .group_by(TrainingRecord.pilot_id)
+        .where(col(TrainingRecord.completed_on).is_not(None))
+        .group_by(col(TrainingRecord.pilot_id))
         .subquery()
     )
-    wants_support = exists().where(StatusUpdate.pilot_id == Pilot.id, _open_support())
+    wants_support = exists().where(col(StatusUpdate.pilot_id) == Pilot.id, _open_support())
     return (
-        select(
-            Pilot.id,
-            Pilot.name,
-            Pilot.email,
-            OrgUnit.code,
-            OrgUnit.name,
-            Pilot.stage,
-            Pilot.stage_since,
-            Pilot.hours_per_week,
-            Pilot.last_update_on,
+        select_columns(
+            col(Pilot.id),
+            col(Pilot.name),
+            col(Pilot.email),
+            col(OrgUnit.code),
+            col(OrgUnit.name),
+            col(Pilot.stage),
+            col(Pilot.stage_since),
+            col(Pilot.hours_per_week),
+            col(Pilot.last_update_on),
             case((wants_support, true()), else_=false()),
             func.coalesce(completed.c.modules_done, 0),
-            Pilot.anonymised,
+            col(Pilot.anonymised),
         )
         .join(chosen, chosen.c.id == Pilot.id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .outerjoin(completed, completed.c.pilot_id == Pilot.id)
-        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
+        .order_by(col(OrgUnit.code), col(Pilot.name), col(Pilot.id))
     )
 
 
@@ -480,9 +490,9 @@ def roster_size(
         root_id=root_id, stages=stages, stale_days=stale_days, support_only=support_only, search=search
     )
     people, addresses = session.exec(
-        select(func.count(), func.coalesce(func.sum(case((Pilot.anonymised, 0), else_=1)), 0))
+        select(func.count(), func.coalesce(func.sum(case((col(Pilot.anonymised), 0), else_=1)), 0))
         .select_from(Pilot)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .where(*conditions)
     ).one()
     return RosterSize(people=int(people), addresses=int(addresses))

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, Select, delete, event, func, insert, inspect, select, update
+from sqlalchemy.orm import InstanceState
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.selectable import CTE
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from model.core import clock
 from model.core.queries import (
@@ -67,7 +69,9 @@ def stored_dates(*, session: Session, dates: Sequence[date]) -> set[date]:
     wanted = storable(dates)
     if not wanted:
         return set()
-    rows = session.exec(select(StageMonthDone.month_end).where(StageMonthDone.month_end.in_(wanted)))  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(col(StageMonthDone.month_end)).where(col(StageMonthDone.month_end).in_(wanted))
+    )
     return {as_date(value) for value in rows.scalars()}
 
 
@@ -80,16 +84,16 @@ def unit_counts(*, session: Session, dates: Sequence[date], use_stored: bool = T
     """
     stored = stored_dates(session=session, dates=dates) if use_stored else set()
     live_dates = sorted(set(dates) - stored)
-    parts = []
+    parts: list[Select[*tuple[Any, ...]]] = []
     if stored:
         parts.append(
             select(
-                UnitMonth.month_end.label("as_of"),  # type: ignore[attr-defined]
-                UnitMonth.unit_id,
-                UnitMonth.in_programme,
-                UnitMonth.covering,
-                UnitMonth.top_rank,
-            ).where(UnitMonth.month_end.in_(sorted(stored)))  # type: ignore[attr-defined]
+                col(UnitMonth.month_end).label("as_of"),
+                col(UnitMonth.unit_id),
+                col(UnitMonth.in_programme),
+                col(UnitMonth.covering),
+                col(UnitMonth.top_rank),
+            ).where(col(UnitMonth.month_end).in_(sorted(stored)))
         )
     if live_dates:
         parts.append(_live_counts(live_dates))
@@ -98,7 +102,7 @@ def unit_counts(*, session: Session, dates: Sequence[date], use_stored: bool = T
     return parts[0].union_all(parts[1]).cte("unit_counts")
 
 
-def _live_counts(dates: Sequence[date]):  # type: ignore[no-untyped-def]
+def _live_counts(dates: Sequence[date]) -> Select[*tuple[Any, ...]]:
     intervals = stage_intervals(not_before=min(dates))
     days = reference_dates(dates)
     stage = intervals.c.stage
@@ -179,7 +183,7 @@ def ensure_stored(*, engine: Engine, dates: Sequence[date]) -> int:
             }
             for day, unit_id, in_programme, covering, top_rank in session.execute(_live_counts(missing)).all()
         ]
-        session.execute(delete(UnitMonth).where(UnitMonth.month_end.in_(missing)))  # type: ignore[attr-defined]
+        session.execute(delete(UnitMonth).where(col(UnitMonth.month_end).in_(missing)))
         for start in range(0, len(rows), INSERT_BATCH):
             session.execute(insert(UnitMonth), rows[start : start + INSERT_BATCH])
         now = clock.now()
@@ -193,18 +197,18 @@ def _prune(session: Session) -> None:
     today = clock.today()
     old = [
         as_date(day)
-        for day in session.execute(select(StageMonthDone.month_end)).scalars()
+        for day in session.execute(select(col(StageMonthDone.month_end))).scalars()
         if not _kept(as_date(day), today)
     ]
     if old:
         for table in (UnitMonth, StageMonthDone):
-            session.execute(delete(table).where(table.month_end.in_(old)))  # type: ignore[attr-defined]
+            session.execute(delete(table).where(col(table.month_end).in_(old)))
 
 
-def _lock(session: Session) -> int:
+def _lock(session: OrmSession) -> int:
     """Take the lock row (creating it once) and return the number of invalidations so far."""
     row = session.execute(
-        select(AppSetting.value).where(AppSetting.key == STATE_KEY).with_for_update()
+        select(col(AppSetting.value)).where(col(AppSetting.key) == STATE_KEY).with_for_update()
     ).scalar_one_or_none()
     if row is None:
         session.execute(insert(AppSetting).values(key=STATE_KEY, value="0"))
@@ -217,18 +221,20 @@ def _lock(session: Session) -> int:
 
 def invalidate(session: Session | OrmSession, *, since: date | None) -> None:
     """Forget the stored dates from `since` on (None: all), within the caller's transaction."""
-    version = _lock(session)  # type: ignore[arg-type]
+    version = _lock(session)
     for table in (UnitMonth, StageMonthDone):
         statement = delete(table)
         if since is not None:
-            statement = statement.where(table.month_end >= since)  # type: ignore[attr-defined]
+            statement = statement.where(col(table.month_end) >= since)
         session.execute(statement)
-    session.execute(update(AppSetting).where(AppSetting.key == STATE_KEY).values(value=str(version + 1)))
+    session.execute(update(AppSetting).where(col(AppSetting.key) == STATE_KEY).values(value=str(version + 1)))
 
 
 def invalidations(*, session: Session) -> int:
     """How many times stored dates were invalidated (for tests and the curious)."""
-    value = session.execute(select(AppSetting.value).where(AppSetting.key == STATE_KEY)).scalar_one_or_none()
+    value = session.execute(
+        select(col(AppSetting.value)).where(col(AppSetting.key) == STATE_KEY)
+    ).scalar_one_or_none()
     return 0 if value is None else int(value)
 
 
@@ -285,11 +291,11 @@ def _current_row_affected(session: OrmSession, pilot: Pilot) -> date | None:
     new_since = pilot.stage_since
     if "unit_id" not in changed:
         recorded = session.execute(
-            select(PilotStageChange.id).where(
-                PilotStageChange.pilot_id == pilot.id,
+            select(col(PilotStageChange.id)).where(
+                col(PilotStageChange.pilot_id) == pilot.id,
                 PilotStageChange.to_stage == old_stage,
                 PilotStageChange.changed_on == old_since,
-                PilotStageChange.unit_id == pilot.unit_id,
+                col(PilotStageChange.unit_id) == pilot.unit_id,
             )
         ).first()
         if recorded is not None and isinstance(new_since, date) and new_since >= old_since:
@@ -299,7 +305,7 @@ def _current_row_affected(session: OrmSession, pilot: Pilot) -> date | None:
     return date.min  # dates we cannot read: everything counts again
 
 
-def _old(state, name: str):  # type: ignore[no-untyped-def]
+def _old(state: InstanceState[Any], name: str) -> Any:
     history = state.attrs[name].history
     return history.deleted[0] if history.deleted else getattr(state.object, name)
 

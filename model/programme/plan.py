@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core.actor import Actor
 from model.core.audit import diff, record_audit
@@ -27,6 +27,7 @@ from model.core.guard import (
     refuse_stale,
     require_admin,
 )
+from model.core.statements import select_columns
 from model.core.tables import GateDecision, Milestone, Phase, TrainingModule, TrainingRecord
 
 # Statuses that must say why (e.g. "kein Budget in diesem Jahr").
@@ -70,7 +71,7 @@ class RecordKind:
 
 def comparable(value: object) -> object:
     """A field value as stored or as shown in a table, in one form for comparing the two."""
-    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):  # type: ignore[call-overload]
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -79,7 +80,7 @@ def comparable(value: object) -> object:
     if isinstance(value, int | float):
         return round(float(value), 6)
     if hasattr(value, "item"):  # numpy scalars from a DataFrame row
-        return comparable(value.item())  # type: ignore[attr-defined]
+        return comparable(value.item())
     return value
 
 
@@ -161,19 +162,25 @@ PHASE_FIELDS = (
 
 def phases(*, session: Session) -> pd.DataFrame:
     """The phases in programme order with milestone and decision counts."""
-    milestones = select(Milestone.phase_id, func.count().label("n")).group_by(Milestone.phase_id).subquery()
-    gates = select(GateDecision.phase_id, func.count().label("n")).group_by(GateDecision.phase_id).subquery()
+    milestones = (
+        select(col(Milestone.phase_id), func.count().label("n")).group_by(col(Milestone.phase_id)).subquery()
+    )
+    gates = (
+        select(col(GateDecision.phase_id), func.count().label("n"))
+        .group_by(col(GateDecision.phase_id))
+        .subquery()
+    )
     rows = session.exec(
-        select(
-            Phase.id,
+        select_columns(
+            col(Phase.id),
             *[getattr(Phase, name) for name in PHASE_FIELDS],
-            Phase.version,
+            col(Phase.version),
             func.coalesce(milestones.c.n, 0),
             func.coalesce(gates.c.n, 0),
         )
         .outerjoin(milestones, milestones.c.phase_id == Phase.id)
         .outerjoin(gates, gates.c.phase_id == Phase.id)
-        .order_by(Phase.position, Phase.id)
+        .order_by(col(Phase.position), col(Phase.id))
     ).all()
     return pd.DataFrame(rows, columns=["id", *PHASE_FIELDS, "version", "milestones", "gates"])
 
@@ -315,11 +322,16 @@ MILESTONE_FIELDS = ("phase_id", "title", "due_on", "done_on")
 
 def milestones(*, session: Session) -> pd.DataFrame:
     rows = session.exec(
-        select(
-            Milestone.id, Milestone.phase_id, Phase.name, Milestone.title, Milestone.due_on, Milestone.done_on
+        select_columns(
+            col(Milestone.id),
+            col(Milestone.phase_id),
+            col(Phase.name),
+            col(Milestone.title),
+            col(Milestone.due_on),
+            col(Milestone.done_on),
         )
-        .join(Phase, Phase.id == Milestone.phase_id)
-        .order_by(Milestone.due_on, Milestone.id)
+        .join(Phase, col(Phase.id) == Milestone.phase_id)
+        .order_by(col(Milestone.due_on), col(Milestone.id))
     ).all()
     return pd.DataFrame(rows, columns=["id", "phase_id", "phase", "title", "due_on", "done_on"])
 
@@ -374,17 +386,17 @@ GATE_FIELDS = ("phase_id", "body", "decided_on", "paper_no", "summary")
 
 def gate_decisions(*, session: Session) -> pd.DataFrame:
     rows = session.exec(
-        select(
-            GateDecision.id,
-            GateDecision.phase_id,
-            Phase.name,
-            GateDecision.body,
-            GateDecision.decided_on,
-            GateDecision.paper_no,
-            GateDecision.summary,
+        select_columns(
+            col(GateDecision.id),
+            col(GateDecision.phase_id),
+            col(Phase.name),
+            col(GateDecision.body),
+            col(GateDecision.decided_on),
+            col(GateDecision.paper_no),
+            col(GateDecision.summary),
         )
-        .join(Phase, Phase.id == GateDecision.phase_id)
-        .order_by(GateDecision.decided_on, GateDecision.id)
+        .join(Phase, col(Phase.id) == GateDecision.phase_id)
+        .order_by(col(GateDecision.decided_on), col(GateDecision.id))
     ).all()
     return pd.DataFrame(
         rows, columns=["id", "phase_id", "phase", "body", "decided_on", "paper_no", "summary"]
@@ -441,20 +453,20 @@ def training_modules(*, session: Session) -> pd.DataFrame:
         select(
             TrainingRecord.module_id,
             func.count().label("enrolled"),
-            func.count(TrainingRecord.completed_on).label("completed"),
+            func.count(col(TrainingRecord.completed_on)).label("completed"),
         )
-        .group_by(TrainingRecord.module_id)
+        .group_by(col(TrainingRecord.module_id))
         .subquery()
     )
     rows = session.exec(
-        select(
-            TrainingModule.id,
+        select_columns(
+            col(TrainingModule.id),
             *[getattr(TrainingModule, name) for name in MODULE_FIELDS],
             func.coalesce(counts.c.enrolled, 0),
             func.coalesce(counts.c.completed, 0),
         )
         .outerjoin(counts, counts.c.module_id == TrainingModule.id)
-        .order_by(TrainingModule.position, TrainingModule.id)
+        .order_by(col(TrainingModule.position), col(TrainingModule.id))
     ).all()
     return pd.DataFrame(rows, columns=["id", *MODULE_FIELDS, "enrolled", "completed"])
 

@@ -12,11 +12,12 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.enums import PhaseStatus, label
 from model.core.queries import units_with_soll
+from model.core.statements import select_columns
 from model.core.tables import GateDecision, Milestone, Phase
 from model.org.scope import scope_condition
 from model.pilots import stage_months
@@ -56,7 +57,7 @@ class Timeline:
 def timeline(*, session: Session) -> Timeline:
     """Planned and actual bars per phase, milestones and gate decisions (programme-wide)."""
     today = clock.today()
-    phases = session.exec(select(Phase).order_by(Phase.position, Phase.id)).all()
+    phases = session.exec(select(Phase).order_by(col(Phase.position), col(Phase.id))).all()
     return Timeline(
         bars=_bars(phases, today),
         events=pd.concat([_milestones(session, today), _gates(session)], ignore_index=True),
@@ -83,9 +84,15 @@ def _bars(phases: Sequence[Phase], today: date) -> pd.DataFrame:
 
 def _milestones(session: Session, today: date) -> pd.DataFrame:
     rows = session.exec(
-        select(Phase.name, Phase.status, Milestone.title, Milestone.due_on, Milestone.done_on)
-        .join(Phase, Phase.id == Milestone.phase_id)
-        .order_by(Milestone.due_on)
+        select_columns(
+            col(Phase.name),
+            col(Phase.status),
+            col(Milestone.title),
+            col(Milestone.due_on),
+            col(Milestone.done_on),
+        )
+        .join(Phase, col(Phase.id) == Milestone.phase_id)
+        .order_by(col(Milestone.due_on))
     ).all()
     frame = pd.DataFrame(
         [
@@ -112,16 +119,16 @@ def _milestone_kind(due_on: date, done_on: date | None, today: date) -> str:
 
 def _gates(session: Session) -> pd.DataFrame:
     rows = session.exec(
-        select(
-            Phase.name,
-            Phase.status,
-            GateDecision.body,
-            GateDecision.decided_on,
-            GateDecision.paper_no,
-            GateDecision.summary,
+        select_columns(
+            col(Phase.name),
+            col(Phase.status),
+            col(GateDecision.body),
+            col(GateDecision.decided_on),
+            col(GateDecision.paper_no),
+            col(GateDecision.summary),
         )
-        .join(Phase, Phase.id == GateDecision.phase_id)
-        .order_by(GateDecision.decided_on)
+        .join(Phase, col(Phase.id) == GateDecision.phase_id)
+        .order_by(col(GateDecision.decided_on))
     ).all()
     frame = pd.DataFrame(
         [

@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core.audit import record_audit
 from model.core.guard import AdminError, require_admin
+from model.core.statements import id_column, select_columns
 from model.core.tables import FundingProgramme, Measure, OrgUnit
 from model.org.scope import scope_condition
 from model.roadmap.commands import FIELD_LABELS, MeasureInputError, validate_changes
@@ -88,29 +89,29 @@ def measures_for_editing(
 ) -> pd.DataFrame:
     """Measures in scope for the bulk table (at most `limit`, by title), with id and version."""
     query = (
-        select(
-            Measure.id,
-            Measure.version,
-            Measure.title,
-            Measure.category,
-            OrgUnit.code,
-            Measure.status,
-            Measure.rag,
+        select_columns(
+            col(Measure.id),
+            col(Measure.version),
+            col(Measure.title),
+            col(Measure.category),
+            col(OrgUnit.code),
+            col(Measure.status),
+            col(Measure.rag),
             *[getattr(Measure, name) for name in SCORE_FIELDS],
-            Measure.start_quarter,
-            Measure.end_quarter,
-            Measure.cost_operating,
-            Measure.cost_capital,
-            Measure.person_days,
-            Measure.ozg_id,
-            Measure.maturity_target,
-            Measure.maturity_actual,
-            Measure.efa,
-            FundingProgramme.name,
-            Measure.decision_ref,
+            col(Measure.start_quarter),
+            col(Measure.end_quarter),
+            col(Measure.cost_operating),
+            col(Measure.cost_capital),
+            col(Measure.person_days),
+            col(Measure.ozg_id),
+            col(Measure.maturity_target),
+            col(Measure.maturity_actual),
+            col(Measure.efa),
+            col(FundingProgramme.name),
+            col(Measure.decision_ref),
         )
-        .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
-        .outerjoin(FundingProgramme, FundingProgramme.id == Measure.funding_id)
+        .outerjoin(OrgUnit, col(OrgUnit.id) == Measure.unit_id)
+        .outerjoin(FundingProgramme, col(FundingProgramme.id) == Measure.funding_id)
         .where(*_filters(root_id, status, category))
         .order_by(Measure.title)
         .limit(limit)
@@ -129,11 +130,11 @@ def measure_count(
 
 
 def _filters(root_id: int | None, status: str | None, category: str | None) -> list[Any]:
-    conditions = [scope_condition(Measure.unit_id, root_id)]
+    conditions = [scope_condition(col(Measure.unit_id), root_id)]
     if status:
-        conditions.append(Measure.status == status)
+        conditions.append(col(Measure.status) == status)
     if category:
-        conditions.append(Measure.category == category)
+        conditions.append(col(Measure.category) == category)
     return conditions
 
 
@@ -152,10 +153,14 @@ def _lookups(session: Session, edits: list[RowEdit]) -> _Lookups:
         str(e.changes["funding"]).strip() for e in edits if not _is_empty(e.changes.get("funding"))
     }
     units = session.exec(
-        select(OrgUnit.code, OrgUnit.id, OrgUnit.active).where(OrgUnit.code.in_(wanted_units))  # type: ignore[attr-defined]
+        select(col(OrgUnit.code), id_column(OrgUnit.id), col(OrgUnit.active)).where(
+            col(OrgUnit.code).in_(wanted_units)
+        )
     ).all()
     funding = session.exec(
-        select(FundingProgramme.name, FundingProgramme.id).where(FundingProgramme.name.in_(wanted_funding))  # type: ignore[attr-defined]
+        select(col(FundingProgramme.name), id_column(FundingProgramme.id)).where(
+            col(FundingProgramme.name).in_(wanted_funding)
+        )
     ).all()
     return _Lookups(units={code: (unit_id, active) for code, unit_id, active in units}, funding=dict(funding))
 
@@ -222,8 +227,8 @@ def bulk_update_measures(*, session: Session, edits: list[RowEdit], actor: str) 
         raise AdminError("Es wurde nichts geändert.")
     ids = [edit.measure_id for edit in edits]
     measures = {
-        m.id: m for m in session.exec(select(Measure).where(Measure.id.in_(ids)).with_for_update()).all()
-    }  # type: ignore[union-attr]
+        m.id: m for m in session.exec(select(Measure).where(col(Measure.id).in_(ids)).with_for_update()).all()
+    }
     lookups = _lookups(session, edits)
     problems: list[Problem] = []
     planned: list[tuple[Measure, dict[str, Any]]] = []

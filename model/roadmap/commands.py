@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core.audit import diff, record_audit
 from model.core.enums import Category, MeasureStatus, Rag, Role
@@ -315,9 +315,9 @@ def update_measure(
     if not changed:
         return measure
     # The version condition makes a concurrent save that slipped in after our read fail here.
-    result = session.execute(
+    result = session.exec(
         update(Measure)
-        .where(Measure.id == measure_id, Measure.version == expected_version)
+        .where(col(Measure.id) == measure_id, col(Measure.version) == expected_version)
         .values(**{field: new for field, (_old, new) in changed.items()}, version=expected_version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import clock
 from model.core.actor import Actor, check_admin, check_person_access
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import Category, IdeaStatus, MeasureStatus, label, labels_of
 from model.core.errors import DomainError
+from model.core.statements import select_columns
 from model.core.tables import Idea, Measure, OrgUnit, Pilot
 
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX = 5, 200, 4000, 1000
@@ -254,20 +255,20 @@ def open_ideas(*, session: Session, viewer: Actor, limit: int = 200) -> pd.DataF
     """ADMIN ONLY: ideas waiting for a decision, oldest first, with their author and unit."""
     check_admin(viewer)
     rows = session.exec(
-        select(
-            Idea.id,
-            Idea.version,
-            Idea.title,
-            Idea.description,
-            Idea.category,
-            OrgUnit.code,
-            Pilot.name,
-            Idea.submitted_on,
+        select_columns(
+            col(Idea.id),
+            col(Idea.version),
+            col(Idea.title),
+            col(Idea.description),
+            col(Idea.category),
+            col(OrgUnit.code),
+            col(Pilot.name),
+            col(Idea.submitted_on),
         )
-        .outerjoin(OrgUnit, OrgUnit.id == Idea.unit_id)
-        .outerjoin(Pilot, Pilot.id == Idea.pilot_id)
+        .outerjoin(OrgUnit, col(OrgUnit.id) == Idea.unit_id)
+        .outerjoin(Pilot, col(Pilot.id) == Idea.pilot_id)
         .where(Idea.status == IdeaStatus.OPEN.value)
-        .order_by(Idea.submitted_on, Idea.id)
+        .order_by(col(Idea.submitted_on), col(Idea.id))
         .limit(limit)
     ).all()
     columns = [
@@ -293,9 +294,16 @@ def own_ideas(*, session: Session, viewer: Actor, pilot_id: int) -> pd.DataFrame
     """The ideas a Lotse submitted, newest first, with their state and the CDO-Büro's answer."""
     check_person_access(viewer, pilot_id)
     rows = session.exec(
-        select(Idea.title, Idea.category, Idea.submitted_on, Idea.status, Idea.decided_on, Idea.decision_note)
+        select_columns(
+            col(Idea.title),
+            col(Idea.category),
+            col(Idea.submitted_on),
+            col(Idea.status),
+            col(Idea.decided_on),
+            col(Idea.decision_note),
+        )
         .where(Idea.pilot_id == pilot_id)
-        .order_by(Idea.submitted_on.desc(), Idea.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Idea.submitted_on).desc(), col(Idea.id).desc())
     ).all()
     categories = labels_of(Category)
     return pd.DataFrame(

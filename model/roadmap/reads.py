@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core.enums import Category, MeasureStatus, PilotStage, Rag, labels_of
 from model.core.queries import contains
+from model.core.statements import id_column, select_columns
 from model.core.tables import FundingProgramme, Measure, OrgUnit, Pilot
 from model.org.scope import UnitOption, scope_condition
 from model.roadmap.commands import FIELD_LABELS
@@ -54,23 +56,23 @@ class MeasureFilter:
 def _conditions(filters: MeasureFilter, weights: ScoreWeights) -> list[Any]:
     conditions = []
     if filters.root_id is not None:
-        conditions.append(scope_condition(Measure.unit_id, filters.root_id))
+        conditions.append(scope_condition(col(Measure.unit_id), filters.root_id))
     if filters.categories:
-        conditions.append(Measure.category.in_(filters.categories))  # type: ignore[attr-defined]
+        conditions.append(col(Measure.category).in_(filters.categories))
     if filters.statuses:
-        conditions.append(Measure.status.in_(filters.statuses))  # type: ignore[attr-defined]
+        conditions.append(col(Measure.status).in_(filters.statuses))
     if filters.unit_ids:
-        conditions.append(Measure.unit_id.in_(filters.unit_ids))  # type: ignore[union-attr]
+        conditions.append(col(Measure.unit_id).in_(filters.unit_ids))
     if filters.classes:
         conditions.append(class_expression(weights).in_(filters.classes))
     if filters.ozg_only:
-        conditions.append(and_(Measure.ozg_id.is_not(None), Measure.ozg_id != ""))  # type: ignore[union-attr]
+        conditions.append(and_(col(Measure.ozg_id).is_not(None), col(Measure.ozg_id) != ""))
     return conditions
 
 
 def quadrant_expression(weights: ScoreWeights) -> ColumnElement[str]:
     high_benefit = benefit_expression(weights) >= BENEFIT_SPLIT - 1e-9
-    low_effort = Measure.effort < EFFORT_SPLIT
+    low_effort = col(Measure.effort) < EFFORT_SPLIT
     return case(
         (and_(high_benefit, low_effort), literal(QUADRANTS["quick_win"])),
         (high_benefit, literal(QUADRANTS["major"])),
@@ -110,22 +112,22 @@ def measure_table(*, session: Session, filters: MeasureFilter, limit: int = MAX_
     weights = score_weights(session=session)
     score = score_expression(weights)
     query = (
-        select(
-            Measure.id,
-            Measure.title,
-            Measure.category,
+        select_columns(
+            col(Measure.id),
+            col(Measure.title),
+            col(Measure.category),
             func.coalesce(OrgUnit.code, literal("–")),
-            Measure.status,
-            Measure.rag,
+            col(Measure.status),
+            col(Measure.rag),
             score,
             class_expression(weights),
             quadrant_expression(weights),
-            Measure.start_quarter,
-            Measure.end_quarter,
-            Measure.cost_operating + Measure.cost_capital,
-            Measure.ozg_id,
+            col(Measure.start_quarter),
+            col(Measure.end_quarter),
+            col(Measure.cost_operating) + Measure.cost_capital,
+            col(Measure.ozg_id),
         )
-        .outerjoin(OrgUnit, OrgUnit.id == Measure.unit_id)
+        .outerjoin(OrgUnit, col(OrgUnit.id) == Measure.unit_id)
         .where(among_best(weights=weights, conditions=_conditions(filters, weights), limit=limit))
         .order_by(score.desc(), Measure.title)
     )
@@ -159,13 +161,13 @@ def matrix_points(*, session: Session, filters: MeasureFilter, limit: int = MAX_
     weights = score_weights(session=session)
     score = score_expression(weights)
     query = (
-        select(
-            Measure.id,
-            Measure.title,
-            Measure.category,
+        select_columns(
+            col(Measure.id),
+            col(Measure.title),
+            col(Measure.category),
             benefit_expression(weights),
-            Measure.effort,
-            Measure.cost_operating + Measure.cost_capital,
+            col(Measure.effort),
+            col(Measure.cost_operating) + Measure.cost_capital,
             score,
             class_expression(weights),
         )
@@ -202,7 +204,7 @@ def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TI
     weights = score_weights(session=session)
     conditions = _conditions(filters, weights)
     start, end = _span(Measure.start_quarter, Measure.end_quarter)
-    dated = Measure.start_quarter.is_not(None) | Measure.end_quarter.is_not(None)  # type: ignore[union-attr]
+    dated = col(Measure.start_quarter).is_not(None) | col(Measure.end_quarter).is_not(None)
     counts = session.exec(
         select(func.count().filter(dated), func.count().filter(~dated))
         .select_from(Measure)
@@ -210,7 +212,9 @@ def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TI
     ).one()
     if counts[0] <= max_bars:
         rows = session.exec(
-            select(Measure.id, Measure.title, Measure.category, Measure.status, start, end)
+            select_columns(
+                col(Measure.id), col(Measure.title), col(Measure.category), col(Measure.status), start, end
+            )
             .where(*conditions, dated)
             .order_by(Measure.category, start, Measure.title)
         ).all()
@@ -220,7 +224,9 @@ def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TI
     spans = (
         select(Measure.category, Measure.start_quarter, Measure.end_quarter, func.count().label("measures"))
         .where(*conditions, dated)
-        .group_by(Measure.status, Measure.category, Measure.start_quarter, Measure.end_quarter)
+        .group_by(
+            col(Measure.status), col(Measure.category), col(Measure.start_quarter), col(Measure.end_quarter)
+        )
         .subquery()
     )
     span_start, span_end = _span(spans.c.start_quarter, spans.c.end_quarter)
@@ -232,7 +238,7 @@ def timeline(*, session: Session, filters: MeasureFilter, max_bars: int = MAX_TI
     return Timeline(per_measure=False, frame=_per_quarter(groups), undated=int(counts[1]))
 
 
-def _per_quarter(groups: list[Any]) -> pd.DataFrame:
+def _per_quarter(groups: Sequence[Any]) -> pd.DataFrame:
     """Spread (category, start, end, count) groups over their quarters and add them up."""
     totals: dict[tuple[str, int], int] = {}
     for category, start, end, count in groups:
@@ -247,8 +253,8 @@ def _per_quarter(groups: list[Any]) -> pd.DataFrame:
 
 def _with_measures(root_id: int | None) -> Any:
     return and_(
-        OrgUnit.id.in_(select(Measure.unit_id).distinct()),  # type: ignore[union-attr]
-        scope_condition(OrgUnit.id, root_id),
+        col(OrgUnit.id).in_(select(col(Measure.unit_id)).distinct()),
+        scope_condition(col(OrgUnit.id), root_id),
     )
 
 
@@ -269,14 +275,22 @@ def units_with_measures(
     """
     allowed = _with_measures(root_id)
     if codes is not None:
-        allowed = and_(allowed, OrgUnit.code.in_(codes))  # type: ignore[attr-defined]
-    columns = (OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.parent_id, OrgUnit.kind)
+        allowed = and_(allowed, col(OrgUnit.code).in_(codes))
+    columns = (
+        col(OrgUnit.id),
+        col(OrgUnit.code),
+        col(OrgUnit.name),
+        col(OrgUnit.parent_id),
+        col(OrgUnit.kind),
+    )
     match = and_(allowed, contains(search, OrgUnit.code, OrgUnit.name))
-    rows = list(session.exec(select(*columns).where(match).order_by(OrgUnit.code).limit(limit)).all())
+    rows = list(
+        session.exec(select_columns(*columns).where(match).order_by(col(OrgUnit.code)).limit(limit)).all()
+    )
     listed = {row[0] for row in rows}
     missing = [unit_id for unit_id in keep if unit_id not in listed]
     if missing:
-        rows += session.exec(select(*columns).where(allowed, OrgUnit.id.in_(missing))).all()  # type: ignore[union-attr]
+        rows += session.exec(select_columns(*columns).where(allowed, col(OrgUnit.id).in_(missing))).all()
         rows.sort(key=lambda row: row[1])
     return [UnitOption(*row) for row in rows]
 
@@ -326,25 +340,28 @@ def edit_choices(
     """
     unit_match = contains(unit_search, OrgUnit.code, OrgUnit.name)
     units = session.exec(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.active)
-        .where(or_(unit_match, OrgUnit.id == keep_unit))
-        .order_by(OrgUnit.id != keep_unit, OrgUnit.code)
+        select(id_column(OrgUnit.id), OrgUnit.code, OrgUnit.name, OrgUnit.active)
+        .where(or_(unit_match, col(OrgUnit.id) == keep_unit))
+        .order_by(col(OrgUnit.id) != keep_unit, col(OrgUnit.code))
         .limit(None if limit is None else limit + 1)
     ).all()
     units_found = session.exec(select(func.count()).select_from(OrgUnit).where(unit_match)).one()
-    pilot_match = and_(~Pilot.anonymised, contains(pilot_search, Pilot.name, OrgUnit.code))  # type: ignore[arg-type]
+    pilot_match = and_(~col(Pilot.anonymised), contains(pilot_search, col(Pilot.name), col(OrgUnit.code)))
     pilots = session.exec(
-        select(Pilot.id, Pilot.name, OrgUnit.code, Pilot.stage)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
-        .where(or_(pilot_match, Pilot.id == keep_pilot))
-        .order_by(Pilot.id != keep_pilot, Pilot.name)
+        select(id_column(Pilot.id), Pilot.name, OrgUnit.code, Pilot.stage)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
+        .where(or_(pilot_match, col(Pilot.id) == keep_pilot))
+        .order_by(col(Pilot.id) != keep_pilot, col(Pilot.name))
         .limit(None if limit is None else limit + 1)
     ).all()
     pilots_found = session.exec(
-        select(func.count()).select_from(Pilot).join(OrgUnit, OrgUnit.id == Pilot.unit_id).where(pilot_match)
+        select(func.count())
+        .select_from(Pilot)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
+        .where(pilot_match)
     ).one()
     funding = session.exec(
-        select(FundingProgramme.id, FundingProgramme.name).order_by(FundingProgramme.name)
+        select(id_column(FundingProgramme.id), FundingProgramme.name).order_by(FundingProgramme.name)
     ).all()
     unit_options = [
         (uid, f"{code} – {name}" + ("" if active else " (aufgelöst)")) for uid, code, name, active in units
@@ -372,5 +389,5 @@ def _first(options: list[tuple[int, str]], limit: int | None, keep: int | None) 
 def edit_choice_counts(*, session: Session) -> tuple[int, int]:
     """How many units and (not anonymised) Lotsen the edit form could offer."""
     units = session.exec(select(func.count()).select_from(OrgUnit)).one()
-    pilots = session.exec(select(func.count()).select_from(Pilot).where(~Pilot.anonymised)).one()  # type: ignore[arg-type]
+    pilots = session.exec(select(func.count()).select_from(Pilot).where(~col(Pilot.anonymised))).one()
     return int(units), int(pilots)

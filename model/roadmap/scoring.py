@@ -12,12 +12,12 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, SupportsFloat, SupportsIndex
 
 import pandas as pd
 from sqlalchemy import case, literal
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from model.core import app_settings
 from model.core.audit import record_audit
@@ -86,7 +86,9 @@ def validate_weights(weights: Mapping[str, object]) -> ScoreWeights:
     for key, name in INPUT_LABELS.items():
         raw = weights.get(key)
         try:
-            value = float(raw)  # type: ignore[arg-type]
+            if not isinstance(raw, str | bytes | SupportsFloat | SupportsIndex):
+                raise TypeError(raw)  # float() refuses it too
+            value = float(raw)
         except (TypeError, ValueError):
             messages.append(f"Für „{name}“ fehlt ein Gewicht (Zahl zwischen 0 und 1).")
             continue
@@ -200,7 +202,7 @@ def among_best(*, weights: ScoreWeights, conditions: Sequence[Any], limit: int) 
         .limit(limit)
         .correlate(None)
     )
-    return Measure.id.in_(best)  # type: ignore[union-attr]
+    return col(Measure.id).in_(best)
 
 
 def class_of(score: float) -> str:
@@ -248,6 +250,7 @@ def score_explanation(*, session: Session, measure_id: int) -> ScoreExplanation 
     ).first()
     if row is None:
         return None
+    values: list[Any]
     title, score, priority_class, *values = row
     records = []
     for (key, name), value in zip(INPUT_LABELS.items(), values, strict=True):

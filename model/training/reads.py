@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_
-from sqlmodel import Session, select
+from sqlalchemy import Case, and_, case, func, literal, or_
+from sqlmodel import Session, col, select
 
 from model.core.actor import Actor, check_admin, check_person_access
 from model.core.enums import ModuleKind, label
+from model.core.statements import id_column, select_columns
 from model.core.tables import OrgUnit, Pilot, TrainingModule, TrainingRecord
 from model.org.scope import scope_condition
 from model.pilots.reads import CURRENT_STAGE_CODES, roster_ids
@@ -17,10 +18,10 @@ COMPLETED, ENROLLED, OPEN = "completed", "enrolled", "open"
 TRAINING_LABELS = {COMPLETED: "abgeschlossen", ENROLLED: "eingeschrieben", OPEN: "offen"}
 
 
-def _training_state():  # type: ignore[no-untyped-def]
+def _training_state() -> Case[str]:
     return case(
-        (TrainingRecord.completed_on.is_not(None), literal(COMPLETED)),  # type: ignore[union-attr]
-        (TrainingRecord.enrolled_on.is_not(None), literal(ENROLLED)),  # type: ignore[union-attr]
+        (col(TrainingRecord.completed_on).is_not(None), literal(COMPLETED)),
+        (col(TrainingRecord.enrolled_on).is_not(None), literal(ENROLLED)),
         else_=literal(OPEN),
     )
 
@@ -29,22 +30,24 @@ def training_progress(*, session: Session, viewer: Actor, pilot_id: int) -> pd.D
     """Every active module (and any other the Lotse has a record in) with the Lotse's state."""
     check_person_access(viewer, pilot_id)
     rows = session.exec(
-        select(
-            TrainingModule.id,
-            TrainingModule.name,
-            TrainingModule.kind,
-            TrainingModule.duration_days,
+        select_columns(
+            col(TrainingModule.id),
+            col(TrainingModule.name),
+            col(TrainingModule.kind),
+            col(TrainingModule.duration_days),
             _training_state(),
-            TrainingRecord.enrolled_on,
-            TrainingRecord.completed_on,
+            col(TrainingRecord.enrolled_on),
+            col(TrainingRecord.completed_on),
         )
         .select_from(TrainingModule)
         .outerjoin(
             TrainingRecord,
-            and_(TrainingRecord.module_id == TrainingModule.id, TrainingRecord.pilot_id == pilot_id),
+            and_(
+                col(TrainingRecord.module_id) == TrainingModule.id, col(TrainingRecord.pilot_id) == pilot_id
+            ),
         )
-        .where(or_(TrainingModule.active, TrainingRecord.id.is_not(None)))  # type: ignore[union-attr]
-        .order_by(TrainingModule.position, TrainingModule.name)
+        .where(or_(col(TrainingModule.active), col(TrainingRecord.id).is_not(None)))
+        .order_by(col(TrainingModule.position), col(TrainingModule.name))
     ).all()
     frame = pd.DataFrame(
         rows,
@@ -60,9 +63,9 @@ def training_progress(*, session: Session, viewer: Actor, pilot_id: int) -> pd.D
 def _module_columns(session: Session) -> list[tuple[int, str]]:
     return list(
         session.exec(
-            select(TrainingModule.id, TrainingModule.name)
+            select(id_column(TrainingModule.id), TrainingModule.name)
             .where(TrainingModule.active)
-            .order_by(TrainingModule.position, TrainingModule.name)
+            .order_by(col(TrainingModule.position), col(TrainingModule.name))
         ).all()
     )
 
@@ -85,26 +88,28 @@ def training_matrix(
     if not modules:
         return pd.DataFrame(columns=["id", "Name", "Kürzel"])
     state = case(
-        (TrainingRecord.completed_on.is_not(None), literal(TRAINING_LABELS[COMPLETED])),  # type: ignore[union-attr]
-        (TrainingRecord.enrolled_on.is_not(None), literal(TRAINING_LABELS[ENROLLED])),  # type: ignore[union-attr]
+        (col(TrainingRecord.completed_on).is_not(None), literal(TRAINING_LABELS[COMPLETED])),
+        (col(TrainingRecord.enrolled_on).is_not(None), literal(TRAINING_LABELS[ENROLLED])),
     )
     # One row per Lotse with a column per module, aggregated in SQL (at most one record per module).
     cells = [
-        func.coalesce(func.max(case((TrainingRecord.module_id == module_id, state))), TRAINING_LABELS[OPEN])
+        func.coalesce(
+            func.max(case((col(TrainingRecord.module_id) == module_id, state))), TRAINING_LABELS[OPEN]
+        )
         for module_id, _ in modules
     ]
     records = and_(
-        TrainingRecord.pilot_id == Pilot.id,
-        TrainingRecord.module_id.in_([module_id for module_id, _ in modules]),  # type: ignore[attr-defined]
+        col(TrainingRecord.pilot_id) == Pilot.id,
+        col(TrainingRecord.module_id).in_([module_id for module_id, _ in modules]),
     )
-    chosen = roster_ids([Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id)], limit)
+    chosen = roster_ids([col(Pilot.stage).in_(stages), scope_condition(col(Pilot.unit_id), root_id)], limit)
     rows = session.exec(
         select(Pilot.id, Pilot.name, OrgUnit.code, *cells)
         .join(chosen, chosen.c.id == Pilot.id)
-        .join(OrgUnit, OrgUnit.id == Pilot.unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == Pilot.unit_id)
         .outerjoin(TrainingRecord, records)
-        .group_by(Pilot.id, Pilot.name, OrgUnit.code)
-        .order_by(OrgUnit.code, Pilot.name, Pilot.id)
+        .group_by(col(Pilot.id), col(Pilot.name), col(OrgUnit.code))
+        .order_by(col(OrgUnit.code), col(Pilot.name), col(Pilot.id))
     ).all()
     return pd.DataFrame(rows, columns=["id", "Name", "Kürzel", *names])
 
@@ -113,11 +118,11 @@ def module_completion(
     *, session: Session, root_id: int | None = None, stages: tuple[str, ...] = CURRENT_STAGE_CODES
 ) -> pd.DataFrame:
     """Per active module: how many Lotsen in scope completed it, are enrolled, have it open."""
-    in_scope = and_(Pilot.stage.in_(stages), scope_condition(Pilot.unit_id, root_id))
+    in_scope = and_(col(Pilot.stage).in_(stages), scope_condition(col(Pilot.unit_id), root_id))
     total = session.exec(select(func.count()).select_from(Pilot).where(in_scope)).one()
     counted = (
-        select(TrainingRecord.module_id, TrainingRecord.completed_on)
-        .join(Pilot, Pilot.id == TrainingRecord.pilot_id)
+        select(col(TrainingRecord.module_id), col(TrainingRecord.completed_on))
+        .join(Pilot, col(Pilot.id) == TrainingRecord.pilot_id)
         .where(in_scope)
         .subquery()
     )
@@ -130,8 +135,8 @@ def module_completion(
         .select_from(TrainingModule)
         .outerjoin(counted, counted.c.module_id == TrainingModule.id)
         .where(TrainingModule.active)
-        .group_by(TrainingModule.id)
-        .order_by(TrainingModule.position, TrainingModule.name)
+        .group_by(col(TrainingModule.id))
+        .order_by(col(TrainingModule.position), col(TrainingModule.name))
     ).all()
     frame = pd.DataFrame(rows, columns=["Modul", "abgeschlossen", "eingeschrieben"])
     frame["offen"] = int(total) - frame["abgeschlossen"] - frame["eingeschrieben"]

@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 
 from model.core.db import make_engine, read_session
 from model.deck import slides as deck
+from model.deck.pdf import pdf_bytes
+from model.deck.powerpoint import pptx_bytes
 from model.org import coverage
 from model.overview import figures
 from tests.support import kgst_city, pg_server
@@ -159,12 +161,12 @@ def test_the_slide_and_both_deck_files_show_erfuellt_and_fehlend(engine, city) -
     labels = {row["Dezernat"]: row["_label"] for row in next(iter(bars["datasets"].values()))}
     assert labels["Dez I"] == "50 % (1 von 2) · fehlend: 1"
 
-    pdf = PdfReader(io.BytesIO(deck.pdf_bytes(built)))
+    pdf = PdfReader(io.BytesIO(pdf_bytes(built)))
     text = " ".join(pdf.pages[1 + built.slides.index(slide)].extract_text().split())
     assert "7 von 12" in text and "fehlend: 5" in text
     assert any(described in alt for alt in _alt_texts(pdf.trailer["/Root"]["/StructTreeRoot"]))
 
-    pptx = Presentation(io.BytesIO(deck.pptx_bytes(built)))
+    pptx = Presentation(io.BytesIO(pptx_bytes(built)))
     page = pptx.slides[1 + built.slides.index(slide)]
     texts = [shape.text_frame.text for shape in page.shapes if shape.has_text_frame]
     assert "7 von 12" in texts and "fehlend: 5 (Summe der Lücken je Einheit)" in texts

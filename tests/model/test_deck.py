@@ -21,6 +21,8 @@ from model.core.db import make_engine, read_session, write_session
 from model.core.migrate import migrate
 from model.core.tables import Pilot
 from model.deck import slides as deck
+from model.deck.pdf import pdf_bytes
+from model.deck.powerpoint import pptx_bytes
 from model.meetings import snapshots
 from tests.support.actors import admin
 from tests.support.vega import schema_error
@@ -47,7 +49,7 @@ def demo_deck(tmp_path_factory) -> Iterator[tuple[deck.Deck, bytes, bytes, list[
         with read_session(engine) as session:
             built = deck.build_deck(session=session)
             names = list(session.exec(select(Pilot.name)).all())
-        yield built, deck.pdf_bytes(built), deck.pptx_bytes(built), names
+        yield built, pdf_bytes(built), pptx_bytes(built), names
     engine.dispose()
 
 

@@ -30,6 +30,8 @@ from model.core.tables import (
     PilotStageChange,
 )
 from model.deck import slides as deck
+from model.deck.pdf import pdf_bytes
+from model.deck.powerpoint import pptx_bytes
 from model.meetings import snapshots
 from tests.support.actors import admin
 
@@ -219,9 +221,9 @@ def test_closing_todays_meeting_keeps_the_change_on_its_slide_and_deck(two_snaps
         "▲ 2 mehr als am 26.10.2026 – besser",
     )
     page = 1 + built.slides.index(slide)
-    pdf = " ".join(PdfReader(io.BytesIO(deck.pdf_bytes(built))).pages[page].extract_text().split())
+    pdf = " ".join(PdfReader(io.BytesIO(pdf_bytes(built))).pages[page].extract_text().split())
     assert "▲ 2 mehr als am 26.10.2026 – besser" in pdf and "Vergleich mit „Sitzung vom 26.10.2026“" in pdf
-    pptx = Presentation(io.BytesIO(deck.pptx_bytes(built))).slides[page]
+    pptx = Presentation(io.BytesIO(pptx_bytes(built))).slides[page]
     texts = [shape.text_frame.text for shape in pptx.shapes if shape.has_text_frame]
     assert "▼ 2 weniger als am 26.10.2026 – besser" in texts
 
