@@ -10,8 +10,8 @@ from model.core.german import fmt_date, fmt_number, fmt_percent
 from model.core.tabular import csv_bytes
 from model.pilots import reads as pilots
 from model.pilots.checks import PilotInputError, StaleEditError
-from model.pilots.commands import change_stage, resolve_support_request
-from model.pilots.privacy import anonymise_person, export_file_name, export_person
+from model.pilots.commands import StageChange, SupportResolution, change_stage, resolve_support_request
+from model.pilots.privacy import PersonRequest, anonymise_person, export_file_name, export_person
 from model.training import reads as training
 from ui import cache, feedback, filters, pilot_views, tables
 from ui.charts.bars import horizontal_bars
@@ -75,7 +75,9 @@ def support_requests(root_id: int | None) -> None:
         if st.form_submit_button("Als erledigt markieren"):
             try:
                 with write_session() as session:
-                    resolve_support_request(session=session, actor=user, status_update_id=int(chosen))
+                    resolve_support_request(
+                        session=session, actor=user, data=SupportResolution(status_update_id=int(chosen))
+                    )
             except PilotInputError as error:
                 st.error(f"Nicht gespeichert: {escaped(error)}")
             else:
@@ -220,11 +222,13 @@ def stage_form(record: pilots.PilotRecord) -> None:
             change_stage(
                 session=session,
                 actor=user,
-                pilot_id=record.id,
-                expected_version=pilot_views.seen(SEEN_KEY, record).version,
-                to_stage=to_stage,
-                reason=reason,
-                changed_on=changed_on,
+                data=StageChange(
+                    pilot_id=record.id,
+                    expected_version=pilot_views.seen(SEEN_KEY, record).version,
+                    to_stage=to_stage,
+                    reason=reason,
+                    changed_on=changed_on,
+                ),
             )
     except StaleEditError as error:
         after_write("error", escaped(error))
@@ -244,7 +248,7 @@ def privacy(record: pilots.PilotRecord) -> None:
         st.caption("Alle gespeicherten Angaben zu dieser Person als Datei, ohne Passwort-Hash.")
         if st.button("Auskunft erstellen", key="export_person"):
             with write_session() as session:
-                export = export_person(session=session, actor=user, pilot_id=record.id)
+                export = export_person(session=session, actor=user, data=PersonRequest(pilot_id=record.id))
             st.session_state[EXPORT_KEY] = (record.id, export.json_bytes(), export.xlsx_bytes())
         stored = st.session_state.get(EXPORT_KEY)
         if stored is not None and stored[0] == record.id:
@@ -281,7 +285,7 @@ def privacy(record: pilots.PilotRecord) -> None:
                     st.error("Bitte zuerst bestätigen, dass die Person anonymisiert werden soll.")
                     return
                 with write_session() as session:
-                    anonymise_person(session=session, actor=user, pilot_id=record.id)
+                    anonymise_person(session=session, actor=user, data=PersonRequest(pilot_id=record.id))
                 st.session_state.pop(EXPORT_KEY, None)
                 after_write("success", f"Die Person wurde anonymisiert (jetzt „Anonymisiert #{record.id}“).")
 

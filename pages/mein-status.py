@@ -17,6 +17,7 @@ from model.pilots.commands import (
     ActivityReport,
     FullReport,
     ReportResult,
+    ReportSubmission,
     StatusReport,
     save_report,
 )
@@ -162,10 +163,9 @@ if submitted:
             result = save_report(
                 session=session,
                 actor=user,
-                pilot_id=pilot_id,
-                expected_version=shown.version,
-                report=report,
-                author_id=user.id,
+                data=ReportSubmission(
+                    pilot_id=pilot_id, expected_version=shown.version, report=report, author_id=user.id
+                ),
             )
     except StaleEditError as error:
         # Show the current record at once; the form keeps what the user typed.
@@ -202,10 +202,9 @@ with st.form(IDEA.form):
                 idea = ideas.submit_idea(
                     session=session,
                     actor=user,
-                    pilot_id=pilot_id,
-                    title=title,
-                    description=description,
-                    category=category,
+                    data=ideas.NewIdea(
+                        pilot_id=pilot_id, title=title, description=description, category=category
+                    ),
                 )
                 idea_title = idea.title
         except AlreadySaved as repeat:

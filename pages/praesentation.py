@@ -150,7 +150,9 @@ with st.expander("Einstellungen, Sitzungen und Foliensatz", key="lc_settings"):
                 try:
                     with write_session() as session:
                         saved = snapshots.take_snapshot(
-                            session=session, held_on=held_on, title=title, actor=user.username
+                            session=session,
+                            actor=user,
+                            data=snapshots.MeetingInput(title=title, held_on=held_on),
                         )
                         closed = (
                             f"Sitzung „{escaped(saved.title)}“ abgeschlossen "

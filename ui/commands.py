@@ -20,8 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from model.core.audit import AlreadySaved
-from model.core.db import StorageError, write_session
-from model.core.guard import StaleEditError
+from model.core.db import write_session
+from model.core.errors import DomainError, StaleEditError
 from model.roadmap.bulk import BulkEditError
 from ui import feedback
 from ui.feedback import FormRound
@@ -86,7 +86,7 @@ def run(
     except StaleEditError as error:
         _keep_choices(keep)
         feedback.done(area, escaped(error), kind="error", reset=reset, forget=forget)
-    except (PermissionError, ValueError, StorageError) as error:
+    except (DomainError, PermissionError, ValueError) as error:  # DomainError: StorageError too
         refusal(error)
         return
     _keep_choices(keep)

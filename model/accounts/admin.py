@@ -6,13 +6,14 @@ this module; every command is admin-only and audited in the caller's transaction
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from model.accounts import auth as auth_store
+from model.core.actor import Actor
 from model.core.audit import record_audit
 from model.core.enums import Role, labels_of
 from model.core.guard import AdminError, clean_text, refuse_repeat, refuse_stale, require_admin
@@ -28,8 +29,46 @@ LOTSE_NEEDS_PILOT = (
 )
 
 
+# A new login as the Benutzer form submits it (the password in clear, hashed by auth_store).
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    role: str
+    password: str
+    email: str | None = None
+    pilot_email: str | None = None
+
+
+# Any edit of an existing account names the account and the version its form showed.
+@dataclass(frozen=True)
+class AccountEdit:
+    user_id: int
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class RoleChange(AccountEdit):
+    role: str
+
+
+@dataclass(frozen=True)
+class PilotLink(AccountEdit):
+    pilot_email: str | None  # None or empty: the link is removed
+
+
+@dataclass(frozen=True)
+class ActiveChange(AccountEdit):
+    active: bool
+
+
+@dataclass(frozen=True)
+class PasswordReset(AccountEdit):
+    new_password: str
+
+
 def users_overview(*, session: Session) -> pd.DataFrame:
-    """One row per login (no password hashes): name, role, linked Lotse, active, creation."""
+    """One row per login (no password hashes): name, role, linked Lotse, active, creation, version."""
     rows = session.exec(
         select_columns(
             col(AppUser.id),
@@ -42,28 +81,32 @@ def users_overview(*, session: Session) -> pd.DataFrame:
             col(Pilot.name),
             col(Pilot.email),
             col(AppUser.created_at),
+            col(AppUser.version),
         )
         .outerjoin(Pilot, col(Pilot.id) == AppUser.pilot_id)
         .order_by(AppUser.username)
     ).all()
     columns = [
         "id", "username", "display_name", "email", "role", "active", "pilot_id", "pilot_name",
-        "pilot_email", "created_at",
+        "pilot_email", "created_at", "version",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
-# What the account form shows; a change is refused when the stored account no longer has these.
-SEEN_FIELDS = ("role", "pilot_id", "active")
-
-
-def _user(session: Session, user_id: int, seen: dict[str, Any] | None = None) -> AppUser:
-    """The account, locked for this transaction; StaleEditError if it changed since the form showed `seen`."""
+def _user(session: Session, user_id: int, expected_version: int) -> AppUser:
+    """The account, locked for this transaction; StaleEditError if it changed since `expected_version`."""
     user = session.get(AppUser, user_id, with_for_update=True)
     if user is None:
         raise AdminError("Dieses Benutzerkonto gibt es nicht (mehr).")
-    if seen is not None and any(getattr(user, name) != seen.get(name) for name in SEEN_FIELDS):
+    session.refresh(user)
+    if user.version != expected_version:
         refuse_stale(what=f"Das Konto „{user.username}“")
+    return user
+
+
+def _saved(session: Session, user: AppUser) -> AppUser:
+    user.version += 1
+    session.add(user)
     return user
 
 
@@ -95,51 +138,41 @@ def _active_admins(session: Session) -> int:
     )
 
 
-def create_user(
-    *,
-    session: Session,
-    username: str,
-    display_name: str,
-    role: str,
-    password: str,
-    email: str | None,
-    pilot_email: str | None,
-    actor: str,
-) -> AppUser:
+def create_user(*, session: Session, actor: Actor, data: NewUser) -> AppUser:
     """A new login; the password policy of model.accounts.passwords applies (German reasons).
 
     The same admin's identical create moments ago is not stored twice (AlreadySaved); identical
     means what the audit row records: user name and role.
     """
-    require_admin(session=session, actor=actor)
-    clean_text(display_name, field="Anzeigename", max_length=200)
-    address = clean_text(email, field="E-Mail", max_length=EMAIL_MAX, required=False)
-    name = str(username).strip().lower()
-    created = {"username": (None, name), "role": (None, _role(role).value)}  # as auth_store audits it
+    require_admin(session=session, actor=actor.username)
+    clean_text(data.display_name, field="Anzeigename", max_length=200)
+    address = clean_text(data.email, field="E-Mail", max_length=EMAIL_MAX, required=False)
+    name = str(data.username).strip().lower()
+    created = {"username": (None, name), "role": (None, _role(data.role).value)}  # as auth_store audits it
     what = f"Das Konto „{name}“"
-    refuse_repeat(session=session, actor=actor, entity=ENTITY, changes=created, model=AppUser, what=what)
-    pilot_id = _pilot_by_email(session, pilot_email, user_id=None)
-    if _role(role) is Role.LOTSE and pilot_id is None:
+    refuse_repeat(
+        session=session, actor=actor.username, entity=ENTITY, changes=created, model=AppUser, what=what
+    )
+    pilot_id = _pilot_by_email(session, data.pilot_email, user_id=None)
+    if _role(data.role) is Role.LOTSE and pilot_id is None:
         raise AdminError(LOTSE_NEEDS_PILOT)
     return auth_store.create_user(
         session=session,
-        username=username,
-        display_name=display_name,
-        role=_role(role),
-        password=password,
-        actor=actor,
+        username=data.username,
+        display_name=data.display_name,
+        role=_role(data.role),
+        password=data.password,
+        actor=actor.username,
         email=address,
         pilot_id=pilot_id,
     )
 
 
-def change_role(
-    *, session: Session, user_id: int, role: str, actor: str, seen: dict[str, Any] | None = None
-) -> AppUser:
-    """A new role; at least one active admin always remains. `seen`: what the form showed."""
-    require_admin(session=session, actor=actor)
-    user = _user(session, user_id, seen)
-    new_role = _role(role)
+def change_role(*, session: Session, actor: Actor, data: RoleChange) -> AppUser:
+    """A new role; at least one active admin always remains."""
+    require_admin(session=session, actor=actor.username)
+    user = _user(session, data.user_id, data.expected_version)
+    new_role = _role(data.role)
     if user.role == new_role.value:
         raise AdminError("Es wurde nichts geändert.")
     if new_role is Role.LOTSE and user.pilot_id is None:
@@ -148,53 +181,45 @@ def change_role(
         raise AdminError("Das letzte aktive Administrationskonto kann seine Rolle nicht abgeben.")
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="role",
         entity=ENTITY,
         entity_id=user.id,
         changes={"role": (user.role, new_role.value)},
     )
-    security_event("role_changed", user=user.username, by=actor, before=user.role, after=new_role.value)
+    security_event(
+        "role_changed", user=user.username, by=actor.username, before=user.role, after=new_role.value
+    )
     user.role = new_role.value
-    session.add(user)
-    return user
+    return _saved(session, user)
 
 
-def link_pilot(
-    *,
-    session: Session,
-    user_id: int,
-    pilot_email: str | None,
-    actor: str,
-    seen: dict[str, Any] | None = None,
-) -> AppUser:
+def link_pilot(*, session: Session, actor: Actor, data: PilotLink) -> AppUser:
     """Link a login to a Lotse (by the Lotse's e-mail), or remove the link (empty e-mail)."""
-    require_admin(session=session, actor=actor)
-    user = _user(session, user_id, seen)
-    pilot_id = _pilot_by_email(session, pilot_email, user_id=user_id)
+    require_admin(session=session, actor=actor.username)
+    user = _user(session, data.user_id, data.expected_version)
+    pilot_id = _pilot_by_email(session, data.pilot_email, user_id=data.user_id)
     if pilot_id == user.pilot_id:
         raise AdminError("Es wurde nichts geändert.")
     if pilot_id is None and user.role == Role.LOTSE.value:
         raise AdminError(LOTSE_NEEDS_PILOT)
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="link",
         entity=ENTITY,
         entity_id=user.id,
         changes={"pilot_id": (user.pilot_id, pilot_id)},
     )
     user.pilot_id = pilot_id
-    session.add(user)
-    return user
+    return _saved(session, user)
 
 
-def set_active(
-    *, session: Session, user_id: int, active: bool, actor: str, seen: dict[str, Any] | None = None
-) -> AppUser:
+def set_active(*, session: Session, actor: Actor, data: ActiveChange) -> AppUser:
     """Deactivate (every session of the user ends at once) or reactivate a login."""
-    admin = require_admin(session=session, actor=actor)
-    user = _user(session, user_id, seen)
+    admin = require_admin(session=session, actor=actor.username)
+    user = _user(session, data.user_id, data.expected_version)
+    active = data.active
     if user.active == active:
         raise AdminError("Das Konto ist bereits " + ("aktiv." if active else "deaktiviert."))
     if not active and user.id == admin.id:
@@ -203,30 +228,34 @@ def set_active(
         raise AdminError("Das letzte aktive Administrationskonto kann nicht deaktiviert werden.")
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="activate" if active else "deactivate",
         entity=ENTITY,
         entity_id=user.id,
         changes={"active": (user.active, active)},
     )
     user.active = active
-    session.add(user)
-    security_event("account_reactivated" if active else "account_deactivated", user=user.username, by=actor)
+    _saved(session, user)
+    security_event(
+        "account_reactivated" if active else "account_deactivated", user=user.username, by=actor.username
+    )
     if not active:
-        auth_store.revoke_sessions(session=session, username=user.username, actor=actor, reason="revoke")
+        auth_store.revoke_sessions(
+            session=session, username=user.username, actor=actor.username, reason="revoke"
+        )
     return user
 
 
-def reset_password(*, session: Session, user_id: int, new_password: str, actor: str) -> AppUser:
+def reset_password(*, session: Session, actor: Actor, data: PasswordReset) -> AppUser:
     """Set a new password chosen by the CDO-Büro; all earlier logins of the user end, delays are lifted."""
-    require_admin(session=session, actor=actor)
-    user = _user(session, user_id)
+    require_admin(session=session, actor=actor.username)
+    user = _user(session, data.user_id, data.expected_version)
     auth_store.change_password(
-        session=session, username=user.username, new_password=new_password, actor=actor
+        session=session, username=user.username, new_password=data.new_password, actor=actor.username
     )
     if user.username in set(auth_store.delayed_accounts(session=session)["username"]):
-        auth_store.unlock(session=session, username=user.username, actor=actor)
-    return user
+        auth_store.unlock(session=session, username=user.username, actor=actor.username)
+    return _saved(session, user)
 
 
 def delayed_accounts(*, session: Session) -> pd.DataFrame:
@@ -234,10 +263,12 @@ def delayed_accounts(*, session: Session) -> pd.DataFrame:
     return auth_store.delayed_accounts(session=session)
 
 
-def unlock(*, session: Session, username: str, actor: str) -> None:
+def unlock(*, session: Session, actor: Actor, data: AccountEdit) -> AppUser:
     """Lift the delay of an account (its failed logins are forgotten; audited)."""
-    require_admin(session=session, actor=actor)
+    require_admin(session=session, actor=actor.username)
+    user = _user(session, data.user_id, data.expected_version)
     try:
-        auth_store.unlock(session=session, username=username, actor=actor)
+        auth_store.unlock(session=session, username=user.username, actor=actor.username)
     except auth_store.AuthError as error:
         raise AdminError(str(error)) from error
+    return _saved(session, user)

@@ -18,6 +18,7 @@ from model.accounts.passwords import hash_password, password_problem, personal_w
 from model.core import app_settings, clock
 from model.core.audit import record_audit
 from model.core.enums import Role
+from model.core.errors import DomainError
 from model.core.security_log import security_event
 from model.core.settings import Settings
 from model.core.tables import AppUser, LoginFailure, Pilot
@@ -38,7 +39,7 @@ MAX_DISPLAY_NAME = 200  # the lengths of the app_user columns
 MAX_EMAIL = 254
 
 
-class AuthError(ValueError):
+class AuthError(DomainError, ValueError):
     """A user-facing German reason why an account operation was refused."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from model.core.enums import Role
+from model.core.errors import NotPermitted
 
 NOT_YOURS = "Sie können nur Ihre eigenen Angaben sehen und ändern."
 NO_PERSONAL_DATA = (
@@ -28,16 +29,16 @@ class Actor(Protocol):
 
 
 def check_person_access(actor: Actor, pilot_id: int) -> None:
-    """Admin may see anyone, a Lotse only the own record, leitung nobody (PermissionError)."""
+    """Admin may see anyone, a Lotse only the own record, leitung nobody (NotPermitted)."""
     if actor.role == Role.ADMIN:
         return
     if actor.role == Role.LOTSE:
         if actor.pilot_id is not None and actor.pilot_id == pilot_id:
             return
-        raise PermissionError(NOT_YOURS)
-    raise PermissionError(NO_PERSONAL_DATA)
+        raise NotPermitted(NOT_YOURS)
+    raise NotPermitted(NO_PERSONAL_DATA)
 
 
 def check_admin(actor: Actor) -> None:
     if actor.role != Role.ADMIN:
-        raise PermissionError(ADMIN_ONLY if actor.role == Role.LOTSE else NO_PERSONAL_DATA)
+        raise NotPermitted(ADMIN_ONLY if actor.role == Role.LOTSE else NO_PERSONAL_DATA)

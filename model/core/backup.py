@@ -29,6 +29,7 @@ from sqlmodel import Session
 from model.core import clock, sqlite_schema
 from model.core.audit import record_audit
 from model.core.db import StorageError, make_engine, storage_problem, write_session
+from model.core.errors import DomainError
 from model.core.migrate import alembic_config, migrate
 from model.core.security_log import security_event
 from model.core.sqlite_schema import shown
@@ -43,7 +44,7 @@ NOT_SQLITE = (
 )
 
 
-class BackupError(ValueError):
+class BackupError(DomainError, ValueError):
     """A German reason why a backup or restore was refused; the live database is unchanged."""
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
+from model.core.errors import DomainError
 from model.core.settings import get_settings
 
 _engines: dict[str, Engine] = {}
@@ -28,7 +29,7 @@ WRITE_FAILED = (
 READ_ONLY = "die Datenbank ist schreibgeschützt (nur lesbar)"
 
 
-class StorageError(RuntimeError):
+class StorageError(DomainError, RuntimeError):
     """The database cannot store anything now (disk full, read-only); the transaction was rolled back."""
 
     def __init__(self, reason: str) -> None:

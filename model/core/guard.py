@@ -11,24 +11,17 @@ from sqlmodel import Session, col, select
 
 from model.core.audit import AlreadySaved, repeated_create
 from model.core.enums import Role
+from model.core.errors import AdminError, NotPermitted, StaleEditError
 from model.core.tables import AppUser, AuditEntry
 
 THOUSANDS_PATTERN = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
-
-class AdminError(ValueError):
-    """A German reason why a Verwaltung command was refused; nothing was changed."""
-
-
-class StaleEditError(AdminError):
-    """Someone else saved the record after it was loaded; the later save is refused."""
 
 
 def require_admin(*, session: Session, actor: str) -> AppUser:
     """The acting account, if it is an active admin; else PermissionError (checked in the model too)."""
     user = session.exec(select(AppUser).where(AppUser.username == actor)).first()
     if user is None or not user.active or user.role != Role.ADMIN.value:
-        raise PermissionError("Nur das CDO-Büro (Administration) darf Stammdaten ändern.")
+        raise NotPermitted("Nur das CDO-Büro (Administration) darf Stammdaten ändern.")
     return user
 
 

@@ -363,6 +363,7 @@ class AppUser(SQLModel, table=True):
     sessions_valid_after: datetime = Field(default_factory=lambda: clock.now())
     last_seen_at: datetime | None = None  # last activity, written at most once a minute (idle timeout)
     failures_reset_at: datetime | None = None  # last login or unlock: earlier failures no longer delay
+    version: int = Field(default=1)  # optimistic locking of the Verwaltung's edits
     created_at: datetime = Field(default_factory=lambda: clock.now())
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model.core.errors import NotPermitted
 from model.exchange.applying import Progress, import_parsed
 from model.exchange.planning import DryRun, ImportRejected, ImportResult, RenamesNotConfirmed, plan_import
 from model.exchange.reading import UploadError, read_upload
@@ -124,7 +125,7 @@ def _raise_or_return(answer: tuple[str, Any]) -> DryRun | ImportResult:
     if kind == "upload":
         raise UploadError(payload)
     if kind == "permission":
-        raise PermissionError(payload)
+        raise NotPermitted(payload)
     if kind == "renames":
         raise RenamesNotConfirmed(payload)
     errors, error_count, message = payload

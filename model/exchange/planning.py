@@ -12,6 +12,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from model.core import clock
+from model.core.errors import DomainError
 from model.core.german import fmt_date, fmt_number
 from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.exchange.cells import _CellError, _convert, is_number
@@ -42,7 +43,7 @@ from model.exchange.spec import (
 from model.roadmap.ozg import load_ozg_catalogue
 
 
-class ImportRejected(ValueError):
+class ImportRejected(DomainError, ValueError):
     """The import has errors; nothing was written. `errors` names the first bad cells, `error_count`
     says how many there are."""
 

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from model.core.errors import DomainError
 from model.core.german import fmt_megabytes, fmt_number
 from model.core.settings import get_settings
 from model.exchange.spec import _SHEET_BY_TOKEN, EXAMPLE_PREFIX, LISTS_SHEET, SHEETS, SheetSpec, _token
@@ -32,7 +33,7 @@ NO_COLUMN = "–"  # an error or notice about a whole row or sheet
 MAX_LISTED = 500  # errors (and notices) kept besides their count: the first by sheet, row and column
 
 
-class UploadError(ValueError):
+class UploadError(DomainError, ValueError):
     """A German reason why an uploaded file was refused as a whole; nothing was read."""
 
 

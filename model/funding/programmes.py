@@ -15,6 +15,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from model.core import clock
+from model.core.actor import Actor
 from model.core.audit import diff, record_audit
 from model.core.enums import Donor, FundingStatus, labels_of
 from model.core.guard import (
@@ -209,28 +210,47 @@ def measures_of_programme(*, session: Session, funding_id: int) -> pd.DataFrame:
 # ------------------------------------------------------------------ commands
 
 
+# A programme as the form submits it; the command checks and converts every field.
+@dataclass(frozen=True, kw_only=True)
+class ProgrammeInput:
+    name: object
+    donor: object
+    status: object
+    deadline: object = None
+    amount_applied: object = 0
+    amount_granted: object = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgrammeEdit(ProgrammeInput):
+    programme_id: int
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class ProgrammeDeletion:
+    programme_id: int
+    expected_version: int
+
+
 def _check_name_free(session: Session, name: object, programme_id: int | None) -> None:
     taken = session.exec(select(FundingProgramme.id).where(FundingProgramme.name == name)).first()
     if taken is not None and taken != programme_id:
         raise AdminError(f"Ein Förderprogramm „{name}“ gibt es schon.")
 
 
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    name = clean_text(values.get("name"), field="Name", max_length=200)
-    donor, status = values.get("donor"), values.get("status")
+def _clean(data: ProgrammeInput) -> dict[str, Any]:
+    name = clean_text(data.name, field="Name", max_length=200)
+    donor, status = data.donor, data.status
     if donor not in labels_of(Donor):
         raise AdminError("Geber: Bitte EU, Bund, Land oder Sonstige wählen.")
     if status not in labels_of(FundingStatus):
         raise AdminError("Status: Bitte einen der vorgegebenen Status wählen.")
-    deadline = values.get("deadline")
+    deadline = data.deadline
     if deadline is not None and not isinstance(deadline, date):
         raise AdminError("Frist: Bitte ein Datum angeben.")
-    applied = clean_number(
-        values.get("amount_applied") or 0, field="Beantragt (€)", minimum=0, maximum=MAX_AMOUNT
-    )
-    granted = clean_number(
-        values.get("amount_granted") or 0, field="Bewilligt (€)", minimum=0, maximum=MAX_AMOUNT
-    )
+    applied = clean_number(data.amount_applied or 0, field="Beantragt (€)", minimum=0, maximum=MAX_AMOUNT)
+    granted = clean_number(data.amount_granted or 0, field="Bewilligt (€)", minimum=0, maximum=MAX_AMOUNT)
     if status in SUBMITTED and applied <= 0:
         raise AdminError("Beantragt (€): Bei einem gestellten Antrag bitte den beantragten Betrag angeben.")
     if granted > 0 and status != FundingStatus.GRANTED.value:
@@ -245,21 +265,31 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_programme(*, session: Session, values: dict[str, Any], actor: str) -> FundingProgramme:
+def create_programme(*, session: Session, actor: Actor, data: ProgrammeInput) -> FundingProgramme:
     """A new programme; the same admin's identical create moments ago is not stored twice (AlreadySaved)."""
-    require_admin(session=session, actor=actor)
-    clean = _clean(values)
+    require_admin(session=session, actor=actor.username)
+    clean = _clean(data)
     created = {name: (None, clean[name]) for name in FIELDS}
     what = f"Das Förderprogramm „{clean['name']}“"
     refuse_repeat(
-        session=session, actor=actor, entity=ENTITY, changes=created, model=FundingProgramme, what=what
+        session=session,
+        actor=actor.username,
+        entity=ENTITY,
+        changes=created,
+        model=FundingProgramme,
+        what=what,
     )
     _check_name_free(session, clean["name"], None)
     programme = FundingProgramme(**clean)
     session.add(programme)
     session.flush()
     record_audit(
-        session=session, actor=actor, action="create", entity=ENTITY, entity_id=programme.id, changes=created
+        session=session,
+        actor=actor.username,
+        action="create",
+        entity=ENTITY,
+        entity_id=programme.id,
+        changes=created,
     )
     return programme
 
@@ -274,13 +304,11 @@ def _programme(session: Session, programme_id: int, expected_version: int) -> Fu
     return programme
 
 
-def update_programme(
-    *, session: Session, programme_id: int, expected_version: int, values: dict[str, Any], actor: str
-) -> FundingProgramme:
-    require_admin(session=session, actor=actor)
-    programme = _programme(session, programme_id, expected_version)
-    clean = _clean(values)
-    _check_name_free(session, clean["name"], programme_id)
+def update_programme(*, session: Session, actor: Actor, data: ProgrammeEdit) -> FundingProgramme:
+    require_admin(session=session, actor=actor.username)
+    programme = _programme(session, data.programme_id, data.expected_version)
+    clean = _clean(data)
+    _check_name_free(session, clean["name"], data.programme_id)
     changes = diff({name: getattr(programme, name) for name in FIELDS}, clean)
     if not changes:
         raise AdminError("Es wurde nichts geändert.")
@@ -289,17 +317,22 @@ def update_programme(
     programme.version += 1
     session.add(programme)
     record_audit(
-        session=session, actor=actor, action="update", entity=ENTITY, entity_id=programme.id, changes=changes
+        session=session,
+        actor=actor.username,
+        action="update",
+        entity=ENTITY,
+        entity_id=programme.id,
+        changes=changes,
     )
     return programme
 
 
-def delete_programme(*, session: Session, programme_id: int, expected_version: int, actor: str) -> None:
+def delete_programme(*, session: Session, actor: Actor, data: ProgrammeDeletion) -> None:
     """Delete a programme no measure refers to; otherwise explain (the link would be lost silently)."""
-    require_admin(session=session, actor=actor)
-    programme = _programme(session, programme_id, expected_version)
+    require_admin(session=session, actor=actor.username)
+    programme = _programme(session, data.programme_id, data.expected_version)
     linked = session.exec(
-        select(func.count()).select_from(Measure).where(Measure.funding_id == programme_id)
+        select(func.count()).select_from(Measure).where(Measure.funding_id == data.programme_id)
     ).one()
     if linked:
         raise AdminError(
@@ -308,7 +341,7 @@ def delete_programme(*, session: Session, programme_id: int, expected_version: i
         )
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="delete",
         entity=ENTITY,
         entity_id=programme.id,

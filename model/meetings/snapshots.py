@@ -20,8 +20,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from model.core import clock
+from model.core.actor import Actor
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import MeasureStatus, PhaseStatus, PilotStage, Role, label
+from model.core.errors import DomainError, NotPermitted
 from model.core.queries import COVERING, CURRENT, open_support_requests
 from model.core.statements import id_column
 from model.core.tables import AppUser, Measure, MeetingSnapshot, Phase, Pilot, PilotStageChange
@@ -33,7 +35,7 @@ TITLE_MAX = 200
 TROUBLED = (PhaseStatus.DELAYED.value, PhaseStatus.BLOCKED.value)
 
 
-class SnapshotError(ValueError):
+class SnapshotError(DomainError, ValueError):
     """A German reason why a snapshot could not be saved or compared; nothing was changed."""
 
 
@@ -229,7 +231,7 @@ def current_state(*, session: Session) -> dict[str, Any]:
 def _require_admin(session: Session, actor: str) -> None:
     user = session.exec(select(AppUser).where(AppUser.username == actor)).first()
     if user is None or not user.active or user.role != Role.ADMIN.value:
-        raise PermissionError("Nur das CDO-Büro (Administration) darf Sitzungsstände speichern.")
+        raise NotPermitted("Nur das CDO-Büro (Administration) darf Sitzungsstände speichern.")
 
 
 def _clean_title(title: object) -> str:
@@ -241,14 +243,24 @@ def _clean_title(title: object) -> str:
     return text
 
 
-def take_snapshot(*, session: Session, held_on: date, title: str, actor: str) -> MeetingSnapshot:
+# A meeting to close, as the form submits it.
+@dataclass(frozen=True)
+class MeetingInput:
+    title: str
+    held_on: date
+
+
+def take_snapshot(*, session: Session, actor: Actor, data: MeetingInput) -> MeetingSnapshot:
     """Save the state of the programme now under the meeting's title and date (admin only, audited)."""
-    _require_admin(session, actor)
-    clean = _clean_title(title)
+    _require_admin(session, actor.username)
+    clean = _clean_title(data.title)
+    held_on = data.held_on
     if not isinstance(held_on, date) or isinstance(held_on, datetime):
         raise SnapshotError("Sitzungsdatum: Bitte ein Datum angeben.")
     changes = {"title": (None, clean), "held_on": (None, held_on)}
-    repeat = repeated_create(session=session, actor=actor, entity="meeting_snapshot", changes=changes)
+    repeat = repeated_create(
+        session=session, actor=actor.username, entity="meeting_snapshot", changes=changes
+    )
     if repeat is not None:
         raise AlreadySaved(
             f"Die Sitzung „{clean}“ ist bereits abgeschlossen; "
@@ -258,14 +270,14 @@ def take_snapshot(*, session: Session, held_on: date, title: str, actor: str) ->
     snapshot = MeetingSnapshot(
         title=clean,
         held_on=held_on,
-        created_by=actor,
+        created_by=actor.username,
         payload=json.dumps(current_state(session=session), ensure_ascii=False, sort_keys=True),
     )
     session.add(snapshot)
     session.flush()
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="create",
         entity="meeting_snapshot",
         entity_id=snapshot.id,

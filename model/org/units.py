@@ -15,6 +15,7 @@ from sqlalchemy import SQLColumnExpression, and_, func, true
 from sqlmodel import Session, col, select
 
 from model.core import app_settings
+from model.core.actor import Actor
 from model.core.app_settings import SollRuleSetting
 from model.core.audit import diff, record_audit
 from model.core.enums import CURRENT_STAGES, SollRule, UnitKind, labels_of
@@ -234,33 +235,73 @@ def _check_code_free(session: Session, code: object, unit_id: int | None) -> Non
         raise AdminError(f"Kürzel: „{code}“ ist schon vergeben.")
 
 
-def add_unit(
-    *,
-    session: Session,
-    code: str,
-    name: str,
-    kind: str,
-    parent_id: int | None,
-    headcount: object = 0,
-    target_pilots: object | None = None,
-    actor: str,
-) -> OrgUnit:
+# A new unit as the form submits it; the command checks and converts every field.
+@dataclass(frozen=True, kw_only=True)
+class NewUnit:
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None = None  # None: a new top-level unit
+    headcount: object = 0
+    target_pilots: object | None = None  # None: the Soll rule applies
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitEdit:
+    unit_id: int
+    expected_version: int
+    code: str
+    name: str
+    kind: str
+    headcount: object
+    target_pilots: object | None
+
+
+@dataclass(frozen=True)
+class UnitMove:
+    unit_id: int
+    expected_version: int
+    new_parent_id: int | None
+
+
+# A unit named with the version the form showed: (de)activation and deletion.
+@dataclass(frozen=True)
+class UnitVersion:
+    unit_id: int
+    expected_version: int
+
+
+def add_unit(*, session: Session, actor: Actor, data: NewUnit) -> OrgUnit:
     """A new active unit below `parent_id` (None: a new top-level unit such as a Dezernat).
 
     The same admin's identical create moments ago is not stored twice (AlreadySaved)."""
-    require_admin(session=session, actor=actor)
-    fields = _clean_fields(code=code, name=name, kind=kind, headcount=headcount, target_pilots=target_pilots)
+    parent_id = data.parent_id
+    require_admin(session=session, actor=actor.username)
+    fields = _clean_fields(
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        headcount=data.headcount,
+        target_pilots=data.target_pilots,
+    )
     unit = OrgUnit(**fields, parent_id=parent_id, active=True)
     created = {key: (None, value) for key, value in _snapshot(unit).items()}
     what = f"Die Einheit „{fields['code']}“"
-    refuse_repeat(session=session, actor=actor, entity=ENTITY, changes=created, model=OrgUnit, what=what)
+    refuse_repeat(
+        session=session, actor=actor.username, entity=ENTITY, changes=created, model=OrgUnit, what=what
+    )
     _check_code_free(session, fields["code"], None)
     if parent_id is not None and not _unit(session, parent_id).active:
         raise AdminError("Eine neue Einheit kann nicht unter einer inaktiven Einheit angelegt werden.")
     session.add(unit)
     session.flush()
     record_audit(
-        session=session, actor=actor, action="create", entity=ENTITY, entity_id=unit.id, changes=created
+        session=session,
+        actor=actor.username,
+        action="create",
+        entity=ENTITY,
+        entity_id=unit.id,
+        changes=created,
     )
     return unit
 
@@ -277,35 +318,30 @@ def _save(session: Session, unit: OrgUnit, before: dict[str, object], actor: str
     return unit
 
 
-def update_unit(
-    *,
-    session: Session,
-    unit_id: int,
-    expected_version: int,
-    code: str,
-    name: str,
-    kind: str,
-    headcount: object,
-    target_pilots: object | None,
-    actor: str,
-) -> OrgUnit:
+def update_unit(*, session: Session, actor: Actor, data: UnitEdit) -> OrgUnit:
     """Rename a unit or change its Kürzel, Art, Beschäftigte or explicit Soll (None: the rule)."""
-    require_admin(session=session, actor=actor)
+    unit_id, expected_version = data.unit_id, data.expected_version
+    require_admin(session=session, actor=actor.username)
     unit = _unit(session, unit_id)
     check_version(current=unit.version, expected=expected_version, what=f"Die Einheit „{unit.code}“")
     before = _snapshot(unit)
-    fields = _clean_fields(code=code, name=name, kind=kind, headcount=headcount, target_pilots=target_pilots)
+    fields = _clean_fields(
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        headcount=data.headcount,
+        target_pilots=data.target_pilots,
+    )
     _check_code_free(session, fields["code"], unit_id)
     for key, value in fields.items():
         setattr(unit, key, value)
-    return _save(session, unit, before, actor, "update")
+    return _save(session, unit, before, actor.username, "update")
 
 
-def move_unit(
-    *, session: Session, unit_id: int, expected_version: int, new_parent_id: int | None, actor: str
-) -> OrgUnit:
+def move_unit(*, session: Session, actor: Actor, data: UnitMove) -> OrgUnit:
     """Hang a unit (with its subtree) below another unit; never below itself or its own sub-units."""
-    require_admin(session=session, actor=actor)
+    unit_id, expected_version, new_parent_id = data.unit_id, data.expected_version, data.new_parent_id
+    require_admin(session=session, actor=actor.username)
     unit = _unit(session, unit_id)
     check_version(current=unit.version, expected=expected_version, what=f"Die Einheit „{unit.code}“")
     if new_parent_id is not None:
@@ -320,12 +356,13 @@ def move_unit(
             raise AdminError(f"„{parent.code}“ ist inaktiv; eine aktive Einheit kann nicht darunter liegen.")
     before = _snapshot(unit)
     unit.parent_id = new_parent_id
-    return _save(session, unit, before, actor, "move")
+    return _save(session, unit, before, actor.username, "move")
 
 
-def deactivate_unit(*, session: Session, unit_id: int, expected_version: int, actor: str) -> OrgUnit:
+def deactivate_unit(*, session: Session, actor: Actor, data: UnitVersion) -> OrgUnit:
     """Take a unit out of use; its history stays. Refused while sub-units or Lotsen are still active."""
-    require_admin(session=session, actor=actor)
+    unit_id, expected_version = data.unit_id, data.expected_version
+    require_admin(session=session, actor=actor.username)
     unit = _unit(session, unit_id)
     check_version(current=unit.version, expected=expected_version, what=f"Die Einheit „{unit.code}“")
     if not unit.active:
@@ -350,11 +387,12 @@ def deactivate_unit(*, session: Session, unit_id: int, expected_version: int, ac
         )
     before = _snapshot(unit)
     unit.active = False
-    return _save(session, unit, before, actor, "deactivate")
+    return _save(session, unit, before, actor.username, "deactivate")
 
 
-def reactivate_unit(*, session: Session, unit_id: int, expected_version: int, actor: str) -> OrgUnit:
-    require_admin(session=session, actor=actor)
+def reactivate_unit(*, session: Session, actor: Actor, data: UnitVersion) -> OrgUnit:
+    unit_id, expected_version = data.unit_id, data.expected_version
+    require_admin(session=session, actor=actor.username)
     unit = _unit(session, unit_id)
     check_version(current=unit.version, expected=expected_version, what=f"Die Einheit „{unit.code}“")
     if unit.active:
@@ -363,12 +401,13 @@ def reactivate_unit(*, session: Session, unit_id: int, expected_version: int, ac
         raise AdminError("Die übergeordnete Einheit ist inaktiv; bitte zuerst sie reaktivieren.")
     before = _snapshot(unit)
     unit.active = True
-    return _save(session, unit, before, actor, "reactivate")
+    return _save(session, unit, before, actor.username, "reactivate")
 
 
-def delete_unit(*, session: Session, unit_id: int, expected_version: int, actor: str) -> None:
+def delete_unit(*, session: Session, actor: Actor, data: UnitVersion) -> None:
     """Delete a unit that nothing refers to (e.g. created by mistake); otherwise explain why not."""
-    require_admin(session=session, actor=actor)
+    unit_id, expected_version = data.unit_id, data.expected_version
+    require_admin(session=session, actor=actor.username)
     unit = _unit(session, unit_id)
     check_version(current=unit.version, expected=expected_version, what=f"Die Einheit „{unit.code}“")
     references = unit_references(session=session, unit_id=unit_id)
@@ -380,7 +419,7 @@ def delete_unit(*, session: Session, unit_id: int, expected_version: int, actor:
         )
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="delete",
         entity=ENTITY,
         entity_id=unit.id,

@@ -15,13 +15,14 @@ from typing import Any
 from sqlmodel import Session
 
 from model.core import clock
+from model.core.errors import DomainError
 from model.core.queries import open_support_requests
 from model.org import coverage
 from model.org.scope import unit_by_code
 from model.overview import dashboard as overview
 
 
-class UnknownUnit(LookupError):
+class UnknownUnit(DomainError, LookupError):
     """No unit has the given Kürzel (German message)."""
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from model.core import clock
+from model.core.errors import DomainError, StaleEditError
 from model.core.tables import Pilot
 
 EARLIEST = date(2000, 1, 1)
@@ -19,19 +20,8 @@ MAX_DESCRIPTION = 4000
 MAX_HOURS = 40.0
 
 
-class PilotInputError(ValueError):
+class PilotInputError(DomainError, ValueError):
     """Bad input with a German message for the user; nothing was changed."""
-
-
-class StaleEditError(RuntimeError):
-    """The record changed since the user loaded it; the save was refused, nothing was changed."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Nicht gespeichert: Diese Angaben wurden inzwischen an anderer Stelle geändert "
-            "(zum Beispiel in einem anderen Browser-Tab). Die Seite zeigt jetzt den aktuellen Stand; "
-            "Ihre Eingaben stehen noch im Formular – bitte prüfen und erneut speichern."
-        )
 
 
 def clean(text: str | None, *, limit: int, what: str) -> str | None:

@@ -40,7 +40,7 @@ from model.pilots.checks import (
     clean,
     get_pilot,
 )
-from model.training.commands import complete_module
+from model.training.commands import ModuleCompletion, complete_module
 
 
 # One activity of a report.
@@ -134,10 +134,17 @@ def _repeated_report(session: Session, *, actor: Actor, pilot: Pilot, report: Fu
     return repeat.at
 
 
-def record_status_update(
-    *, session: Session, actor: Actor, pilot_id: int, report: StatusReport, author_id: int | None = None
-) -> StatusUpdate:
+# A status update for one Lotse; `author_id` is the account that wrote it (None: no login).
+@dataclass(frozen=True)
+class NewStatusUpdate:
+    pilot_id: int
+    report: StatusReport
+    author_id: int | None = None
+
+
+def record_status_update(*, session: Session, actor: Actor, data: NewStatusUpdate) -> StatusUpdate:
     """Append a status update with its activities; sets the Lotse's date of the last update."""
+    pilot_id, report, author_id = data.pilot_id, data.report, data.author_id
     check_person_access(actor, pilot_id)
     pilot = get_pilot(session, pilot_id)
     check_writable(pilot)
@@ -258,19 +265,20 @@ def _apply_stage(
     return change
 
 
-def change_stage(
-    *,
-    session: Session,
-    actor: Actor,
-    pilot_id: int,
-    expected_version: int,
-    to_stage: str,
-    reason: str | None = None,
-    changed_on: date | None = None,
-) -> Pilot:
+@dataclass(frozen=True)
+class StageChange:
+    pilot_id: int
+    expected_version: int
+    to_stage: str
+    reason: str | None = None
+    changed_on: date | None = None  # None: today
+
+
+def change_stage(*, session: Session, actor: Actor, data: StageChange) -> Pilot:
     """Move a Lotse one allowed step (STAGE_TRANSITIONS); the CDO-Büro must give a reason."""
+    pilot_id, expected_version, changed_on = data.pilot_id, data.expected_version, data.changed_on
     check_person_access(actor, pilot_id)
-    reason = clean(reason, limit=MAX_REASON, what="Die Begründung")
+    reason = clean(data.reason, limit=MAX_REASON, what="Die Begründung")
     if actor.role == Role.ADMIN and reason is None:
         raise PilotInputError("Bitte eine Begründung für den Stufenwechsel angeben.")
     pilot = checked_pilot(session, pilot_id, expected_version)
@@ -279,7 +287,7 @@ def change_stage(
         session,
         actor=actor,
         pilot=pilot,
-        to_stage=to_stage,
+        to_stage=data.to_stage,
         changed_on=changed_on or clock.today(),
         reason=reason,
     )
@@ -307,14 +315,19 @@ def _apply_hours(session: Session, *, actor: Actor, pilot: Pilot, hours_per_week
     )
 
 
-def change_hours(
-    *, session: Session, actor: Actor, pilot_id: int, expected_version: int, hours_per_week: float
-) -> Pilot:
+@dataclass(frozen=True)
+class HoursChange:
+    pilot_id: int
+    expected_version: int
+    hours_per_week: float
+
+
+def change_hours(*, session: Session, actor: Actor, data: HoursChange) -> Pilot:
     """Set the hours per week for the role (0–40)."""
-    check_person_access(actor, pilot_id)
-    pilot = checked_pilot(session, pilot_id, expected_version)
+    check_person_access(actor, data.pilot_id)
+    pilot = checked_pilot(session, data.pilot_id, data.expected_version)
     check_writable(pilot)
-    _apply_hours(session, actor=actor, pilot=pilot, hours_per_week=hours_per_week)
+    _apply_hours(session, actor=actor, pilot=pilot, hours_per_week=data.hours_per_week)
     return pilot
 
 
@@ -328,16 +341,18 @@ class ReportResult:
     version: int
 
 
-def save_report(
-    *,
-    session: Session,
-    actor: Actor,
-    pilot_id: int,
-    expected_version: int,
-    report: FullReport,
-    author_id: int | None = None,
-) -> ReportResult:
+# The Mein-Status form as submitted: the report and the version of the Lotse it was drawn from.
+@dataclass(frozen=True)
+class ReportSubmission:
+    pilot_id: int
+    expected_version: int
+    report: FullReport
+    author_id: int | None = None
+
+
+def save_report(*, session: Session, actor: Actor, data: ReportSubmission) -> ReportResult:
     """The whole Mein-Status form in one transaction: stage and hours checked against the version."""
+    pilot_id, expected_version, report = data.pilot_id, data.expected_version, data.report
     check_person_access(actor, pilot_id)
     pilot = get_pilot(session, pilot_id)
     check_writable(pilot)
@@ -382,15 +397,19 @@ def save_report(
         complete_module(
             session=session,
             actor=actor,
-            pilot_id=pilot_id,
-            module_id=report.completed_module_id,
-            completed_on=report.completed_on or clock.today(),
+            data=ModuleCompletion(
+                pilot_id=pilot_id,
+                module_id=report.completed_module_id,
+                completed_on=report.completed_on or clock.today(),
+            ),
         )
         module = session.get(TrainingModule, report.completed_module_id)
         assert module is not None  # complete_module has found it
         module_name = module.name
     update_row = record_status_update(
-        session=session, actor=actor, pilot_id=pilot_id, report=status, author_id=author_id
+        session=session,
+        actor=actor,
+        data=NewStatusUpdate(pilot_id=pilot_id, report=status, author_id=data.author_id),
     )
     assert update_row.id is not None  # flushed by record_status_update
     return ReportResult(
@@ -403,10 +422,15 @@ def save_report(
     )
 
 
-def resolve_support_request(*, session: Session, actor: Actor, status_update_id: int) -> StatusUpdate:
+@dataclass(frozen=True)
+class SupportResolution:
+    status_update_id: int
+
+
+def resolve_support_request(*, session: Session, actor: Actor, data: SupportResolution) -> StatusUpdate:
     """The CDO-Büro marks a request for support as done (today)."""
     check_admin(actor)
-    row = session.get(StatusUpdate, status_update_id, with_for_update=True)
+    row = session.get(StatusUpdate, data.status_update_id, with_for_update=True)
     if row is None or not row.support_wanted:
         raise PilotInputError("Diesen Unterstützungswunsch gibt es nicht.")
     if row.support_resolved_on is not None:

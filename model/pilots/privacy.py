@@ -127,8 +127,15 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(lambda value: value.replace(tzinfo=None) if isinstance(value, datetime) else value)
 
 
-def export_person(*, session: Session, actor: Actor, pilot_id: int) -> PersonExport:
+# The person an Art. 15 or Art. 17 request is about.
+@dataclass(frozen=True)
+class PersonRequest:
+    pilot_id: int
+
+
+def export_person(*, session: Session, actor: Actor, data: PersonRequest) -> PersonExport:
     """All rows about one person; the disclosure itself is audited (without content) and logged."""
+    pilot_id = data.pilot_id
     check_admin(actor)
     pilot = get_pilot(session, pilot_id)
     security_event("personal_export", user=actor.username, what="auskunft", pilot_id=pilot_id)
@@ -222,12 +229,13 @@ def _sweep(session: Session, needles: tuple[str, ...]) -> None:
                 )
 
 
-def anonymise_person(*, session: Session, actor: Actor, pilot_id: int) -> Pilot:
+def anonymise_person(*, session: Session, actor: Actor, data: PersonRequest) -> Pilot:
     """DSGVO Art. 17: remove name, e-mail and free texts everywhere, the audit log included.
 
     The pilot row and its stage history stay (with placeholders), so unit-level counts over time
     do not change; the login is deactivated and unlinked.
     """
+    pilot_id = data.pilot_id
     check_admin(actor)
     pilot = get_pilot(session, pilot_id, lock=True)
     if pilot.anonymised:
@@ -265,6 +273,7 @@ def anonymise_person(*, session: Session, actor: Actor, pilot_id: int) -> Pilot:
         user.pilot_id = None
         user.password_hash = hash_password(secrets.token_urlsafe(32), rounds=4)
         user.sessions_valid_after = clock.now()
+        user.version += 1
         session.add(user)
     pilot.name = f"Anonymisiert #{pilot.id}"
     pilot.email = f"anonym-{pilot.id}@invalid"

@@ -6,7 +6,7 @@ Reads for the Verwaltung tables and admin-only commands, each audited with old �
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from model.core.actor import Actor
 from model.core.audit import diff, record_audit
 from model.core.enums import ModuleKind, PhaseStatus, labels_of
 from model.core.guard import (
@@ -220,32 +221,58 @@ def _clean_phase(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def add_phase(*, session: Session, values: dict[str, Any], actor: str) -> Phase:
+# A phase as the form submits it; the command checks and converts every field.
+@dataclass(frozen=True, kw_only=True)
+class PhaseInput:
+    name: object
+    status: object
+    position: object = 0
+    planned_start: object = None
+    planned_end: object = None
+    actual_start: object = None
+    actual_end: object = None
+    status_note: object = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhaseEdit(PhaseInput):
+    phase_id: int
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class PhaseDeletion:
+    phase_id: int
+    expected_version: int
+
+
+def add_phase(*, session: Session, actor: Actor, data: PhaseInput) -> Phase:
     """A new phase; the same admin's identical create moments ago is not stored twice (AlreadySaved)."""
-    require_admin(session=session, actor=actor)
-    clean = _clean_phase(values)
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_phase(asdict(data))
     created = {k: (None, clean[k]) for k in PHASE_FIELDS}
     what = f"Die Phase „{clean['name']}“"
-    refuse_repeat(session=session, actor=actor, entity="phase", changes=created, model=Phase, what=what)
+    refuse_repeat(
+        session=session, actor=actor.username, entity="phase", changes=created, model=Phase, what=what
+    )
     _check_phase_name(session, clean["name"], None)
     phase = Phase(**clean)
     session.add(phase)
     session.flush()
-    _audit(session, actor, "create", "phase", phase.id, created)
+    _audit(session, actor.username, "create", "phase", phase.id, created)
     return phase
 
 
-def update_phase(
-    *, session: Session, phase_id: int, expected_version: int, values: dict[str, Any], actor: str
-) -> Phase:
+def update_phase(*, session: Session, actor: Actor, data: PhaseEdit) -> Phase:
     """Change dates, status or note of a phase; refused if someone saved it meanwhile."""
-    require_admin(session=session, actor=actor)
+    phase_id, expected_version = data.phase_id, data.expected_version
+    require_admin(session=session, actor=actor.username)
     phase = session.get(Phase, phase_id, with_for_update=True)
     if phase is None:
         raise AdminError("Diese Phase gibt es nicht (mehr).")
     check_version(current=phase.version, expected=expected_version, what=f"Die Phase „{phase.name}“")
     before = _fields(phase, PHASE_FIELDS)
-    clean = _clean_phase(values)
+    clean = _clean_phase(asdict(data))
     _check_phase_name(session, clean["name"], phase_id)
     changes = diff(before, clean)
     if not changes:
@@ -254,13 +281,14 @@ def update_phase(
         setattr(phase, key, new)
     phase.version += 1
     session.add(phase)
-    _audit(session, actor, "update", "phase", phase.id, changes)
+    _audit(session, actor.username, "update", "phase", phase.id, changes)
     return phase
 
 
-def delete_phase(*, session: Session, phase_id: int, expected_version: int, actor: str) -> None:
+def delete_phase(*, session: Session, actor: Actor, data: PhaseDeletion) -> None:
     """Delete a phase without milestones and decisions (those are history)."""
-    require_admin(session=session, actor=actor)
+    phase_id, expected_version = data.phase_id, data.expected_version
+    require_admin(session=session, actor=actor.username)
     phase = session.get(Phase, phase_id, with_for_update=True)
     if phase is None:
         raise AdminError("Diese Phase gibt es nicht (mehr).")
@@ -278,7 +306,7 @@ def delete_phase(*, session: Session, phase_id: int, expected_version: int, acto
         )
     _audit(
         session,
-        actor,
+        actor.username,
         "delete",
         "phase",
         phase.id,

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from model.core.audit import diff, record_audit
 from model.core.enums import Category, MeasureStatus, Rag, Role
+from model.core.errors import DomainError, NotPermitted
 from model.core.guard import StaleEditError, refuse_repeat
 from model.core.tables import FundingProgramme, Measure, OrgUnit, Pilot
 from model.roadmap.ozg import load_ozg_catalogue
@@ -59,7 +60,7 @@ GERMAN_QUARTER_PATTERN = re.compile(r"^Q([1-4])\s+(\d{4})$")
 THOUSANDS_PATTERN = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
-class MeasureInputError(ValueError):
+class MeasureInputError(DomainError, ValueError):
     """Input that cannot be saved; `messages` are German, one per bad field. Nothing was changed."""
 
     def __init__(self, messages: list[str]) -> None:
@@ -302,7 +303,7 @@ def update_measure(
     Unchanged values are not written; with no change at all the version stays as it is.
     """
     if actor_role != Role.ADMIN:
-        raise PermissionError("Nur das CDO-Büro darf Maßnahmen bearbeiten.")
+        raise NotPermitted("Nur das CDO-Büro darf Maßnahmen bearbeiten.")
     measure = session.get(Measure, measure_id)
     if measure is None:
         raise StaleEditError("Die Maßnahme gibt es nicht mehr; sie wurde inzwischen gelöscht.")
@@ -365,7 +366,7 @@ def create_measure(
     ago is not stored twice (AlreadySaved); a title that is taken says what to do instead.
     """
     if actor_role != Role.ADMIN:
-        raise PermissionError("Nur das CDO-Büro darf Maßnahmen anlegen.")
+        raise NotPermitted("Nur das CDO-Büro darf Maßnahmen anlegen.")
     clean, messages = _clean_each(values)
     for field in REQUIRED_ON_CREATE:
         if field not in values:

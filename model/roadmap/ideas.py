@@ -8,6 +8,8 @@ caller's transaction with its audit row; who may act is checked here, not only i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -16,6 +18,7 @@ from model.core import clock
 from model.core.actor import Actor, check_admin, check_person_access
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import Category, IdeaStatus, MeasureStatus, label, labels_of
+from model.core.errors import DomainError
 from model.core.statements import select_columns
 from model.core.tables import Idea, Measure, OrgUnit, Pilot
 
@@ -25,7 +28,7 @@ ACCEPTED_AS = (MeasureStatus.IDEA.value, MeasureStatus.PLANNED.value)
 ENTITY = "idea"
 
 
-class IdeaError(ValueError):
+class IdeaError(DomainError, ValueError):
     """A German reason why an idea was not submitted or decided; nothing was changed."""
 
 
@@ -62,10 +65,17 @@ def _measure_with_title(session: Session, title: str) -> Measure | None:
     return session.exec(select(Measure).where(func.lower(Measure.title) == title.lower())).first()
 
 
-def submit_idea(
-    *, session: Session, actor: Actor, pilot_id: int, title: str, description: str | None, category: str
-) -> Idea:
+@dataclass(frozen=True)
+class NewIdea:
+    pilot_id: int
+    title: str
+    description: str | None
+    category: str
+
+
+def submit_idea(*, session: Session, actor: Actor, data: NewIdea) -> Idea:
     """A Lotse proposes an idea for the own unit; it waits for the CDO-Büro's decision."""
+    pilot_id, title, description, category = data.pilot_id, data.title, data.description, data.category
     check_person_access(actor, pilot_id)
     pilot = session.get(Pilot, pilot_id)
     if pilot is None or pilot.anonymised:
@@ -139,18 +149,21 @@ def _open_idea(session: Session, idea_id: int, expected_version: int) -> Idea:
     return idea
 
 
-def accept_idea(
-    *,
-    session: Session,
-    actor: Actor,
-    idea_id: int,
-    expected_version: int,
-    title: str,
-    category: str,
-    status: str,
-    note: str | None = None,
-) -> Measure:
+# The CDO-Büro's decision to take an idea: the measure's title, category and status.
+@dataclass(frozen=True)
+class IdeaAcceptance:
+    idea_id: int
+    expected_version: int
+    title: str
+    category: str
+    status: str
+    note: str | None = None
+
+
+def accept_idea(*, session: Session, actor: Actor, data: IdeaAcceptance) -> Measure:
     """The CDO-Büro takes the idea into the roadmap as a measure ("Idee" to be scored, or "geplant")."""
+    idea_id, expected_version, title, status = data.idea_id, data.expected_version, data.title, data.status
+    category, note = data.category, data.note
     check_admin(actor)
     idea = _open_idea(session, idea_id, expected_version)
     clean_title = _title(title)
@@ -193,11 +206,18 @@ def accept_idea(
     return measure
 
 
-def decline_idea(*, session: Session, actor: Actor, idea_id: int, expected_version: int, reason: str) -> Idea:
+@dataclass(frozen=True)
+class IdeaDecline:
+    idea_id: int
+    expected_version: int
+    reason: str
+
+
+def decline_idea(*, session: Session, actor: Actor, data: IdeaDecline) -> Idea:
     """The CDO-Büro does not take the idea; the reason (required) is shown to its author."""
     check_admin(actor)
-    idea = _open_idea(session, idea_id, expected_version)
-    text = _text(reason, limit=NOTE_MAX, what="Begründung für die Lotsin / den Lotsen", required=True)
+    idea = _open_idea(session, data.idea_id, data.expected_version)
+    text = _text(data.reason, limit=NOTE_MAX, what="Begründung für die Lotsin / den Lotsen", required=True)
     _decide(session, actor, idea, IdeaStatus.DECLINED, text, None)
     return idea
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from model.core import app_settings
 from model.core.audit import record_audit
 from model.core.enums import Role
+from model.core.errors import DomainError, NotPermitted
 from model.core.guard import refuse_stale
 from model.core.tables import AppSetting, Measure
 
@@ -42,7 +43,7 @@ INPUT_LABELS = {
 BENEFIT_INPUTS = ("benefit_citizens", "benefit_admin", "urgency", "legal_duty")
 
 
-class ScoreWeightsError(ValueError):
+class ScoreWeightsError(DomainError, ValueError):
     """Weights that cannot be used; `messages` are German and name every problem."""
 
     def __init__(self, messages: list[str]) -> None:
@@ -131,7 +132,7 @@ def set_score_weights(
     meanwhile and this change is refused (StaleEditError; the setting has no version number).
     """
     if actor_role != Role.ADMIN:
-        raise PermissionError("Nur das CDO-Büro darf die Gewichte des Scores ändern.")
+        raise NotPermitted("Nur das CDO-Büro darf die Gewichte des Scores ändern.")
     old = score_weights(session=session, for_update=True)
     if expected is not None and old != expected:
         refuse_stale(what="Die Gewichtung des Scores")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, select
@@ -12,16 +13,22 @@ from model.core.tables import TrainingModule, TrainingRecord
 from model.pilots.checks import PilotInputError, check_date, check_writable, get_pilot
 
 
-def complete_module(
-    *, session: Session, actor: Actor, pilot_id: int, module_id: int, completed_on: date
-) -> TrainingRecord:
+@dataclass(frozen=True)
+class ModuleCompletion:
+    pilot_id: int
+    module_id: int
+    completed_on: date
+
+
+def complete_module(*, session: Session, actor: Actor, data: ModuleCompletion) -> TrainingRecord:
     """Record a completed training module (enrolling on the same day if there was no enrolment)."""
+    pilot_id, module_id = data.pilot_id, data.module_id
     check_person_access(actor, pilot_id)
     check_writable(get_pilot(session, pilot_id))
     module = session.get(TrainingModule, module_id)
     if module is None or not module.active:
         raise PilotInputError("Dieses Modul gibt es nicht (mehr).")
-    completed_on = check_date(completed_on, what="Das Datum des Abschlusses")
+    completed_on = check_date(data.completed_on, what="Das Datum des Abschlusses")
     record = session.exec(
         select(TrainingRecord).where(
             TrainingRecord.pilot_id == pilot_id, TrainingRecord.module_id == module_id

@@ -280,3 +280,28 @@ def test_the_later_of_two_admins_is_refused_and_sees_the_first_admins_values(
     enter(a, case, original)  # A puts the record back for the other tests
     expect(alert(a, case.saved)).to_be_visible()
     assert stored(engine, case) == original
+
+
+def test_a_password_reset_by_one_admin_refuses_the_other_admins_role_change(
+    admins: tuple[Page, Page], engine
+) -> None:
+    """The account's version, not only the fields a form shows: any saved edit refuses a later one."""
+    case = CASES["user"]
+    a, b = admins
+    for page in (a, b):
+        open_case(page, case)
+    before = stored(engine, case)
+    reset = a.locator("[data-testid=stForm]").filter(
+        has=a.get_by_role("button", name="Passwort zurücksetzen", exact=True)
+    )
+    for label in ("Neues Passwort", "Neues Passwort wiederholen"):
+        reset.get_by_label(label, exact=True).fill("Zwei-Admins-zugleich-2027")
+    reset.get_by_role("button", name="Passwort zurücksetzen", exact=True).click()
+    wait_for_app(a)
+    expect(alert(a, "wurde zurückgesetzt")).to_be_visible()
+
+    enter(b, case, ["CDO-Büro (Administration)"])
+
+    expect(alert(b, REFUSED)).to_be_visible()
+    expect(alert(b, case.saved)).to_have_count(0)
+    assert stored(engine, case) == before

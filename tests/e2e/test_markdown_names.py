@@ -42,6 +42,7 @@ from model.roadmap import ideas
 from model.roadmap.commands import create_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT
 from tests.e2e.test_xss import ADMIN_PAGES, SHOWN_WITHIN, Watch, logged_in, lotse_user, nothing_ran
+from tests.support.actors import admin
 from tests.support.app_server import free_port, new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -130,44 +131,52 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         lotse = lotse_user(session)
         dezernat = org_units.add_unit(
             session=session,
-            code=dez_code,
-            name=outside.all_in_one("dezernat"),
-            kind="dezernat",
-            parent_id=None,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.NewUnit(
+                code=dez_code, name=outside.all_in_one("dezernat"), kind="dezernat", parent_id=None
+            ),
         )
         amt = org_units.add_unit(
             session=session,
-            code=amt_code,
-            name=outside.all_in_one("amt"),
-            kind="amt",
-            parent_id=dezernat.id,
-            headcount=80,
-            target_pilots=2,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.NewUnit(
+                code=amt_code,
+                name=outside.all_in_one("amt"),
+                kind="amt",
+                parent_id=dezernat.id,
+                headcount=80,
+                target_pilots=2,
+            ),
         )
         # The Lotse's own unit: Mein Status shows its Kürzel in a tile and its name below.
         own = session.exec(select(OrgUnit).where(OrgUnit.id == lotse_unit_id(session, lotse))).one()
         org_units.update_unit(
             session=session,
-            unit_id=own.id,
-            expected_version=own.version,
-            code=f"[o]({outside.base}/o)",
-            name=outside.all_in_one("eigene-einheit"),
-            kind=own.kind,
-            headcount=own.headcount,
-            target_pilots=own.target_pilots,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=own.id,
+                expected_version=own.version,
+                code=f"[o]({outside.base}/o)",
+                name=outside.all_in_one("eigene-einheit"),
+                kind=own.kind,
+                headcount=own.headcount,
+                target_pilots=own.target_pilots,
+            ),
         )
         phases = session.exec(select(Phase).order_by(Phase.position)).all()
         texts = outside.texts("phase")
         for number, phase in enumerate(phases):
             programme.update_phase(
                 session=session,
-                phase_id=phase.id,
-                expected_version=phase.version,
-                values={**phase.model_dump(), "name": f"{texts[number % len(texts)]} {number}"},
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.PhaseEdit(
+                    phase_id=phase.id,
+                    expected_version=phase.version,
+                    **{
+                        **phase.model_dump(include=set(programme.PHASE_FIELDS)),
+                        "name": f"{texts[number % len(texts)]} {number}",
+                    },
+                ),
             )
         programme.save_milestone(
             session=session,
@@ -187,13 +196,13 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         )
         funding.create_programme(
             session=session,
-            values={
-                "name": outside.all_in_one("foerderprogramm"),
-                "donor": "land",
-                "status": "identified",
-                "deadline": clock.today().replace(year=clock.today().year + 1),
-            },
-            actor="cdo",
+            actor=admin(),
+            data=funding.ProgrammeInput(
+                name=outside.all_in_one("foerderprogramm"),
+                donor="land",
+                status="identified",
+                deadline=clock.today().replace(year=clock.today().year + 1),
+            ),
         )
         create_measure(
             session=session,
@@ -209,20 +218,24 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         ideas.submit_idea(
             session=session,
             actor=lotse,
-            pilot_id=lotse.pilot_id,
-            title=outside.all_in_one("idee"),
-            description=outside.all_in_one("beschreibung"),
-            category=Category.INTERNAL.value,
+            data=ideas.NewIdea(
+                pilot_id=lotse.pilot_id,
+                title=outside.all_in_one("idee"),
+                description=outside.all_in_one("beschreibung"),
+                category=Category.INTERNAL.value,
+            ),
         )
         commands.record_status_update(
             session=session,
             actor=lotse,
-            pilot_id=lotse.pilot_id,
-            report=StatusReport(
-                text=outside.all_in_one("meldung"),
-                blocker=outside.all_in_one("hindernis"),
-                support_wanted=True,
-                activities=(),
+            data=commands.NewStatusUpdate(
+                pilot_id=lotse.pilot_id,
+                report=StatusReport(
+                    text=outside.all_in_one("meldung"),
+                    blocker=outside.all_in_one("hindernis"),
+                    support_wanted=True,
+                    activities=(),
+                ),
             ),
         )
         for role, username in ((Role.ADMIN, MD_ADMIN), (Role.LEITUNG, "md-leitung")):

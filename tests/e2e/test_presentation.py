@@ -201,6 +201,7 @@ def test_the_presentation_ends_when_the_account_is_deactivated(page: Page, datab
     """Hole 5: slides kept refreshing 40 s after the admin deactivated the account."""
     from model.accounts import admin as user_admin
     from model.accounts import auth as auth_store
+    from model.accounts.auth import UserInfo
     from model.core.db import make_engine, write_session
     from model.core.enums import Role
 
@@ -223,7 +224,9 @@ def test_the_presentation_ends_when_the_account_is_deactivated(page: Page, datab
         )
 
         with write_session(engine) as session:
-            user_admin.set_active(session=session, user_id=account_id, active=False, actor="cdo")
+            cdo = UserInfo(id=0, username="cdo", display_name="CDO", role=Role.ADMIN, pilot_id=None)
+            data = user_admin.ActiveChange(user_id=account_id, expected_version=1, active=False)
+            user_admin.set_active(session=session, actor=cdo, data=data)
 
         expect_no_more_slides(page)
     finally:

@@ -23,9 +23,10 @@ from model.core.db import make_engine, read_session, write_session
 from model.core.enums import PilotStage, Role
 from model.core.tables import AppUser, Idea, MeetingSnapshot, Pilot, StatusUpdate
 from model.meetings import snapshots
-from model.pilots.commands import StatusReport, record_status_update
+from model.pilots.commands import NewStatusUpdate, StatusReport, record_status_update
 from tests.e2e.conftest import DEMO_PASSWORD, RESULTS_DIR, login
 from tests.e2e.test_accessibility import assert_accessible
+from tests.support import actors
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -244,9 +245,10 @@ def meeting_city(database_url: str, tmp_path) -> Iterator[tuple[str, str]]:
     with write_session(engine) as session:
         snapshots.take_snapshot(
             session=session,
-            held_on=clock.today() - timedelta(days=28),
-            title="Sitzung vor vier Wochen",
-            actor="cdo",
+            actor=actors.admin(),
+            data=snapshots.MeetingInput(
+                title="Sitzung vor vier Wochen", held_on=clock.today() - timedelta(days=28)
+            ),
         )
     with write_session(engine) as session:
         row = session.exec(select(AppUser).where(AppUser.username == "cdo")).one()
@@ -257,8 +259,10 @@ def meeting_city(database_url: str, tmp_path) -> Iterator[tuple[str, str]]:
         record_status_update(
             session=session,
             actor=admin,
-            pilot_id=pilot.id,
-            report=StatusReport(blocker="Kein Zugang zum neuen Fachverfahren", support_wanted=True),
+            data=NewStatusUpdate(
+                pilot_id=pilot.id,
+                report=StatusReport(blocker="Kein Zugang zum neuen Fachverfahren", support_wanted=True),
+            ),
         )
     engine.dispose()
     with streamlit_server(url, cookie_key=new_cookie_key(), log_file=tmp_path / "server.log") as app:

@@ -40,6 +40,7 @@ from model.programme import plan as programme
 from model.roadmap import ideas
 from model.roadmap.commands import update_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, login, open_app
+from tests.support.actors import admin
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -134,21 +135,25 @@ def write_payloads(engine) -> None:
             commands.record_status_update(
                 session=session,
                 actor=lotse,
-                pilot_id=lotse.pilot_id,
-                report=StatusReport(
-                    text=payload,
-                    blocker=payload,
-                    support_wanted=True,
-                    activities=(ActivityReport(ActivityType.WORKSHOP.value, 1, today, payload),),
+                data=commands.NewStatusUpdate(
+                    pilot_id=lotse.pilot_id,
+                    report=StatusReport(
+                        text=payload,
+                        blocker=payload,
+                        support_wanted=True,
+                        activities=(ActivityReport(ActivityType.WORKSHOP.value, 1, today, payload),),
+                    ),
                 ),
             )
             ideas.submit_idea(
                 session=session,
                 actor=lotse,
-                pilot_id=lotse.pilot_id,
-                title=numbered(payload, number),
-                description=payload,
-                category=Category.INTERNAL.value,
+                data=ideas.NewIdea(
+                    pilot_id=lotse.pilot_id,
+                    title=numbered(payload, number),
+                    description=payload,
+                    category=Category.INTERNAL.value,
+                ),
             )
             measure_id, version = measures[(number - 1) % len(measures)]
             update_measure(
@@ -161,11 +166,8 @@ def write_payloads(engine) -> None:
             )
             org_units.add_unit(
                 session=session,
-                code=f"XSS-{number}",
-                name=payload,
-                kind="amt",
-                parent_id=dezernat,
-                actor="cdo",
+                actor=admin("cdo"),
+                data=org_units.NewUnit(code=f"XSS-{number}", name=payload, kind="amt", parent_id=dezernat),
             )
             auth_store.create_user(
                 session=session,
@@ -177,8 +179,10 @@ def write_payloads(engine) -> None:
             )
             funding.create_programme(
                 session=session,
-                values={"name": numbered(payload, number), "donor": "land", "status": "identified"},
-                actor="cdo",
+                actor=admin(),
+                data=funding.ProgrammeInput(
+                    name=numbered(payload, number), donor="land", status="identified"
+                ),
             )
             phase_id = phases[(number - 1) % len(phases)].id
             programme.save_milestone(
@@ -208,12 +212,20 @@ def write_payloads(engine) -> None:
         for phase, payload in zip(phases, PAYLOADS, strict=False):
             programme.update_phase(
                 session=session,
-                phase_id=phase.id,
-                expected_version=phase.version,
-                values={**phase.model_dump(), "status": "blocked", "status_note": payload},
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.PhaseEdit(
+                    phase_id=phase.id,
+                    expected_version=phase.version,
+                    **{
+                        **phase.model_dump(include=set(programme.PHASE_FIELDS)),
+                        "status": "blocked",
+                        "status_note": payload,
+                    },
+                ),
             )
-        snapshots.take_snapshot(session=session, held_on=today, title=PAYLOADS[0], actor="cdo")
+        snapshots.take_snapshot(
+            session=session, actor=admin(), data=snapshots.MeetingInput(title=PAYLOADS[0], held_on=today)
+        )
     import_pilots(engine)
 
 

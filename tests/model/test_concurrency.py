@@ -105,7 +105,7 @@ def jobs_for(world: World) -> list[tuple[str, int, Callable]]:
                     group,
                     number,
                     lambda s, a=actor, p=pilot_id, r=report: pilot_commands.record_status_update(
-                        session=s, actor=a, pilot_id=p, report=r
+                        session=s, actor=a, data=pilot_commands.NewStatusUpdate(pilot_id=p, report=r)
                     ),
                 )
             )
@@ -119,9 +119,9 @@ def jobs_for(world: World) -> list[tuple[str, int, Callable]]:
                 lambda s, f=full: pilot_commands.save_report(
                     session=s,
                     actor=world.lotse_anna,
-                    pilot_id=world.anna,
-                    expected_version=anna_version,
-                    report=f,
+                    data=pilot_commands.ReportSubmission(
+                        pilot_id=world.anna, expected_version=anna_version, report=f
+                    ),
                 ),
             )
         )
@@ -132,9 +132,9 @@ def jobs_for(world: World) -> list[tuple[str, int, Callable]]:
                 lambda s, h=20.0 + number: pilot_commands.change_hours(
                     session=s,
                     actor=world.admin,
-                    pilot_id=world.bert,
-                    expected_version=bert_version,
-                    hours_per_week=h,
+                    data=pilot_commands.HoursChange(
+                        pilot_id=world.bert, expected_version=bert_version, hours_per_week=h
+                    ),
                 ),
             )
         )

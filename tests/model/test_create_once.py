@@ -16,6 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from model.accounts import admin as user_admin
+from model.accounts.admin import NewUser
+from model.accounts.auth import UserInfo
 from model.core import clock
 from model.core.audit import AlreadySaved
 from model.core.db import read_session, write_session
@@ -35,6 +37,7 @@ from model.funding import programmes as funding
 from model.org import units as org_units
 from model.programme import plan as programme
 from model.roadmap import commands as measures
+from tests.support.actors import admin
 
 PASSWORD = "ein-sicheres-passwort-42"
 PHASE = {
@@ -60,39 +63,45 @@ class Create:
 
 def _unit(session: Session, actor: str, _phase: int) -> Any:
     return org_units.add_unit(
-        session=session, code="99", name="Neues Amt", kind="amt", parent_id=None, headcount=12, actor=actor
+        session=session,
+        actor=admin(actor),
+        data=org_units.NewUnit(code="99", name="Neues Amt", kind="amt", parent_id=None, headcount=12),
     )
 
 
 def _rename_unit(session: Session, unit_id: int) -> None:
     org_units.update_unit(
         session=session,
-        unit_id=unit_id,
-        expected_version=1,
-        code="99a",
-        name="Umbenanntes Amt",
-        kind="amt",
-        headcount=12,
-        target_pilots=None,
-        actor="cdo",
+        actor=admin("cdo"),
+        data=org_units.UnitEdit(
+            unit_id=unit_id,
+            expected_version=1,
+            code="99a",
+            name="Umbenanntes Amt",
+            kind="amt",
+            headcount=12,
+            target_pilots=None,
+        ),
     )
 
 
 def _user(session: Session, actor: str, _phase: int) -> Any:
     return user_admin.create_user(
         session=session,
-        username=" Neu.Konto ",
-        display_name="Neues Konto",
-        role=Role.LEITUNG.value,
-        password=PASSWORD,
-        email=None,
-        pilot_email=None,
-        actor=actor,
+        actor=UserInfo(id=0, username=actor, display_name=actor, role=Role.ADMIN, pilot_id=None),
+        data=NewUser(
+            username=" Neu.Konto ",
+            display_name="Neues Konto",
+            role=Role.LEITUNG.value,
+            password=PASSWORD,
+            email=None,
+            pilot_email=None,
+        ),
     )
 
 
 def _phase(session: Session, actor: str, _phase: int) -> Any:
-    return programme.add_phase(session=session, values=PHASE, actor=actor)
+    return programme.add_phase(session=session, actor=admin(actor), data=programme.PhaseInput(**PHASE))
 
 
 def _milestone(session: Session, actor: str, phase: int) -> Any:
@@ -132,7 +141,9 @@ def _module(session: Session, actor: str, _phase: int) -> Any:
 
 def _funding(session: Session, actor: str, _phase: int) -> Any:
     values = {"name": "Digitale Schule", "donor": "bund", "status": "identified", "amount_applied": "0"}
-    return funding.create_programme(session=session, values=values, actor=actor)
+    return funding.create_programme(
+        session=session, actor=admin(actor), data=funding.ProgrammeInput(**values)
+    )
 
 
 def _measure(session: Session, actor: str, _phase: int) -> Any:
@@ -228,7 +239,11 @@ def test_a_create_of_a_deleted_record_is_stored_again(engine, auswahl) -> None:
     with write_session(engine) as session:
         unit = _unit(session, "cdo", auswahl)
     with write_session(engine) as session:
-        org_units.delete_unit(session=session, unit_id=unit.id, expected_version=1, actor="cdo")
+        org_units.delete_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=unit.id, expected_version=1),
+        )
     with write_session(engine) as session:
         _unit(session, "cdo", auswahl)
 

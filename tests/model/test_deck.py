@@ -24,6 +24,7 @@ from model.deck import slides as deck
 from model.deck.pdf import pdf_bytes
 from model.deck.powerpoint import pptx_bytes
 from model.meetings import snapshots
+from tests.support.actors import admin
 from tests.support.vega import schema_error
 
 NOW = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)  # 14:05 Uhr in Germany
@@ -41,7 +42,9 @@ def demo_deck(tmp_path_factory) -> Iterator[tuple[deck.Deck, bytes, bytes, list[
         demo.seed(engine=engine, scale="demo")
         with write_session(engine) as session:
             snapshots.take_snapshot(
-                session=session, held_on=date(2026, 10, 26), title="Sitzung vom 26.10.2026", actor="cdo"
+                session=session,
+                actor=admin(),
+                data=snapshots.MeetingInput(title="Sitzung vom 26.10.2026", held_on=date(2026, 10, 26)),
             )
         with read_session(engine) as session:
             built = deck.build_deck(session=session)

@@ -13,6 +13,7 @@ from model.core.guard import AdminError, StaleEditError
 from model.core.tables import AppUser, AuditEntry, FundingProgramme, Measure
 from model.funding import programmes as funding
 from model.funding.programmes import DeadlineState
+from tests.support.actors import admin
 
 AS_OF = date(2026, 11, 23)
 PROGRAMMES = [
@@ -108,14 +109,18 @@ VALUES = {
 
 def test_create_update_and_audit(engine, ids) -> None:
     with write_session(engine) as session:
-        created = funding.create_programme(session=session, values=VALUES, actor="cdo")
+        created = funding.create_programme(
+            session=session, actor=admin(), data=funding.ProgrammeInput(**VALUES)
+        )
     with write_session(engine) as session:
         funding.update_programme(
             session=session,
-            programme_id=created.id,
-            expected_version=1,
-            values=VALUES | {"status": "applied", "amount_applied": "250.000"},
-            actor="cdo",
+            actor=admin(),
+            data=funding.ProgrammeEdit(
+                programme_id=created.id,
+                expected_version=1,
+                **(VALUES | {"status": "applied", "amount_applied": "250.000"}),
+            ),
         )
     with read_session(engine) as session:
         entry = session.exec(
@@ -129,7 +134,9 @@ def test_create_update_and_audit(engine, ids) -> None:
     assert stored.version == 2
     with pytest.raises(StaleEditError), write_session(engine) as session:
         funding.update_programme(
-            session=session, programme_id=created.id, expected_version=1, values=VALUES, actor="cdo"
+            session=session,
+            actor=admin(),
+            data=funding.ProgrammeEdit(programme_id=created.id, expected_version=1, **VALUES),
         )
 
 
@@ -146,17 +153,19 @@ def test_create_update_and_audit(engine, ids) -> None:
 )
 def test_bad_values_are_refused(engine, ids, changes, message) -> None:
     with pytest.raises(AdminError, match=message), write_session(engine) as session:
-        funding.create_programme(session=session, values=VALUES | changes, actor="cdo")
+        funding.create_programme(
+            session=session, actor=admin(), data=funding.ProgrammeInput(**(VALUES | changes))
+        )
 
 
 def test_a_programme_with_linked_measures_is_not_deleted(engine, ids) -> None:
     with pytest.raises(AdminError, match="mit 2 Maßnahme"), write_session(engine) as session:
         funding.delete_programme(
-            session=session, programme_id=ids["P5 bewilligt"], expected_version=1, actor="cdo"
+            session=session, actor=admin(), data=funding.ProgrammeDeletion(ids["P5 bewilligt"], 1)
         )
     with write_session(engine) as session:
         funding.delete_programme(
-            session=session, programme_id=ids["P7 ohne Frist"], expected_version=1, actor="cdo"
+            session=session, actor=admin(), data=funding.ProgrammeDeletion(ids["P7 ohne Frist"], 1)
         )
     with read_session(engine) as session:
         assert session.get(FundingProgramme, ids["P7 ohne Frist"]) is None

@@ -29,10 +29,12 @@ def submit(world: World, title: str = "Terminbuchung online", *, actor=None, pil
         return ideas.submit_idea(
             session=session,
             actor=actor or world.lotse_anna,
-            pilot_id=pilot_id or world.anna,
-            title=title,
-            description="Bürger*innen buchen Termine selbst.",
-            category=Category.EGOV_OZG.value,
+            data=ideas.NewIdea(
+                pilot_id=pilot_id or world.anna,
+                title=title,
+                description="Bürger*innen buchen Termine selbst.",
+                category=Category.EGOV_OZG.value,
+            ),
         )
 
 
@@ -105,10 +107,7 @@ def test_bad_ideas_are_refused_in_german(world, title, category, message) -> Non
         ideas.submit_idea(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            title=title,
-            description=None,
-            category=category,
+            data=ideas.NewIdea(pilot_id=world.anna, title=title, description=None, category=category),
         )
     assert count(world, Idea) == 0
 
@@ -125,12 +124,14 @@ def test_accepting_puts_the_idea_on_the_roadmap(world) -> None:
         measure = ideas.accept_idea(
             session=session,
             actor=world.admin,
-            idea_id=idea.id,
-            expected_version=1,
-            title="Online-Terminbuchung im Bürgeramt",
-            category=Category.EGOV_OZG.value,
-            status=MeasureStatus.PLANNED.value,
-            note="Kommt mit dem neuen Portal.",
+            data=ideas.IdeaAcceptance(
+                idea_id=idea.id,
+                expected_version=1,
+                title="Online-Terminbuchung im Bürgeramt",
+                category=Category.EGOV_OZG.value,
+                status=MeasureStatus.PLANNED.value,
+                note="Kommt mit dem neuen Portal.",
+            ),
         )
     with read_session(world.engine) as session:
         stored = session.get(Idea, idea.id)
@@ -155,15 +156,19 @@ def test_declining_needs_a_reason_that_the_author_sees(world) -> None:
 
     with pytest.raises(ideas.IdeaError, match="Begründung"), write_session(world.engine) as session:
         ideas.decline_idea(
-            session=session, actor=world.admin, idea_id=idea.id, expected_version=1, reason=" "
+            session=session,
+            actor=world.admin,
+            data=ideas.IdeaDecline(idea_id=idea.id, expected_version=1, reason=" "),
         )
     with write_session(world.engine) as session:
         ideas.decline_idea(
             session=session,
             actor=world.admin,
-            idea_id=idea.id,
-            expected_version=1,
-            reason="Das Land stellt 2027 einen Terminbuchungsdienst bereit.",
+            data=ideas.IdeaDecline(
+                idea_id=idea.id,
+                expected_version=1,
+                reason="Das Land stellt 2027 einen Terminbuchungsdienst bereit.",
+            ),
         )
     with read_session(world.engine) as session:
         mine = ideas.own_ideas(session=session, viewer=world.lotse_anna, pilot_id=world.anna)
@@ -179,7 +184,9 @@ def test_a_second_decision_on_the_same_idea_is_refused(world) -> None:
     idea = submit(world)
     with write_session(world.engine) as session:
         ideas.decline_idea(
-            session=session, actor=world.admin, idea_id=idea.id, expected_version=1, reason="Nein."
+            session=session,
+            actor=world.admin,
+            data=ideas.IdeaDecline(idea_id=idea.id, expected_version=1, reason="Nein."),
         )
 
     stale = pytest.raises(ideas.StaleIdeaError, match="inzwischen jemand anderes entschieden")
@@ -187,11 +194,13 @@ def test_a_second_decision_on_the_same_idea_is_refused(world) -> None:
         ideas.accept_idea(
             session=session,
             actor=world.admin,
-            idea_id=idea.id,
-            expected_version=1,
-            title="Terminbuchung online",
-            category="egov_ozg",
-            status="planned",
+            data=ideas.IdeaAcceptance(
+                idea_id=idea.id,
+                expected_version=1,
+                title="Terminbuchung online",
+                category="egov_ozg",
+                status="planned",
+            ),
         )
     assert count(world, Measure) == 0
 
@@ -202,5 +211,7 @@ def test_only_the_cdo_decides(world, actor) -> None:
 
     with pytest.raises(PermissionError), write_session(world.engine) as session:
         ideas.decline_idea(
-            session=session, actor=getattr(world, actor), idea_id=idea.id, expected_version=1, reason="x"
+            session=session,
+            actor=getattr(world, actor),
+            data=ideas.IdeaDecline(idea_id=idea.id, expected_version=1, reason="x"),
         )

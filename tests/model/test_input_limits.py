@@ -20,6 +20,8 @@ from sqlmodel import Session, SQLModel, select
 from model import exchange
 from model.accounts import admin as user_admin
 from model.accounts import auth as auth_store
+from model.accounts.admin import NewUser
+from model.accounts.auth import UserInfo
 from model.core.db import read_session, write_session
 from model.core.enums import ActivityType, Category, PilotStage, Role
 from model.core.tables import (
@@ -48,6 +50,7 @@ from model.roadmap import ideas
 from model.roadmap.bulk import RowEdit, bulk_update_measures
 from model.roadmap.commands import update_measure
 from tests.model.test_pilot_commands import TODAY, World, build_world
+from tests.support.actors import admin
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Lotsen-Grenztest-2026!"
@@ -102,8 +105,12 @@ def status_update(**report: Any) -> Write:
     return lambda s, ctx, text: commands.record_status_update(
         session=s,
         actor=ctx.world.lotse_anna,
-        pilot_id=ctx.world.anna,
-        report=StatusReport(**{key: text if value is None else value(text) for key, value in report.items()}),
+        data=commands.NewStatusUpdate(
+            pilot_id=ctx.world.anna,
+            report=StatusReport(
+                **{key: text if value is None else value(text) for key, value in report.items()}
+            ),
+        ),
     )
 
 
@@ -123,9 +130,9 @@ def idea(name: str) -> Write:
     return lambda s, ctx, text: ideas.submit_idea(
         session=s,
         actor=ctx.world.lotse_anna,
-        pilot_id=ctx.world.anna,
-        category=Category.INTERNAL.value,
-        **{**values, name: text},
+        data=ideas.NewIdea(
+            pilot_id=ctx.world.anna, category=Category.INTERNAL.value, **{**values, name: text}
+        ),
     )
 
 
@@ -138,7 +145,9 @@ def phase(name: str) -> Write:
         "status": "blocked",
         "status_note": "Kein Budget im Haushalt 2027",
     }
-    return lambda s, ctx, text: programme.add_phase(session=s, values={**values, name: text}, actor="cdo")
+    return lambda s, ctx, text: programme.add_phase(
+        session=s, actor=admin("cdo"), data=programme.PhaseInput(**{**values, name: text})
+    )
 
 
 def gate(name: str) -> Write:
@@ -152,11 +161,10 @@ def unit(name: str) -> Write:
     values = {"code": "37", "name": "Feuerwehr"}
     return lambda s, ctx, text: org_units.add_unit(
         session=s,
-        kind="amt",
-        parent_id=ctx.world.dezernat_id,
-        headcount=12,
-        actor="cdo",
-        **{**values, name: text},
+        actor=admin("cdo"),
+        data=org_units.NewUnit(
+            kind="amt", parent_id=ctx.world.dezernat_id, headcount=12, **{**values, name: text}
+        ),
     )
 
 
@@ -170,7 +178,9 @@ def account(name: str, *, cli: bool = False) -> Write:
                 session=s, role=Role.LEITUNG, password=PASSWORD, actor="manage.py", **fields
             )
         return user_admin.create_user(
-            session=s, role="leitung", password=PASSWORD, pilot_email=None, actor="cdo", **fields
+            session=s,
+            actor=UserInfo(id=0, username="cdo", display_name="CDO", role=Role.ADMIN, pilot_id=None),
+            data=NewUser(role="leitung", password=PASSWORD, pilot_email=None, **fields),
         )
 
     return write
@@ -190,10 +200,9 @@ FIELDS = [
         lambda s, ctx, text: commands.change_stage(
             session=s,
             actor=ctx.world.admin,
-            pilot_id=ctx.world.anna,
-            expected_version=1,
-            to_stage=PilotStage.QUALIFIED.value,
-            reason=text,
+            data=commands.StageChange(
+                pilot_id=ctx.world.anna, expected_version=1, to_stage=PilotStage.QUALIFIED.value, reason=text
+            ),
         ),
     ),
     Field("Idee: Titel", Idea.title, idea("title")),
@@ -214,7 +223,9 @@ FIELDS = [
         "Verwaltung → Förderprogramme: Name",
         FundingProgramme.name,
         lambda s, ctx, text: funding.create_programme(
-            session=s, values={"name": text, "donor": "land", "status": "identified"}, actor="cdo"
+            session=s,
+            actor=admin(),
+            data=funding.ProgrammeInput(name=text, donor="land", status="identified"),
         ),
     ),
     Field("Verwaltung → Programm: Phase", Phase.name, phase("name")),
@@ -245,7 +256,9 @@ FIELDS = [
     Field(
         "Präsentation: Titel der Sitzung",
         MeetingSnapshot.title,
-        lambda s, ctx, text: snapshots.take_snapshot(session=s, held_on=TODAY, title=text, actor="cdo"),
+        lambda s, ctx, text: snapshots.take_snapshot(
+            session=s, actor=admin(), data=snapshots.MeetingInput(title=text, held_on=TODAY)
+        ),
     ),
     Field("Verwaltung → Benutzer: Anzeigename", AppUser.display_name, account("display_name")),
     Field("Verwaltung → Benutzer: E-Mail", AppUser.email, account("email"), value=email),

@@ -15,6 +15,7 @@ from model.core.enums import PilotStage, Role, SollRule, UnitKind
 from model.core.guard import AdminError, StaleEditError
 from model.core.tables import AppSetting, AppUser, AuditEntry, OrgUnit, Pilot, PilotStageChange
 from model.org import units as org_units
+from tests.support.actors import admin
 
 
 def add_user(engine, username: str, role: Role) -> None:
@@ -38,12 +39,14 @@ def tree(engine) -> dict[str, int]:
         ]:
             unit = org_units.add_unit(
                 session=session,
-                code=code,
-                name=f"Einheit {code}",
-                kind=kind.value,
-                parent_id=ids.get(parent) if parent else None,
-                headcount=headcount,
-                actor="cdo",
+                actor=admin("cdo"),
+                data=org_units.NewUnit(
+                    code=code,
+                    name=f"Einheit {code}",
+                    kind=kind.value,
+                    parent_id=ids.get(parent) if parent else None,
+                    headcount=headcount,
+                ),
             )
             ids[code] = unit.id
     return ids
@@ -79,10 +82,12 @@ def test_move_refuses_cycles(engine, tree, unit, new_parent) -> None:
     with pytest.raises(AdminError, match="Kreis im Organigramm"), write_session(engine) as session:
         org_units.move_unit(
             session=session,
-            unit_id=tree[unit],
-            expected_version=version(engine, tree[unit]),
-            new_parent_id=tree[new_parent],
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitMove(
+                unit_id=tree[unit],
+                expected_version=version(engine, tree[unit]),
+                new_parent_id=tree[new_parent],
+            ),
         )
     with read_session(engine) as session:
         assert session.get(OrgUnit, tree["Dez A"]).parent_id is None
@@ -92,7 +97,9 @@ def test_move_refuses_cycles(engine, tree, unit, new_parent) -> None:
 def test_move_hangs_the_subtree_elsewhere_and_is_audited(engine, tree) -> None:
     with write_session(engine) as session:
         org_units.move_unit(
-            session=session, unit_id=tree["1"], expected_version=1, new_parent_id=tree["Dez B"], actor="cdo"
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitMove(unit_id=tree["1"], expected_version=1, new_parent_id=tree["Dez B"]),
         )
     with read_session(engine) as session:
         frame = org_units.unit_tree(session=session).set_index("code")
@@ -107,14 +114,16 @@ def test_a_stale_version_is_refused(engine, tree) -> None:
     with write_session(engine) as session:
         org_units.update_unit(
             session=session,
-            unit_id=tree["2"],
-            expected_version=1,
-            code="2",
-            name="Amt für Neues",
-            kind="amt",
-            headcount=30,
-            target_pilots=None,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=tree["2"],
+                expected_version=1,
+                code="2",
+                name="Amt für Neues",
+                kind="amt",
+                headcount=30,
+                target_pilots=None,
+            ),
         )
     with (
         pytest.raises(StaleEditError, match="inzwischen von jemand anderem"),
@@ -122,14 +131,16 @@ def test_a_stale_version_is_refused(engine, tree) -> None:
     ):
         org_units.update_unit(
             session=session,
-            unit_id=tree["2"],
-            expected_version=1,
-            code="2",
-            name="Amt für Altes",
-            kind="amt",
-            headcount=30,
-            target_pilots=None,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=tree["2"],
+                expected_version=1,
+                code="2",
+                name="Amt für Altes",
+                kind="amt",
+                headcount=30,
+                target_pilots=None,
+            ),
         )
     with read_session(engine) as session:
         assert session.get(OrgUnit, tree["2"]).name == "Amt für Neues"
@@ -139,14 +150,16 @@ def test_rename_records_old_and_new(engine, tree) -> None:
     with write_session(engine) as session:
         org_units.update_unit(
             session=session,
-            unit_id=tree["2"],
-            expected_version=1,
-            code="2",
-            name="Ordnungsamt",
-            kind="amt",
-            headcount=30,
-            target_pilots=None,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=tree["2"],
+                expected_version=1,
+                code="2",
+                name="Ordnungsamt",
+                kind="amt",
+                headcount=30,
+                target_pilots=None,
+            ),
         )
     (entry,) = audits(engine, "update")
     assert json.loads(entry.changes) == {"name": ["Einheit 2", "Ordnungsamt"]}
@@ -178,7 +191,11 @@ def _add_history(engine, unit_id: int) -> None:
 def test_deactivate_keeps_history(engine, tree) -> None:
     _add_history(engine, tree["2"])
     with write_session(engine) as session:
-        org_units.deactivate_unit(session=session, unit_id=tree["2"], expected_version=1, actor="cdo")
+        org_units.deactivate_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=tree["2"], expected_version=1),
+        )
     with read_session(engine) as session:
         unit = session.get(OrgUnit, tree["2"])
         assert unit is not None and not unit.active
@@ -191,7 +208,11 @@ def test_deactivate_keeps_history(engine, tree) -> None:
 
 def test_deactivate_refused_while_active_sub_units_or_current_lotsen_exist(engine, tree) -> None:
     with pytest.raises(AdminError, match="aktive Untereinheit"), write_session(engine) as session:
-        org_units.deactivate_unit(session=session, unit_id=tree["1"], expected_version=1, actor="cdo")
+        org_units.deactivate_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=tree["1"], expected_version=1),
+        )
     with write_session(engine) as session:
         session.add(
             Pilot(
@@ -203,13 +224,21 @@ def test_deactivate_refused_while_active_sub_units_or_current_lotsen_exist(engin
             )
         )
     with pytest.raises(AdminError, match="1 Lotsinnen/Lotsen"), write_session(engine) as session:
-        org_units.deactivate_unit(session=session, unit_id=tree["1.1"], expected_version=1, actor="cdo")
+        org_units.deactivate_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=tree["1.1"], expected_version=1),
+        )
 
 
 def test_delete_refused_with_history_and_explained(engine, tree) -> None:
     _add_history(engine, tree["2"])
     with pytest.raises(AdminError) as refused, write_session(engine) as session:
-        org_units.delete_unit(session=session, unit_id=tree["2"], expected_version=1, actor="cdo")
+        org_units.delete_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=tree["2"], expected_version=1),
+        )
     message = str(refused.value)
     assert "1 Lotsinnen und Lotsen" in message
     assert "1 Stufenwechsel in der Historie" in message
@@ -220,12 +249,20 @@ def test_delete_refused_with_history_and_explained(engine, tree) -> None:
 
 def test_delete_refused_for_a_unit_with_sub_units(engine, tree) -> None:
     with pytest.raises(AdminError, match="1 Untereinheiten"), write_session(engine) as session:
-        org_units.delete_unit(session=session, unit_id=tree["1"], expected_version=1, actor="cdo")
+        org_units.delete_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=tree["1"], expected_version=1),
+        )
 
 
 def test_delete_of_an_unreferenced_unit_is_audited(engine, tree) -> None:
     with write_session(engine) as session:
-        org_units.delete_unit(session=session, unit_id=tree["Dez B"], expected_version=1, actor="cdo")
+        org_units.delete_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitVersion(unit_id=tree["Dez B"], expected_version=1),
+        )
     with read_session(engine) as session:
         assert session.get(OrgUnit, tree["Dez B"]) is None
     (entry,) = audits(engine, "delete")
@@ -235,7 +272,9 @@ def test_delete_of_an_unreferenced_unit_is_audited(engine, tree) -> None:
 def test_only_admins_may_change_units(engine, tree) -> None:
     with pytest.raises(PermissionError, match="Nur das CDO-Büro"), write_session(engine) as session:
         org_units.add_unit(
-            session=session, code="3", name="Amt 3", kind="amt", parent_id=None, actor="leitung"
+            session=session,
+            actor=admin("leitung"),
+            data=org_units.NewUnit(code="3", name="Amt 3", kind="amt", parent_id=None),
         )
 
 
@@ -260,7 +299,11 @@ def test_bad_input_is_refused_in_german(engine, tree, changes, message) -> None:
         "target_pilots": None,
     } | changes
     with pytest.raises(AdminError, match=message), write_session(engine) as session:
-        org_units.update_unit(session=session, unit_id=tree["2"], expected_version=1, actor="cdo", **values)
+        org_units.update_unit(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(unit_id=tree["2"], expected_version=1, **values),
+        )
 
 
 def test_soll_rule_and_explicit_override(engine, tree) -> None:
@@ -268,14 +311,16 @@ def test_soll_rule_and_explicit_override(engine, tree) -> None:
         org_units.change_soll_rule(session=session, rule=SollRule.PER_HEADCOUNT.value, per_n=50, actor="cdo")
         org_units.update_unit(
             session=session,
-            unit_id=tree["2"],
-            expected_version=1,
-            code="2",
-            name="Einheit 2",
-            kind="amt",
-            headcount=30,
-            target_pilots=4,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=tree["2"],
+                expected_version=1,
+                code="2",
+                name="Einheit 2",
+                kind="amt",
+                headcount=30,
+                target_pilots=4,
+            ),
         )
     with read_session(engine) as session:
         soll = org_units.unit_tree(session=session).set_index("code")["soll"]

@@ -178,14 +178,18 @@ def count(world: World, model) -> int:
 def report(world: World, actor: UserInfo, pilot_id: int, full: FullReport, version: int = 1):
     with write_session(world.engine) as session:
         return commands.save_report(
-            session=session, actor=actor, pilot_id=pilot_id, expected_version=version, report=full
+            session=session,
+            actor=actor,
+            data=commands.ReportSubmission(pilot_id=pilot_id, expected_version=version, report=full),
         )
 
 
 def admin_changes_hours(world: World, hours: float) -> None:
     with write_session(world.engine) as session:
         commands.change_hours(
-            session=session, actor=world.admin, pilot_id=world.anna, expected_version=1, hours_per_week=hours
+            session=session,
+            actor=world.admin,
+            data=commands.HoursChange(pilot_id=world.anna, expected_version=1, hours_per_week=hours),
         )
 
 
@@ -197,12 +201,14 @@ def test_status_update_is_appended_with_activities_and_sets_the_last_update(worl
         row = commands.record_status_update(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            report=StatusReport(
-                text="  Workshop zur E-Akte gehalten  ",
-                activities=(
-                    ActivityReport(ActivityType.WORKSHOP.value, 2, date(2026, 11, 20), "mit dem Team"),
-                    ActivityReport(ActivityType.ADVICE.value, 5, date(2026, 11, 21)),
+            data=commands.NewStatusUpdate(
+                pilot_id=world.anna,
+                report=StatusReport(
+                    text="  Workshop zur E-Akte gehalten  ",
+                    activities=(
+                        ActivityReport(ActivityType.WORKSHOP.value, 2, date(2026, 11, 20), "mit dem Team"),
+                        ActivityReport(ActivityType.ADVICE.value, 5, date(2026, 11, 21)),
+                    ),
                 ),
             ),
         )
@@ -318,11 +324,13 @@ def test_stage_change_writes_history_with_unit_and_reason_and_audit(world) -> No
         commands.change_stage(
             session=session,
             actor=world.admin,
-            pilot_id=world.anna,
-            expected_version=1,
-            to_stage=PilotStage.QUALIFIED.value,
-            reason="Basisqualifizierung bestanden",
-            changed_on=date(2026, 11, 2),
+            data=commands.StageChange(
+                pilot_id=world.anna,
+                expected_version=1,
+                to_stage=PilotStage.QUALIFIED.value,
+                reason="Basisqualifizierung bestanden",
+                changed_on=date(2026, 11, 2),
+            ),
         )
     with read_session(world.engine) as session:
         change = session.exec(select(PilotStageChange).order_by(PilotStageChange.id.desc())).first()
@@ -372,7 +380,9 @@ def test_only_allowed_stage_steps(world, start, target, allowed) -> None:
 def test_admin_must_give_a_reason(world) -> None:
     with pytest.raises(PilotInputError, match="Begründung"), write_session(world.engine) as session:
         commands.change_stage(
-            session=session, actor=world.admin, pilot_id=world.anna, expected_version=1, to_stage="qualified"
+            session=session,
+            actor=world.admin,
+            data=commands.StageChange(pilot_id=world.anna, expected_version=1, to_stage="qualified"),
         )
     assert pilot_row(world, world.anna).stage == "in_training"
 
@@ -382,11 +392,13 @@ def test_stage_change_cannot_predate_the_current_stage(world) -> None:
         commands.change_stage(
             session=session,
             actor=world.admin,
-            pilot_id=world.anna,
-            expected_version=1,
-            to_stage="qualified",
-            reason="Nachtrag",
-            changed_on=date(2025, 12, 31),
+            data=commands.StageChange(
+                pilot_id=world.anna,
+                expected_version=1,
+                to_stage="qualified",
+                reason="Nachtrag",
+                changed_on=date(2025, 12, 31),
+            ),
         )
 
 
@@ -398,16 +410,16 @@ def test_complete_module_fills_the_enrolment_or_creates_the_record(world) -> Non
         training_commands.complete_module(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            module_id=world.basis,
-            completed_on=TODAY,
+            data=training_commands.ModuleCompletion(
+                pilot_id=world.anna, module_id=world.basis, completed_on=TODAY
+            ),
         )
         training_commands.complete_module(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            module_id=world.aufbau,
-            completed_on=date(2026, 11, 1),
+            data=training_commands.ModuleCompletion(
+                pilot_id=world.anna, module_id=world.aufbau, completed_on=date(2026, 11, 1)
+            ),
         )
     with read_session(world.engine) as session:
         progress = training.training_progress(session=session, viewer=world.lotse_anna, pilot_id=world.anna)
@@ -429,9 +441,9 @@ def test_complete_module_refuses_bad_input(world, module, completed_on, message)
         training_commands.complete_module(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            module_id=getattr(world, module),
-            completed_on=completed_on,
+            data=training_commands.ModuleCompletion(
+                pilot_id=world.anna, module_id=getattr(world, module), completed_on=completed_on
+            ),
         )
     assert audit_rows(world) == []
 
@@ -453,9 +465,7 @@ def test_hours_per_week_between_0_and_40(world, hours, ok) -> None:
             commands.change_hours(
                 session=session,
                 actor=world.lotse_anna,
-                pilot_id=world.anna,
-                expected_version=1,
-                hours_per_week=hours,
+                data=commands.HoursChange(pilot_id=world.anna, expected_version=1, hours_per_week=hours),
             )
 
     if ok:
@@ -478,15 +488,21 @@ def test_admin_resolves_a_support_request_once(world) -> None:
     with read_session(world.engine) as session:
         assert len(pilots.open_support_requests(session=session, viewer=world.admin)) == 1
     with write_session(world.engine) as session:
-        commands.resolve_support_request(session=session, actor=world.admin, status_update_id=request)
+        commands.resolve_support_request(
+            session=session, actor=world.admin, data=commands.SupportResolution(status_update_id=request)
+        )
     with read_session(world.engine) as session:
         assert pilots.open_support_requests(session=session, viewer=world.admin).empty
         assert session.get(StatusUpdate, request).support_resolved_on == TODAY
     assert audit_rows(world, "status_update")[-1].action == "resolve"
     with pytest.raises(PilotInputError, match="bereits erledigt"), write_session(world.engine) as session:
-        commands.resolve_support_request(session=session, actor=world.admin, status_update_id=request)
+        commands.resolve_support_request(
+            session=session, actor=world.admin, data=commands.SupportResolution(status_update_id=request)
+        )
     with pytest.raises(PermissionError), write_session(world.engine) as session:
-        commands.resolve_support_request(session=session, actor=world.lotse_anna, status_update_id=request)
+        commands.resolve_support_request(
+            session=session, actor=world.lotse_anna, data=commands.SupportResolution(status_update_id=request)
+        )
 
 
 # --- optimistic locking -------------------------------------------------------------------------------
@@ -499,18 +515,18 @@ def test_second_of_two_edits_from_the_same_version_is_refused_and_the_first_stay
         commands.change_stage(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            expected_version=loaded_in_tab_1,
-            to_stage="qualified",
+            data=commands.StageChange(
+                pilot_id=world.anna, expected_version=loaded_in_tab_1, to_stage="qualified"
+            ),
         )
     stale = pytest.raises(StaleEditError, match="inzwischen an anderer Stelle geändert")
     with stale, write_session(world.engine) as session:
         commands.change_hours(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            expected_version=loaded_in_tab_2,
-            hours_per_week=8,
+            data=commands.HoursChange(
+                pilot_id=world.anna, expected_version=loaded_in_tab_2, hours_per_week=8
+            ),
         )
     anna = pilot_row(world, world.anna)
     assert (anna.stage, anna.hours_per_week, anna.version) == ("qualified", 2.0, 2)
@@ -642,7 +658,9 @@ def test_roster_reads_only_the_rows_asked_for_and_counts_the_rest_in_sql(world) 
 
 def test_roster_size_leaves_anonymised_people_out_of_the_mailing_count(world) -> None:
     with write_session(world.engine) as session:
-        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.bert)
+        privacy.anonymise_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.bert)
+        )
     with read_session(world.engine) as session:
         size = pilots.roster_size(session=session, viewer=world.admin, stages=pilots.ALL_STAGE_CODES)
         contacts = pilots.contact_emails(session=session, viewer=world.admin, stages=pilots.ALL_STAGE_CODES)
@@ -654,9 +672,9 @@ def test_training_matrix_and_completion_per_module(world) -> None:
         training_commands.complete_module(
             session=session,
             actor=world.admin,
-            pilot_id=world.bert,
-            module_id=world.aufbau,
-            completed_on=TODAY,
+            data=training_commands.ModuleCompletion(
+                pilot_id=world.bert, module_id=world.aufbau, completed_on=TODAY
+            ),
         )
     with read_session(world.engine) as session:
         matrix = training.training_matrix(session=session, viewer=world.admin)

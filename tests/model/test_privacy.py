@@ -72,36 +72,39 @@ def anna_with_history(world: World) -> World:
         commands.save_report(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            expected_version=1,
-            report=FullReport(
-                status=StatusReport(
-                    text=f"{SECRET_TEXT}. Gruß, {NAME}",
-                    blocker="Keine Freistellung",
-                    support_wanted=True,
-                    activities=(ActivityReport("workshop", 3, TODAY, f"Kontakt: {EMAIL}"),),
+            data=commands.ReportSubmission(
+                pilot_id=world.anna,
+                expected_version=1,
+                report=FullReport(
+                    status=StatusReport(
+                        text=f"{SECRET_TEXT}. Gruß, {NAME}",
+                        blocker="Keine Freistellung",
+                        support_wanted=True,
+                        activities=(ActivityReport("workshop", 3, TODAY, f"Kontakt: {EMAIL}"),),
+                    ),
+                    to_stage="qualified",
+                    completed_module_id=world.basis,
+                    completed_on=TODAY,
+                    hours_per_week=3.0,
                 ),
-                to_stage="qualified",
-                completed_module_id=world.basis,
-                completed_on=TODAY,
-                hours_per_week=3.0,
             ),
         )
         ideas.submit_idea(
             session=session,
             actor=world.lotse_anna,
-            pilot_id=world.anna,
-            title="Digitale Urlaubsanträge",
-            description=f"Idee von {NAME}",
-            category="internal",
+            data=ideas.NewIdea(
+                pilot_id=world.anna,
+                title="Digitale Urlaubsanträge",
+                description=f"Idee von {NAME}",
+                category="internal",
+            ),
         )
         commands.change_stage(
             session=session,
             actor=world.admin,
-            pilot_id=world.anna,
-            expected_version=3,
-            to_stage="active",
-            reason=f"{NAME} hat gestartet",
+            data=commands.StageChange(
+                pilot_id=world.anna, expected_version=3, to_stage="active", reason=f"{NAME} hat gestartet"
+            ),
         )
         # Another Lotse's note and an admin edit recorded by another part of the app mention her too.
         session.add(
@@ -157,33 +160,42 @@ def _commands_on(world: World, pilot_id: int) -> dict[str, object]:
         "save_report": lambda s, actor: commands.save_report(
             session=s,
             actor=actor,
-            pilot_id=pilot_id,
-            expected_version=1,
-            report=FullReport(status=StatusReport(text="fremd")),
+            data=commands.ReportSubmission(
+                pilot_id=pilot_id, expected_version=1, report=FullReport(status=StatusReport(text="fremd"))
+            ),
         ),
         "record_status_update": lambda s, actor: commands.record_status_update(
-            session=s, actor=actor, pilot_id=pilot_id, report=StatusReport(text="fremd")
+            session=s,
+            actor=actor,
+            data=commands.NewStatusUpdate(pilot_id=pilot_id, report=StatusReport(text="fremd")),
         ),
         "change_stage": lambda s, actor: commands.change_stage(
-            session=s, actor=actor, pilot_id=pilot_id, expected_version=1, to_stage="paused", reason="x"
+            session=s,
+            actor=actor,
+            data=commands.StageChange(pilot_id=pilot_id, expected_version=1, to_stage="paused", reason="x"),
         ),
         "change_hours": lambda s, actor: commands.change_hours(
-            session=s, actor=actor, pilot_id=pilot_id, expected_version=1, hours_per_week=9
+            session=s,
+            actor=actor,
+            data=commands.HoursChange(pilot_id=pilot_id, expected_version=1, hours_per_week=9),
         ),
         "complete_module": lambda s, actor: training_commands.complete_module(
-            session=s, actor=actor, pilot_id=pilot_id, module_id=world.aufbau, completed_on=TODAY
+            session=s,
+            actor=actor,
+            data=training_commands.ModuleCompletion(
+                pilot_id=pilot_id, module_id=world.aufbau, completed_on=TODAY
+            ),
         ),
         "submit_idea": lambda s, actor: ideas.submit_idea(
             session=s,
             actor=actor,
-            pilot_id=pilot_id,
-            title="Fremde Idee",
-            description=None,
-            category="internal",
+            data=ideas.NewIdea(pilot_id=pilot_id, title="Fremde Idee", description=None, category="internal"),
         ),
-        "export_person": lambda s, actor: privacy.export_person(session=s, actor=actor, pilot_id=pilot_id),
+        "export_person": lambda s, actor: privacy.export_person(
+            session=s, actor=actor, data=privacy.PersonRequest(pilot_id=pilot_id)
+        ),
         "anonymise_person": lambda s, actor: privacy.anonymise_person(
-            session=s, actor=actor, pilot_id=pilot_id
+            session=s, actor=actor, data=privacy.PersonRequest(pilot_id=pilot_id)
         ),
     }
 
@@ -229,7 +241,9 @@ def test_a_login_without_linked_pilot_reaches_no_record(world) -> None:
 def test_export_contains_everything_about_the_person_and_no_password_hash(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        export = privacy.export_person(session=session, actor=world.admin, pilot_id=world.anna)
+        export = privacy.export_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        )
     sheets = export.sheets
     assert sheets["Person"].iloc[0]["name"] == NAME
     assert sheets["Person"].iloc[0]["unit_code"] == "33"
@@ -269,7 +283,9 @@ def test_anonymising_removes_name_email_and_free_texts_everywhere(anna_with_hist
     before = dump(world)
     assert NAME in before and EMAIL in before and SECRET_TEXT in before
     with write_session(world.engine) as session:
-        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        )
     after = dump(world)
     for personal in (NAME, EMAIL, SECRET_TEXT, "Keine Freistellung", "anna.alt@stadt.example", "Anna Alt"):
         assert personal not in after, personal
@@ -296,7 +312,9 @@ def test_anonymising_keeps_unit_counts_over_time(anna_with_history) -> None:
     history_before = stage_counts_per_unit_and_month(world)
     current_before = current_stage_counts_per_unit(world)
     with write_session(world.engine) as session:
-        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        )
     assert stage_counts_per_unit_and_month(world) == history_before
     assert current_stage_counts_per_unit(world) == current_before
     assert (world.unit_a, "2026-11", "active", 1) in history_before
@@ -308,22 +326,30 @@ def test_anonymising_keeps_unit_counts_over_time(anna_with_history) -> None:
 def test_anonymised_person_cannot_be_changed_or_anonymised_again(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        version = privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna).version
+        version = privacy.anonymise_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        ).version
     with (
         pytest.raises(commands.PilotInputError, match="bereits anonymisiert"),
         write_session(world.engine) as s,
     ):
-        privacy.anonymise_person(session=s, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(
+            session=s, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        )
     with pytest.raises(commands.PilotInputError, match="anonymisiert"), write_session(world.engine) as s:
         commands.change_hours(
-            session=s, actor=world.admin, pilot_id=world.anna, expected_version=version, hours_per_week=1
+            session=s,
+            actor=world.admin,
+            data=commands.HoursChange(pilot_id=world.anna, expected_version=version, hours_per_week=1),
         )
 
 
 def test_anonymised_person_leaves_the_mailing_list(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        )
     with read_session(world.engine) as session:
         emails = pilots.contact_emails(session=session, viewer=world.admin)
         roster = pilots.roster(session=session, viewer=world.admin)
@@ -334,7 +360,9 @@ def test_anonymised_person_leaves_the_mailing_list(anna_with_history) -> None:
 def test_stage_history_dates_stay_exact(anna_with_history) -> None:
     world = anna_with_history
     with write_session(world.engine) as session:
-        privacy.anonymise_person(session=session, actor=world.admin, pilot_id=world.anna)
+        privacy.anonymise_person(
+            session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+        )
     with read_session(world.engine) as session:
         history = pilots.pilot_history(session=session, viewer=world.admin, pilot_id=world.anna)
     stages = history.loc[history["Art"] == "Stufenwechsel"]
@@ -357,7 +385,9 @@ def test_exports_of_personal_data_go_to_the_server_log_without_their_content(
             roster = pilots.roster(session=session, viewer=world.admin)
         mailing = pilots.mailing_list(roster, exported_by=world.admin.username)
         with write_session(world.engine) as session:
-            privacy.export_person(session=session, actor=world.admin, pilot_id=world.anna)
+            privacy.export_person(
+                session=session, actor=world.admin, data=privacy.PersonRequest(pilot_id=world.anna)
+            )
     finally:
         logger.removeHandler(caplog.handler)
     lines = [record.getMessage() for record in caplog.records]

@@ -13,6 +13,7 @@ from model.core.enums import ModuleKind, PhaseStatus, PilotStage, Role, UnitKind
 from model.core.guard import AdminError, StaleEditError
 from model.core.tables import AppUser, AuditEntry, OrgUnit, Pilot, TrainingRecord
 from model.programme import plan as programme
+from tests.support.actors import admin
 
 PHASE = {
     "name": "Qualifizierung",
@@ -32,7 +33,7 @@ def phase_id(engine) -> int:
         session.add(AppUser(username="cdo", display_name="CDO", role=Role.ADMIN.value, password_hash="x"))
         session.add(AppUser(username="lotse", display_name="L", role=Role.LOTSE.value, password_hash="x"))
         session.flush()
-        return programme.add_phase(session=session, values=PHASE, actor="cdo").id
+        return programme.add_phase(session=session, actor=admin("cdo"), data=programme.PhaseInput(**PHASE)).id
 
 
 def audit_rows(engine, entity: str) -> list[AuditEntry]:
@@ -44,7 +45,9 @@ def test_phase_status_change_with_note_is_versioned_and_audited(engine, phase_id
     values = PHASE | {"status": PhaseStatus.BLOCKED.value, "status_note": "Kein Budget in diesem Jahr"}
     with write_session(engine) as session:
         programme.update_phase(
-            session=session, phase_id=phase_id, expected_version=1, values=values, actor="cdo"
+            session=session,
+            actor=admin("cdo"),
+            data=programme.PhaseEdit(phase_id=phase_id, expected_version=1, **values),
         )
     with read_session(engine) as session:
         row = programme.phases(session=session).iloc[0]
@@ -60,18 +63,14 @@ def test_phase_save_with_an_old_version_is_refused(engine, phase_id) -> None:
     with write_session(engine) as session:
         programme.update_phase(
             session=session,
-            phase_id=phase_id,
-            expected_version=1,
-            values=PHASE | {"position": 4},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.PhaseEdit(phase_id=phase_id, expected_version=1, **PHASE | {"position": 4}),
         )
     with pytest.raises(StaleEditError, match="Die Phase „Qualifizierung“"), write_session(engine) as session:
         programme.update_phase(
             session=session,
-            phase_id=phase_id,
-            expected_version=1,
-            values=PHASE | {"position": 5},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.PhaseEdit(phase_id=phase_id, expected_version=1, **PHASE | {"position": 5}),
         )
 
 
@@ -90,7 +89,9 @@ def test_phase_save_with_an_old_version_is_refused(engine, phase_id) -> None:
 def test_phase_rules_refuse_with_german_reasons(engine, phase_id, changes, message) -> None:
     with pytest.raises(AdminError, match=message), write_session(engine) as session:
         programme.update_phase(
-            session=session, phase_id=phase_id, expected_version=1, values=PHASE | changes, actor="cdo"
+            session=session,
+            actor=admin("cdo"),
+            data=programme.PhaseEdit(phase_id=phase_id, expected_version=1, **PHASE | changes),
         )
 
 
@@ -146,7 +147,11 @@ def test_a_phase_with_milestones_is_not_deleted(engine, phase_id) -> None:
             actor="cdo",
         )
     with pytest.raises(AdminError, match="Meilensteine oder Beschlüsse"), write_session(engine) as session:
-        programme.delete_phase(session=session, phase_id=phase_id, expected_version=1, actor="cdo")
+        programme.delete_phase(
+            session=session,
+            actor=admin("cdo"),
+            data=programme.PhaseDeletion(phase_id=phase_id, expected_version=1),
+        )
 
 
 def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> None:
@@ -198,7 +203,9 @@ def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> Non
 def test_only_admins_change_the_programme(engine, phase_id) -> None:
     with pytest.raises(PermissionError), write_session(engine) as session:
         programme.update_phase(
-            session=session, phase_id=phase_id, expected_version=1, values=PHASE, actor="lotse"
+            session=session,
+            actor=admin("lotse"),
+            data=programme.PhaseEdit(phase_id=phase_id, expected_version=1, **PHASE),
         )
 
 

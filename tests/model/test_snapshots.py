@@ -33,6 +33,7 @@ from model.deck import slides as deck
 from model.deck.pdf import pdf_bytes
 from model.deck.powerpoint import pptx_bytes
 from model.meetings import snapshots
+from tests.support.actors import admin
 
 K_UNITS = 2
 M_STATUS = 3
@@ -111,7 +112,8 @@ def city(engine, fake_clock):  # type: ignore[no-untyped-def]
 
 def take(engine, title: str, held_on: date, actor: str = "cdo") -> int:  # type: ignore[no-untyped-def]
     with write_session(engine) as session:
-        return int(snapshots.take_snapshot(session=session, held_on=held_on, title=title, actor=actor).id)
+        data = snapshots.MeetingInput(title=title, held_on=held_on)
+        return int(snapshots.take_snapshot(session=session, actor=admin(actor), data=data).id)
 
 
 def change_things(engine) -> None:  # type: ignore[no-untyped-def]

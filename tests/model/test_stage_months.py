@@ -23,7 +23,7 @@ from model.core.tables import Pilot, PilotStageChange, StageMonthDone, UnitMonth
 from model.org import coverage
 from model.overview import dashboard as overview
 from model.pilots import stage_months
-from model.pilots.commands import change_stage
+from model.pilots.commands import StageChange, change_stage
 from model.programme import rollout
 from tests.model.analytics_city import TODAY, build_city
 
@@ -68,11 +68,13 @@ def step(
         change_stage(
             session=session,
             actor=ADMIN,
-            pilot_id=pilot.id,
-            expected_version=pilot.version,
-            to_stage=stage.value,
-            reason=reason,
-            changed_on=changed_on,
+            data=StageChange(
+                pilot_id=pilot.id,
+                expected_version=pilot.version,
+                to_stage=stage.value,
+                reason=reason,
+                changed_on=changed_on,
+            ),
         )
 
 

@@ -20,6 +20,7 @@ from model.org import paths as unit_paths
 from model.org import units as org_units
 from tests.conftest import ON_POSTGRES
 from tests.model.test_exchange import UNIT_HEADERS, run_import, workbook_bytes
+from tests.support.actors import admin
 
 SEP = unit_paths.SORT_SEPARATOR
 
@@ -53,12 +54,14 @@ def add(engine, code: str, parent: str | None = None) -> int:
             parent_id = session.exec(select(OrgUnit.id).where(OrgUnit.code == parent)).one()
         unit = org_units.add_unit(
             session=session,
-            code=code,
-            name=f"Einheit {code}",
-            kind=UnitKind.AMT.value if parent else UnitKind.DEZERNAT.value,
-            parent_id=parent_id,
-            headcount=10,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.NewUnit(
+                code=code,
+                name=f"Einheit {code}",
+                kind=UnitKind.AMT.value if parent else UnitKind.DEZERNAT.value,
+                parent_id=parent_id,
+                headcount=10,
+            ),
         )
         return unit.id
 
@@ -90,14 +93,16 @@ def test_a_renamed_kuerzel_changes_the_place_of_the_whole_subtree(engine) -> Non
     with write_session(engine) as session:
         org_units.update_unit(
             session=session,
-            unit_id=ids["1"],
-            expected_version=version_of(engine, ids["1"]),
-            code="10",
-            name="Hauptamt",
-            kind=UnitKind.AMT.value,
-            headcount=10,
-            target_pilots=None,
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitEdit(
+                unit_id=ids["1"],
+                expected_version=version_of(engine, ids["1"]),
+                code="10",
+                name="Hauptamt",
+                kind=UnitKind.AMT.value,
+                headcount=10,
+                target_pilots=None,
+            ),
         )
     assert stored_places(engine) == expected_places(engine)
     assert stored_places(engine)["1.1.1"][1] == "Dez A › 10 › 1.1 › 1.1.1"
@@ -108,10 +113,10 @@ def test_a_moved_subtree_moves_with_its_unit_and_the_command_returns_the_new_pla
     with write_session(engine) as session:
         moved = org_units.move_unit(
             session=session,
-            unit_id=ids["1.1"],
-            expected_version=version_of(engine, ids["1.1"]),
-            new_parent_id=ids["2"],
-            actor="cdo",
+            actor=admin("cdo"),
+            data=org_units.UnitMove(
+                unit_id=ids["1.1"], expected_version=version_of(engine, ids["1.1"]), new_parent_id=ids["2"]
+            ),
         )
     assert (moved.depth, moved.path) == (2, "Dez B › 2 › 1.1")  # readable after the session closed
     assert stored_places(engine) == expected_places(engine)

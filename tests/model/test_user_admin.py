@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from model.accounts import admin as user_admin
 from model.accounts import auth as auth_store
-from model.accounts.auth import AuthError
+from model.accounts.admin import AccountEdit, ActiveChange, NewUser, PasswordReset, PilotLink, RoleChange
+from model.accounts.auth import AuthError, UserInfo
 from model.accounts.passwords import verify_password
 from model.core.db import read_session, write_session
 from model.core.enums import PilotStage, Role, UnitKind
@@ -18,6 +19,14 @@ from model.core.guard import AdminError, StaleEditError
 from model.core.tables import AppUser, AuditEntry, OrgUnit, Pilot
 
 PASSWORD = "ein-sicheres-passwort-42"
+CDO = UserInfo(id=1, username="cdo", display_name="CDO", role=Role.ADMIN, pilot_id=None)
+LEITUNG = UserInfo(id=2, username="leitung", display_name="Leitung", role=Role.LEITUNG, pilot_id=None)
+
+
+def version(engine, user_id: int) -> int:
+    """The account's version now, as a freshly drawn form shows it."""
+    with read_session(engine) as session:
+        return session.get(AppUser, user_id).version
 
 
 @pytest.fixture
@@ -41,13 +50,15 @@ def accounts(engine, fake_clock) -> dict[str, int]:
         session.flush()
         leitung = user_admin.create_user(
             session=session,
-            username="leitung",
-            display_name="Leitung",
-            role=Role.LEITUNG.value,
-            password=PASSWORD,
-            email=None,
-            pilot_email=None,
-            actor="cdo",
+            actor=CDO,
+            data=NewUser(
+                username="leitung",
+                display_name="Leitung",
+                role=Role.LEITUNG.value,
+                password=PASSWORD,
+                email=None,
+                pilot_email=None,
+            ),
         )
     return {"cdo": admin.id, "leitung": leitung.id}
 
@@ -72,13 +83,15 @@ def test_create_applies_the_password_policy(engine, accounts, password, reason) 
     with pytest.raises(AuthError, match=reason), write_session(engine) as session:
         user_admin.create_user(
             session=session,
-            username="lena",
-            display_name="Lena",
-            role=Role.LOTSE.value,
-            password=password,
-            email=None,
-            pilot_email="lena.lotsin@example.org",
-            actor="cdo",
+            actor=CDO,
+            data=NewUser(
+                username="lena",
+                display_name="Lena",
+                role=Role.LOTSE.value,
+                password=password,
+                email=None,
+                pilot_email="lena.lotsin@example.org",
+            ),
         )
 
 
@@ -86,13 +99,15 @@ def test_create_a_lotse_login_linked_by_email(engine, accounts) -> None:
     with write_session(engine) as session:
         user = user_admin.create_user(
             session=session,
-            username="lena",
-            display_name="Lena Lotsin",
-            role=Role.LOTSE.value,
-            password=PASSWORD,
-            email="lena.lotsin@example.org",
-            pilot_email="LENA.lotsin@example.org",
-            actor="cdo",
+            actor=CDO,
+            data=NewUser(
+                username="lena",
+                display_name="Lena Lotsin",
+                role=Role.LOTSE.value,
+                password=PASSWORD,
+                email="lena.lotsin@example.org",
+                pilot_email="LENA.lotsin@example.org",
+            ),
         )
     with read_session(engine) as session:
         frame = user_admin.users_overview(session=session).set_index("username")
@@ -104,28 +119,36 @@ def test_a_lotse_login_needs_a_lotse_and_a_lotse_only_one_login(engine, accounts
     with pytest.raises(AdminError, match="braucht die Verknüpfung"), write_session(engine) as session:
         user_admin.create_user(
             session=session,
-            username="lena",
-            display_name="Lena",
-            role=Role.LOTSE.value,
-            password=PASSWORD,
-            email=None,
-            pilot_email=None,
-            actor="cdo",
+            actor=CDO,
+            data=NewUser(
+                username="lena",
+                display_name="Lena",
+                role=Role.LOTSE.value,
+                password=PASSWORD,
+                email=None,
+                pilot_email=None,
+            ),
         )
     with write_session(engine) as session:
         user_admin.link_pilot(
-            session=session, user_id=accounts["leitung"], pilot_email="lena.lotsin@example.org", actor="cdo"
+            session=session,
+            actor=CDO,
+            data=PilotLink(
+                user_id=accounts["leitung"], expected_version=1, pilot_email="lena.lotsin@example.org"
+            ),
         )
     with pytest.raises(AdminError, match="bereits mit dem Konto „leitung“"), write_session(engine) as session:
         user_admin.create_user(
             session=session,
-            username="lena",
-            display_name="Lena",
-            role=Role.LOTSE.value,
-            password=PASSWORD,
-            email=None,
-            pilot_email="lena.lotsin@example.org",
-            actor="cdo",
+            actor=CDO,
+            data=NewUser(
+                username="lena",
+                display_name="Lena",
+                role=Role.LOTSE.value,
+                password=PASSWORD,
+                email=None,
+                pilot_email="lena.lotsin@example.org",
+            ),
         )
 
 
@@ -134,7 +157,11 @@ def test_reset_password_revokes_sessions_and_is_audited(engine, accounts, fake_c
     fake_clock.advance(minutes=5)
     with write_session(engine) as session:
         user_admin.reset_password(
-            session=session, user_id=accounts["leitung"], new_password="ganz-neues-passwort-7", actor="cdo"
+            session=session,
+            actor=CDO,
+            data=PasswordReset(
+                user_id=accounts["leitung"], expected_version=1, new_password="ganz-neues-passwort-7"
+            ),
         )
     with read_session(engine) as session:
         assert auth_store.valid_user(session=session, username="leitung", issued_at=issued) is None
@@ -160,7 +187,11 @@ def test_reset_password_lifts_a_delay(engine, accounts) -> None:
         assert list(user_admin.delayed_accounts(session=session)["username"]) == ["leitung"]
     with write_session(engine) as session:
         user_admin.reset_password(
-            session=session, user_id=accounts["leitung"], new_password="ganz-neues-passwort-7", actor="cdo"
+            session=session,
+            actor=CDO,
+            data=PasswordReset(
+                user_id=accounts["leitung"], expected_version=1, new_password="ganz-neues-passwort-7"
+            ),
         )
     with read_session(engine) as session:
         assert user_admin.delayed_accounts(session=session).empty
@@ -172,17 +203,19 @@ def test_only_an_admin_lifts_a_delay(engine, accounts) -> None:
         with write_session(engine) as session:
             auth_store.authenticate(session=session, username="leitung", password="falsch", client="10.0.0.1")
     with pytest.raises(PermissionError), write_session(engine) as session:
-        user_admin.unlock(session=session, username="leitung", actor="leitung")
+        user_admin.unlock(session=session, actor=LEITUNG, data=AccountEdit(accounts["leitung"], 1))
     with write_session(engine) as session:
-        user_admin.unlock(session=session, username="leitung", actor="cdo")
+        user_admin.unlock(session=session, actor=CDO, data=AccountEdit(accounts["leitung"], 1))
     with pytest.raises(AdminError, match="keine Fehlversuche"), write_session(engine) as session:
-        user_admin.unlock(session=session, username="leitung", actor="cdo")
+        user_admin.unlock(session=session, actor=CDO, data=AccountEdit(accounts["leitung"], 2))
 
 
 def test_deactivate_revokes_sessions_and_reactivate_restores_access(engine, accounts, fake_clock) -> None:
     fake_clock.advance(minutes=1)
     with write_session(engine) as session:
-        user_admin.set_active(session=session, user_id=accounts["leitung"], active=False, actor="cdo")
+        user_admin.set_active(
+            session=session, actor=CDO, data=ActiveChange(accounts["leitung"], 1, active=False)
+        )
     fake_clock.advance(minutes=1)
     with read_session(engine) as session:
         assert auth_store.valid_user(session=session, username="leitung", issued_at=fake_clock.now()) is None
@@ -191,7 +224,9 @@ def test_deactivate_revokes_sessions_and_reactivate_restores_access(engine, acco
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "deactivate")).one()
     assert json.loads(entry.changes) == {"active": [True, False]}
     with write_session(engine) as session:
-        user_admin.set_active(session=session, user_id=accounts["leitung"], active=True, actor="cdo")
+        user_admin.set_active(
+            session=session, actor=CDO, data=ActiveChange(accounts["leitung"], 2, active=True)
+        )
     fake_clock.advance(minutes=1)
     with read_session(engine) as session:
         assert (
@@ -201,18 +236,20 @@ def test_deactivate_revokes_sessions_and_reactivate_restores_access(engine, acco
 
 def test_the_last_admin_cannot_be_removed(engine, accounts) -> None:
     with pytest.raises(AdminError, match="eigenes Konto"), write_session(engine) as session:
-        user_admin.set_active(session=session, user_id=accounts["cdo"], active=False, actor="cdo")
+        user_admin.set_active(session=session, actor=CDO, data=ActiveChange(accounts["cdo"], 1, active=False))
     with (
         pytest.raises(AdminError, match="letzte aktive Administrationskonto"),
         write_session(engine) as session,
     ):
-        user_admin.change_role(session=session, user_id=accounts["cdo"], role=Role.LEITUNG.value, actor="cdo")
+        user_admin.change_role(
+            session=session, actor=CDO, data=RoleChange(accounts["cdo"], 1, Role.LEITUNG.value)
+        )
 
 
 def test_role_change_is_audited_with_old_and_new(engine, accounts) -> None:
     with write_session(engine) as session:
         user_admin.change_role(
-            session=session, user_id=accounts["leitung"], role=Role.ADMIN.value, actor="cdo"
+            session=session, actor=CDO, data=RoleChange(accounts["leitung"], 1, Role.ADMIN.value)
         )
     with read_session(engine) as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "role")).one()
@@ -221,21 +258,23 @@ def test_role_change_is_audited_with_old_and_new(engine, accounts) -> None:
 
 
 def test_a_change_to_an_account_that_changed_since_the_form_showed_it_is_refused(engine, accounts) -> None:
-    shown = {"role": Role.LEITUNG.value, "pilot_id": None, "active": True}
+    shown = version(engine, accounts["leitung"])
     with write_session(engine) as session:
         user_admin.change_role(
-            session=session, user_id=accounts["leitung"], role=Role.ADMIN.value, actor="cdo", seen=shown
+            session=session, actor=CDO, data=RoleChange(accounts["leitung"], shown, Role.ADMIN.value)
         )
-    for command, arguments in [
-        (user_admin.change_role, {"role": Role.LOTSE.value}),
-        (user_admin.link_pilot, {"pilot_email": "lena.lotsin@example.org"}),
-        (user_admin.set_active, {"active": False}),
+    for command, data in [
+        (user_admin.change_role, RoleChange(accounts["leitung"], shown, Role.LOTSE.value)),
+        (user_admin.link_pilot, PilotLink(accounts["leitung"], shown, "lena.lotsin@example.org")),
+        (user_admin.set_active, ActiveChange(accounts["leitung"], shown, False)),
+        (user_admin.reset_password, PasswordReset(accounts["leitung"], shown, "ganz-neues-passwort-7")),
+        (user_admin.unlock, AccountEdit(accounts["leitung"], shown)),
     ]:
         with (
             pytest.raises(StaleEditError, match="„leitung“ wurde inzwischen von jemand anderem geändert"),
             write_session(engine) as session,
         ):
-            command(session=session, user_id=accounts["leitung"], actor="cdo", seen=shown, **arguments)
+            command(session=session, actor=CDO, data=data)
     with read_session(engine) as session:
         stored = session.get(AppUser, accounts["leitung"])
         actions = session.exec(select(AuditEntry.action).where(AuditEntry.entity == "app_user")).all()
@@ -246,7 +285,7 @@ def test_a_change_to_an_account_that_changed_since_the_form_showed_it_is_refused
 def test_only_admins_manage_users(engine, accounts) -> None:
     with pytest.raises(PermissionError), write_session(engine) as session:
         user_admin.change_role(
-            session=session, user_id=accounts["cdo"], role=Role.LEITUNG.value, actor="leitung"
+            session=session, actor=LEITUNG, data=RoleChange(accounts["cdo"], 1, Role.LEITUNG.value)
         )
 
 
@@ -259,9 +298,13 @@ def test_role_changes_deactivations_and_revocations_go_to_the_server_log(engine,
     logger.addHandler(caplog.handler)
     try:
         with write_session(engine) as session:
-            user_admin.change_role(session=session, user_id=accounts["leitung"], role="admin", actor="cdo")
+            user_admin.change_role(
+                session=session, actor=CDO, data=RoleChange(accounts["leitung"], 1, "admin")
+            )
         with write_session(engine) as session:
-            user_admin.set_active(session=session, user_id=accounts["leitung"], active=False, actor="cdo")
+            user_admin.set_active(
+                session=session, actor=CDO, data=ActiveChange(accounts["leitung"], 2, False)
+            )
     finally:
         logger.removeHandler(caplog.handler)
     assert [record.getMessage() for record in caplog.records] == [
@@ -269,3 +312,28 @@ def test_role_changes_deactivations_and_revocations_go_to_the_server_log(engine,
         "account_deactivated user=leitung by=cdo",
         "sessions_revoked user=leitung by=cdo reason=revoke",
     ]
+
+
+def test_two_admins_edit_one_account_and_the_later_save_changes_nothing(engine, accounts) -> None:
+    with write_session(engine) as session:
+        session.add(AppUser(username="cdo2", display_name="CDO 2", role=Role.ADMIN.value, password_hash="x"))
+    second = UserInfo(id=3, username="cdo2", display_name="CDO 2", role=Role.ADMIN, pilot_id=None)
+    shown = version(engine, accounts["leitung"])  # both forms show the same version
+    with write_session(engine) as session:
+        user_admin.set_active(
+            session=session, actor=CDO, data=ActiveChange(accounts["leitung"], shown, False)
+        )
+    with (
+        pytest.raises(
+            StaleEditError, match="Das Konto „leitung“ wurde inzwischen von jemand anderem geändert"
+        ),
+        write_session(engine) as session,
+    ):
+        user_admin.change_role(
+            session=session, actor=second, data=RoleChange(accounts["leitung"], shown, "admin")
+        )
+    with read_session(engine) as session:
+        stored = session.get(AppUser, accounts["leitung"])
+        actors = session.exec(select(AuditEntry.actor).where(AuditEntry.entity == "app_user")).all()
+    assert (stored.role, stored.active, stored.version) == (Role.LEITUNG.value, False, shown + 1)
+    assert "cdo2" not in actors

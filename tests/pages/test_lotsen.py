@@ -17,7 +17,7 @@ from model.core.db import read_session, write_session
 from model.core.enums import Role
 from model.core.tables import AppUser, AuditEntry, Pilot, PilotStageChange, StatusUpdate
 from model.org import scope
-from model.pilots.commands import ActivityReport, FullReport, StatusReport, save_report
+from model.pilots.commands import ActivityReport, FullReport, ReportSubmission, StatusReport, save_report
 from tests.pages.conftest import ROOT, log_in, new_app, table_value, unescaped
 from tests.pages.test_mein_status import DemoCopy, copy_demo, pristine_demo  # noqa: F401
 from ui import pilot_views, tables
@@ -164,13 +164,15 @@ def test_feed_shows_a_new_report_at_the_top(db) -> None:
         save_report(
             session=session,
             actor=lotse_user(db),
-            pilot_id=lotse_user(db).pilot_id,
-            expected_version=1,
-            report=FullReport(
-                status=StatusReport(
-                    text="Neue Meldung für den Feed",
-                    activities=(ActivityReport("workshop", 2, clock.today()),),
-                )
+            data=ReportSubmission(
+                pilot_id=lotse_user(db).pilot_id,
+                expected_version=1,
+                report=FullReport(
+                    status=StatusReport(
+                        text="Neue Meldung für den Feed",
+                        activities=(ActivityReport("workshop", 2, clock.today()),),
+                    )
+                ),
             ),
         )
     at = open_page()

@@ -126,13 +126,15 @@ def _new_user_form(user: UserInfo) -> None:
                 user_admin.create_user,
                 success=f"Das Konto „{escaped(username.strip().lower())}“ wurde angelegt.",
                 reset=[form],
-                username=username,
-                display_name=display_name,
-                role=role,
-                password=password,
-                email=email,
-                pilot_email=pilot_email,
-                actor=user.username,
+                actor=user,
+                data=user_admin.NewUser(
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    password=password,
+                    email=email,
+                    pilot_email=pilot_email,
+                ),
             )
     feedback.show(USER_NEW_AREA)
 
@@ -140,18 +142,20 @@ def _new_user_form(user: UserInfo) -> None:
 def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
     user_id = int(account["id"])
     name = escaped(account["username"])
-    # What the forms show, kept until a save: a change another admin made meanwhile refuses it.
+    # What the forms show, kept until a save: the save names its version, so a change another admin
+    # made meanwhile refuses it.
     form = FormRound(f"user_{user_id}")
     seen = shown(
         form,
         {
             "role": account["role"],
-            "pilot_id": None if missing(account["pilot_id"]) else int(account["pilot_id"]),
             "active": bool(account["active"]),
             "pilot_email": None if missing(account["pilot_email"]) else account["pilot_email"],
+            "version": int(account["version"]),
         },
     )
-    common: dict[str, Any] = {"user_id": user_id, "actor": user.username, "seen": seen, "reset": [form]}
+    edit = {"user_id": user_id, "expected_version": seen["version"]}
+    common: dict[str, Any] = {"actor": user, "reset": [form]}
     with st.form(form.key("role_form")):
         roles = list(ROLES)
         role = st.selectbox(
@@ -162,7 +166,7 @@ def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
                 USER_ROLE_AREA,
                 user_admin.change_role,
                 success=f"Die Rolle von „{name}“ ist jetzt „{ROLES[role]}“.",
-                role=role,
+                data=user_admin.RoleChange(**edit, role=role),
                 **common,
             )
     feedback.show(USER_ROLE_AREA)
@@ -178,7 +182,7 @@ def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
                 USER_LINK_AREA,
                 user_admin.link_pilot,
                 success=f"Die Verknüpfung von „{name}“ wurde gespeichert.",
-                pilot_email=pilot_email,
+                data=user_admin.PilotLink(**edit, pilot_email=pilot_email),
                 **common,
             )
     feedback.show(USER_LINK_AREA)
@@ -195,9 +199,8 @@ def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
                     USER_PASSWORD_AREA,
                     user_admin.reset_password,
                     success=f"Das Passwort von „{name}“ wurde zurückgesetzt; alle Anmeldungen sind beendet.",
-                    user_id=user_id,
-                    new_password=first,
-                    actor=user.username,
+                    data=user_admin.PasswordReset(**edit, new_password=first),
+                    **common,
                 )
     feedback.show(USER_PASSWORD_AREA)
     active = bool(seen["active"])
@@ -208,7 +211,7 @@ def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
             success=f"„{name}“ ist deaktiviert; alle Anmeldungen sind beendet."
             if active
             else f"„{name}“ ist wieder aktiv.",
-            active=not active,
+            data=user_admin.ActiveChange(**edit, active=not active),
             **common,
         )
     feedback.show(USER_ACTIVE_AREA)
@@ -217,7 +220,7 @@ def _user_actions(user: UserInfo, account: pd.Series, *, delayed: bool) -> None:
             USER_UNLOCK_AREA,
             user_admin.unlock,
             success=f"Die Anmeldung von „{name}“ ist nicht mehr verzögert.",
-            username=str(account["username"]),
-            actor=user.username,
+            data=user_admin.AccountEdit(**edit),
+            **common,
         )
     feedback.show(USER_UNLOCK_AREA)

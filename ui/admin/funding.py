@@ -114,23 +114,24 @@ def _save_funding(
     delete: bool,
 ) -> None:
     name = escaped(values["name"].strip())
-    common: dict[str, Any] = {"reset": [form], "actor": user.username}
+    common: dict[str, Any] = {"reset": [form], "actor": user}
     if selected == NEW:
         run_command(
             FUNDING_TAB,
             funding.create_programme,
             success=f"„{name}“ wurde angelegt.",
-            values=values,
+            data=funding.ProgrammeInput(**values),
             **common,
         )
         return
-    common |= {"programme_id": selected, "expected_version": int(shown_programme["version"])}
+    edit = {"programme_id": selected, "expected_version": int(shown_programme["version"])}
     if delete:
         run_command(
             FUNDING_TAB,
             funding.delete_programme,
             success=f"„{escaped(shown_programme['name'])}“ wurde gelöscht.",
             forget=["funding_selected"],
+            data=funding.ProgrammeDeletion(**edit),
             **common,
         )
     else:
@@ -139,6 +140,6 @@ def _save_funding(
             funding.update_programme,
             success=f"„{name}“ wurde gespeichert.",
             keep={"funding_selected": selected},
-            values=values,
+            data=funding.ProgrammeEdit(**values, **edit),
             **common,
         )

@@ -201,9 +201,9 @@ def _ideas(user: UserInfo) -> None:
                 ideas.decline_idea(
                     session=session,
                     actor=user,
-                    idea_id=chosen,
-                    expected_version=int(idea["version"]),
-                    reason=note,
+                    data=ideas.IdeaDecline(
+                        idea_id=chosen, expected_version=int(idea["version"]), reason=note
+                    ),
                 )
                 message = (
                     f"„{escaped(idea['title'])}“ wird nicht aufgenommen; "
@@ -213,14 +213,16 @@ def _ideas(user: UserInfo) -> None:
                 measure = ideas.accept_idea(
                     session=session,
                     actor=user,
-                    idea_id=chosen,
-                    expected_version=int(idea["version"]),
-                    title=title,
-                    category=category,
-                    status=MeasureStatus.IDEA.value
-                    if decision == ACCEPT_AS_IDEA
-                    else MeasureStatus.PLANNED.value,
-                    note=note,
+                    data=ideas.IdeaAcceptance(
+                        idea_id=chosen,
+                        expected_version=int(idea["version"]),
+                        title=title,
+                        category=category,
+                        status=MeasureStatus.IDEA.value
+                        if decision == ACCEPT_AS_IDEA
+                        else MeasureStatus.PLANNED.value,
+                        note=note,
+                    ),
                 )
                 message = (
                     f"„{escaped(measure.title)}“ steht jetzt auf der Roadmap "

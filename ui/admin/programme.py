@@ -139,8 +139,8 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
                 programme.add_phase,
                 success=f"Die Phase „{name}“ wurde angelegt.",
                 reset=[form],
-                values=values,
-                actor=user.username,
+                actor=user,
+                data=programme.PhaseInput(**values),
             )
         else:
             run_command(
@@ -149,10 +149,10 @@ def _phase_form(user: UserInfo, phases: pd.DataFrame) -> None:
                 success=f"Die Phase „{name}“ wurde gespeichert.",
                 reset=[form],
                 keep={"phase_selected": selected},
-                phase_id=selected,
-                expected_version=int(current["version"]),
-                values=values,
-                actor=user.username,
+                actor=user,
+                data=programme.PhaseEdit(
+                    phase_id=selected, expected_version=int(current["version"]), **values
+                ),
             )
     feedback.show(PHASE_AREA)
 

@@ -204,9 +204,8 @@ def _new_unit_form(user: UserInfo) -> None:
                 org_units.add_unit,
                 success=f"Die Einheit „{escaped(values['code'].strip())}“ wurde angelegt.",
                 reset=[form],
-                parent_id=None if parent == TOP_LEVEL else parent,
-                actor=user.username,
-                **values,
+                actor=user,
+                data=org_units.NewUnit(parent_id=None if parent == TOP_LEVEL else parent, **values),
             )
     feedback.show(UNIT_NEW_AREA)
 
@@ -222,10 +221,10 @@ def _edit_unit_form(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> No
                 success=f"Die Einheit „{escaped(values['code'].strip())}“ wurde gespeichert.",
                 reset=[form],
                 keep={"unit_selected": int(unit["id"])},
-                unit_id=int(unit["id"]),
-                expected_version=int(unit["version"]),
-                actor=user.username,
-                **values,
+                actor=user,
+                data=org_units.UnitEdit(
+                    unit_id=int(unit["id"]), expected_version=int(unit["version"]), **values
+                ),
             )
     feedback.show(UNIT_EDIT_AREA)
 
@@ -251,19 +250,20 @@ def _move_unit_form(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> No
                 success=f"„{escaped(unit['code'])}“ wurde verschoben (mit allen Untereinheiten).",
                 reset=[form],
                 keep={"unit_selected": int(unit["id"])},
-                unit_id=int(unit["id"]),
-                expected_version=int(unit["version"]),
-                new_parent_id=None if parent == TOP_LEVEL else parent,
-                actor=user.username,
+                actor=user,
+                data=org_units.UnitMove(
+                    unit_id=int(unit["id"]),
+                    expected_version=int(unit["version"]),
+                    new_parent_id=None if parent == TOP_LEVEL else parent,
+                ),
             )
     feedback.show(UNIT_MOVE_AREA)
 
 
 def _unit_status_actions(user: UserInfo, form: FormRound, unit: dict[str, Any]) -> None:
     arguments = {
-        "unit_id": int(unit["id"]),
-        "expected_version": int(unit["version"]),
-        "actor": user.username,
+        "actor": user,
+        "data": org_units.UnitVersion(unit_id=int(unit["id"]), expected_version=int(unit["version"])),
         "reset": [form],
     }
     stays = {"keep": {"unit_selected": int(unit["id"])}}
