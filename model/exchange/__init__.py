@@ -10,6 +10,7 @@ The export writes the same workbook (`writing`); the template is the export of a
 """
 
 from model.exchange.applying import Progress, apply_import, import_parsed, renames_of
+from model.exchange.findings import MAX_LISTED, Notice, RowError, more_line
 from model.exchange.planning import (
     Change,
     DryRun,
@@ -21,16 +22,7 @@ from model.exchange.planning import (
     error_frame,
     plan_import,
 )
-from model.exchange.reading import (
-    MAX_LISTED,
-    MAX_UPLOAD_BYTES,
-    Notice,
-    ParsedWorkbook,
-    RowError,
-    UploadError,
-    more_line,
-    read_upload,
-)
+from model.exchange.reading import MAX_UPLOAD_BYTES, ParsedWorkbook, UploadError, read_upload
 from model.exchange.spec import (
     FUNDING,
     IT_STAFF,

@@ -10,7 +10,7 @@ import pandas as pd
 from model.core.enums import labels_of
 from model.core.german import fmt_date
 from model.exchange.cells import _de_number
-from model.exchange.reading import RowError
+from model.exchange.findings import RowError
 from model.exchange.spec import CODE_FIELDS, SHEETS, Column, Kind, SheetSpec
 
 if TYPE_CHECKING:

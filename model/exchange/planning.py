@@ -17,18 +17,17 @@ from model.core.german import fmt_date, fmt_number
 from model.core.tables import FundingProgramme, ItStaff, Measure, OrgUnit, Pilot
 from model.exchange.cells import _CellError, _convert, is_number
 from model.exchange.describe import change_frame, change_line, key_label, mixup_error
-from model.exchange.reading import (
+from model.exchange.findings import (
     MAX_LISTED,
     NO_COLUMN,
     Capped,
     Notice,
-    ParsedSheet,
-    ParsedWorkbook,
     RowError,
     error_position,
     more_line,
     notice_position,
 )
+from model.exchange.reading import ParsedSheet, ParsedWorkbook
 from model.exchange.spec import (
     CODE_FIELDS,
     FUNDING,

@@ -63,7 +63,7 @@ def test_many_bad_rows_keep_the_first_500_errors_and_their_count_in_dry_and_real
 
 
 def test_the_capped_list_keeps_the_first_by_position_whatever_the_order_they_come_in() -> None:
-    from model.exchange.reading import Capped, RowError, error_position
+    from model.exchange.findings import Capped, RowError, error_position
 
     errors = [RowError("Lotsen", row, "Name", "x") for row in range(1_000, 0, -1)]
     errors.append(RowError("Organisationseinheiten", 7, "Art", "x"))
