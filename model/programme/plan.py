@@ -24,7 +24,6 @@ from model.core.guard import (
     clean_number,
     clean_text,
     refuse_repeat,
-    refuse_stale,
     require_admin,
 )
 from model.core.statements import select_columns
@@ -54,9 +53,9 @@ def _date(value: object, *, field: str, required: bool) -> date | None:
     return value
 
 
-# ------------------------------------------------------------------ records without a version column
-# Milestones, gate decisions and modules carry no version number: a save or delete names the values
-# the form showed (`seen`), and is refused if the stored record no longer has them.
+# ------------------------------------------------------------------ milestones, gate decisions, modules
+# Each kind is created, changed and deleted alike: an edit or delete names the version its form
+# showed (`expected_version`) and is refused (StaleEditError) if someone saved the record since.
 
 
 @dataclass(frozen=True)
@@ -69,78 +68,69 @@ class RecordKind:
     named_by: str | None = None  # the field that names a record in messages
 
 
-def comparable(value: object) -> object:
-    """A field value as stored or as shown in a table, in one form for comparing the two."""
-    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return round(float(value), 6)
-    if hasattr(value, "item"):  # numpy scalars from a DataFrame row
-        return comparable(value.item())
-    return value
-
-
-def _unchanged_since_seen(row: object, kind: RecordKind, seen: dict[str, Any] | None) -> None:
-    if seen is None:
-        return
-    stored = _fields(row, kind.fields)
-    if any(comparable(stored[name]) != comparable(seen.get(name)) for name in kind.fields):
-        refuse_stale(what=kind.what)
-
-
-def _save_record(
+def _create_record(
     session: Session,
     kind: RecordKind,
     *,
-    record_id: int | None,
     clean: dict[str, Any],
-    seen: dict[str, Any] | None,
     actor: str,
     check_unique: Callable[[], None] = lambda: None,
 ) -> Any:
-    """Create (record_id None) or change a record, with its audit row; refused if changed since seen.
+    """A new record with its audit row.
 
     A create the same admin just saved identically is not stored again (AlreadySaved); only then
     `check_unique` runs (the first save holds the name the repeat would find taken).
     """
-    if record_id is None:
-        created = {k: (None, v) for k, v in clean.items()}
-        what = kind.what if kind.named_by is None else f"{kind.what} „{clean[kind.named_by]}“"
-        refuse_repeat(
-            session=session, actor=actor, entity=kind.entity, changes=created, model=kind.model, what=what
-        )
-        check_unique()
-        row = kind.model(**clean)
-        session.add(row)
-        session.flush()
-        _audit(session, actor, "create", kind.entity, row.id, created)
-        return row
+    created = {k: (None, v) for k, v in clean.items()}
+    what = kind.what if kind.named_by is None else f"{kind.what} „{clean[kind.named_by]}“"
+    refuse_repeat(
+        session=session, actor=actor, entity=kind.entity, changes=created, model=kind.model, what=what
+    )
+    check_unique()
+    row = kind.model(**clean)
+    session.add(row)
+    session.flush()
+    _audit(session, actor, "create", kind.entity, row.id, created)
+    return row
+
+
+def _current_record(session: Session, kind: RecordKind, record_id: int, expected_version: int) -> Any:
+    """The record, locked for this transaction; StaleEditError if it changed since `expected_version`."""
     row = session.get(kind.model, record_id, with_for_update=True)
     if row is None:
         raise AdminError(kind.missing)
-    _unchanged_since_seen(row, kind, seen)
+    check_version(current=row.version, expected=expected_version, what=kind.what)
+    return row
+
+
+def _update_record(
+    session: Session,
+    kind: RecordKind,
+    *,
+    record_id: int,
+    expected_version: int,
+    clean: dict[str, Any],
+    actor: str,
+    check_unique: Callable[[], None] = lambda: None,
+) -> Any:
+    """Change a record, with its audit row; refused if someone saved it since `expected_version`."""
+    row = _current_record(session, kind, record_id, expected_version)
     check_unique()
     changes = diff(_fields(row, kind.fields), clean)
     if not changes:
         raise AdminError("Es wurde nichts geändert.")
     for key, (_old, new) in changes.items():
         setattr(row, key, new)
+    row.version += 1
     session.add(row)
     _audit(session, actor, "update", kind.entity, row.id, changes)
     return row
 
 
 def _delete_record(
-    session: Session, kind: RecordKind, *, record_id: int, seen: dict[str, Any] | None, actor: str
+    session: Session, kind: RecordKind, *, record_id: int, expected_version: int, actor: str
 ) -> None:
-    row = session.get(kind.model, record_id, with_for_update=True)
-    if row is None:
-        raise AdminError(kind.missing)
-    _unchanged_since_seen(row, kind, seen)
+    row = _current_record(session, kind, record_id, expected_version)
     before = _fields(row, kind.fields)
     _audit(session, actor, "delete", kind.entity, row.id, {k: (v, None) for k, v in before.items()})
     session.delete(row)
@@ -329,11 +319,12 @@ def milestones(*, session: Session) -> pd.DataFrame:
             col(Milestone.title),
             col(Milestone.due_on),
             col(Milestone.done_on),
+            col(Milestone.version),
         )
         .join(Phase, col(Phase.id) == Milestone.phase_id)
         .order_by(col(Milestone.due_on), col(Milestone.id))
     ).all()
-    return pd.DataFrame(rows, columns=["id", "phase_id", "phase", "title", "due_on", "done_on"])
+    return pd.DataFrame(rows, columns=["id", "phase_id", "phase", "title", "due_on", "done_on", "version"])
 
 
 def _clean_milestone(session: Session, values: dict[str, Any]) -> dict[str, Any]:
@@ -358,25 +349,58 @@ MILESTONE = RecordKind(
 )
 
 
-def save_milestone(
-    *,
-    session: Session,
-    milestone_id: int | None,
-    values: dict[str, Any],
-    actor: str,
-    seen: dict[str, Any] | None = None,
-) -> Milestone:
-    """Create (milestone_id None) or change a milestone."""
-    require_admin(session=session, actor=actor)
-    clean = _clean_milestone(session, values)
-    return _save_record(session, MILESTONE, record_id=milestone_id, clean=clean, seen=seen, actor=actor)
+# A milestone as the form submits it; the command checks and converts every field.
+@dataclass(frozen=True, kw_only=True)
+class MilestoneInput:
+    phase_id: object
+    title: object
+    due_on: object = None
+    done_on: object = None
 
 
-def delete_milestone(
-    *, session: Session, milestone_id: int, actor: str, seen: dict[str, Any] | None = None
-) -> None:
-    require_admin(session=session, actor=actor)
-    _delete_record(session, MILESTONE, record_id=milestone_id, seen=seen, actor=actor)
+@dataclass(frozen=True, kw_only=True)
+class MilestoneEdit(MilestoneInput):
+    milestone_id: int
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class MilestoneDeletion:
+    milestone_id: int
+    expected_version: int
+
+
+def add_milestone(*, session: Session, actor: Actor, data: MilestoneInput) -> Milestone:
+    """A new milestone; the same admin's identical create moments ago is not stored twice."""
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_milestone(session, asdict(data))
+    return _create_record(session, MILESTONE, clean=clean, actor=actor.username)
+
+
+def update_milestone(*, session: Session, actor: Actor, data: MilestoneEdit) -> Milestone:
+    """Change a milestone; refused if someone saved it meanwhile."""
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_milestone(session, asdict(data))
+    return _update_record(
+        session,
+        MILESTONE,
+        record_id=data.milestone_id,
+        expected_version=data.expected_version,
+        clean=clean,
+        actor=actor.username,
+    )
+
+
+def delete_milestone(*, session: Session, actor: Actor, data: MilestoneDeletion) -> None:
+    """Delete a milestone; refused if someone saved it meanwhile."""
+    require_admin(session=session, actor=actor.username)
+    _delete_record(
+        session,
+        MILESTONE,
+        record_id=data.milestone_id,
+        expected_version=data.expected_version,
+        actor=actor.username,
+    )
 
 
 # ------------------------------------------------------------------ gate decisions
@@ -394,12 +418,13 @@ def gate_decisions(*, session: Session) -> pd.DataFrame:
             col(GateDecision.decided_on),
             col(GateDecision.paper_no),
             col(GateDecision.summary),
+            col(GateDecision.version),
         )
         .join(Phase, col(Phase.id) == GateDecision.phase_id)
         .order_by(col(GateDecision.decided_on), col(GateDecision.id))
     ).all()
     return pd.DataFrame(
-        rows, columns=["id", "phase_id", "phase", "body", "decided_on", "paper_no", "summary"]
+        rows, columns=["id", "phase_id", "phase", "body", "decided_on", "paper_no", "summary", "version"]
     )
 
 
@@ -421,25 +446,55 @@ GATE = RecordKind(
 )
 
 
-def save_gate_decision(
-    *,
-    session: Session,
-    gate_id: int | None,
-    values: dict[str, Any],
-    actor: str,
-    seen: dict[str, Any] | None = None,
-) -> GateDecision:
-    """Create (gate_id None) or change a decision of a Gremium."""
-    require_admin(session=session, actor=actor)
-    clean = _clean_gate(session, values)
-    return _save_record(session, GATE, record_id=gate_id, clean=clean, seen=seen, actor=actor)
+# A decision of a Gremium as the form submits it; the command checks and converts every field.
+@dataclass(frozen=True, kw_only=True)
+class GateInput:
+    phase_id: object
+    body: object
+    decided_on: object = None
+    paper_no: object = None
+    summary: object = None
 
 
-def delete_gate_decision(
-    *, session: Session, gate_id: int, actor: str, seen: dict[str, Any] | None = None
-) -> None:
-    require_admin(session=session, actor=actor)
-    _delete_record(session, GATE, record_id=gate_id, seen=seen, actor=actor)
+@dataclass(frozen=True, kw_only=True)
+class GateEdit(GateInput):
+    gate_id: int
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class GateDeletion:
+    gate_id: int
+    expected_version: int
+
+
+def add_gate_decision(*, session: Session, actor: Actor, data: GateInput) -> GateDecision:
+    """A new decision of a Gremium; the same admin's identical create moments ago is not stored twice."""
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_gate(session, asdict(data))
+    return _create_record(session, GATE, clean=clean, actor=actor.username)
+
+
+def update_gate_decision(*, session: Session, actor: Actor, data: GateEdit) -> GateDecision:
+    """Change a decision; refused if someone saved it meanwhile."""
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_gate(session, asdict(data))
+    return _update_record(
+        session,
+        GATE,
+        record_id=data.gate_id,
+        expected_version=data.expected_version,
+        clean=clean,
+        actor=actor.username,
+    )
+
+
+def delete_gate_decision(*, session: Session, actor: Actor, data: GateDeletion) -> None:
+    """Delete a decision; refused if someone saved it meanwhile."""
+    require_admin(session=session, actor=actor.username)
+    _delete_record(
+        session, GATE, record_id=data.gate_id, expected_version=data.expected_version, actor=actor.username
+    )
 
 
 # ------------------------------------------------------------------ training modules
@@ -462,13 +517,14 @@ def training_modules(*, session: Session) -> pd.DataFrame:
         select_columns(
             col(TrainingModule.id),
             *[getattr(TrainingModule, name) for name in MODULE_FIELDS],
+            col(TrainingModule.version),
             func.coalesce(counts.c.enrolled, 0),
             func.coalesce(counts.c.completed, 0),
         )
         .outerjoin(counts, counts.c.module_id == TrainingModule.id)
         .order_by(col(TrainingModule.position), col(TrainingModule.id))
     ).all()
-    return pd.DataFrame(rows, columns=["id", *MODULE_FIELDS, "enrolled", "completed"])
+    return pd.DataFrame(rows, columns=["id", *MODULE_FIELDS, "version", "enrolled", "completed"])
 
 
 def _check_module_name(session: Session, name: object, module_id: int | None) -> None:
@@ -504,23 +560,46 @@ MODULE = RecordKind(
 )
 
 
-def save_training_module(
-    *,
-    session: Session,
-    module_id: int | None,
-    values: dict[str, Any],
-    actor: str,
-    seen: dict[str, Any] | None = None,
-) -> TrainingModule:
-    """Create (module_id None) or change a module; an unused module is switched off with active=False."""
-    require_admin(session=session, actor=actor)
-    clean = _clean_module(values)
-    return _save_record(
+# A training module as the form submits it; the command checks and converts every field.
+@dataclass(frozen=True, kw_only=True)
+class ModuleInput:
+    name: object
+    kind: object
+    duration_days: object = None
+    position: object = 0
+    active: object = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleEdit(ModuleInput):
+    module_id: int
+    expected_version: int
+
+
+def add_training_module(*, session: Session, actor: Actor, data: ModuleInput) -> TrainingModule:
+    """A new module; the same admin's identical create moments ago is not stored twice."""
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_module(asdict(data))
+    return _create_record(
         session,
         MODULE,
-        record_id=module_id,
         clean=clean,
-        seen=seen,
-        actor=actor,
-        check_unique=lambda: _check_module_name(session, clean["name"], module_id),
+        actor=actor.username,
+        check_unique=lambda: _check_module_name(session, clean["name"], None),
+    )
+
+
+def update_training_module(*, session: Session, actor: Actor, data: ModuleEdit) -> TrainingModule:
+    """Change a module (an unused one is switched off with active=False); refused if someone saved it
+    meanwhile."""
+    require_admin(session=session, actor=actor.username)
+    clean = _clean_module(asdict(data))
+    return _update_record(
+        session,
+        MODULE,
+        record_id=data.module_id,
+        expected_version=data.expected_version,
+        clean=clean,
+        actor=actor.username,
+        check_unique=lambda: _check_module_name(session, clean["name"], data.module_id),
     )

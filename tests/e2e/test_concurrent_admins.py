@@ -23,7 +23,7 @@ from model.core.app_settings import soll_rule
 from model.core.db import make_engine, read_session, write_session
 from model.core.enums import Role, labels_of
 from model.core.german import fmt_number
-from model.core.tables import AppUser, FundingProgramme, Measure, OrgUnit, Phase
+from model.core.tables import AppUser, FundingProgramme, Measure, Milestone, OrgUnit, Phase
 from model.roadmap.scoring import score_weights
 from tests.e2e.conftest import DEMO_PASSWORD, RESULTS_DIR, VIEWPORT, login
 from tests.support.app_server import wait_for_app
@@ -35,6 +35,8 @@ SECOND_ADMIN_VIEW = "konflikt"  # an account whose role both admins change (nobo
 MEASURE = "Einführung der E-Akte"
 ROLES = labels_of(Role)
 EFRE_ID: list[int] = []  # the programme's id, found once (its name is what the admins change)
+MILESTONE = "Aufbaumodule ausgeschrieben"  # a demo milestone of the phase Qualifizierung
+MILESTONE_ID: list[int] = []  # its id, found once (its title is what the admins change)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,14 @@ CASES = {
         {Field(re.compile("^Anmerkung")): ("Notiz von A", "Notiz von B")},
         "wurde gespeichert",
         lambda s: [s.exec(select(Phase.status_note).where(Phase.name == "Betrieb")).one() or ""],
+    ),
+    "milestone": Case(
+        "/verwaltung?reiter=Programm",
+        ("Meilenstein bearbeiten", f"Qualifizierung: {MILESTONE}"),
+        "Meilenstein speichern",
+        {Field("Meilenstein"): (f"{MILESTONE} (A)", f"{MILESTONE} (B)")},
+        "wurde gespeichert",
+        lambda s: [s.exec(select(Milestone.title).where(Milestone.id == MILESTONE_ID[0])).one()],
     ),
     "funding": Case(
         "/verwaltung?reiter=F%C3%B6rderprogramme",
@@ -141,6 +151,7 @@ def second_account(engine) -> None:
         EFRE_ID[:] = [
             session.exec(select(FundingProgramme.id).where(FundingProgramme.name == "EFRE Smart City")).one()
         ]
+        MILESTONE_ID[:] = [session.exec(select(Milestone.id).where(Milestone.title == MILESTONE)).one()]
     """A leitung account whose role the two admins change (the demo accounts stay as they are)."""
     with write_session(engine) as session:
         if session.exec(select(AppUser).where(AppUser.username == SECOND_ADMIN_VIEW)).first() is None:

@@ -178,21 +178,17 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
                     },
                 ),
             )
-        programme.save_milestone(
+        programme.add_milestone(
             session=session,
-            milestone_id=None,
-            values={
-                "phase_id": phases[0].id,
-                "title": outside.all_in_one("meilenstein"),
-                "due_on": date(2027, 3, 1),
-            },
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.MilestoneInput(
+                phase_id=phases[0].id, title=outside.all_in_one("meilenstein"), due_on=date(2027, 3, 1)
+            ),
         )
-        programme.save_training_module(
+        programme.add_training_module(
             session=session,
-            module_id=None,
-            values={"name": outside.all_in_one("modul"), "kind": "advanced", "duration_days": 1},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.ModuleInput(name=outside.all_in_one("modul"), kind="advanced", duration_days=1),
         )
         funding.create_programme(
             session=session,

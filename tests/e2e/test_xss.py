@@ -185,29 +185,28 @@ def write_payloads(engine) -> None:
                 ),
             )
             phase_id = phases[(number - 1) % len(phases)].id
-            programme.save_milestone(
+            programme.add_milestone(
                 session=session,
-                milestone_id=None,
-                values={"phase_id": phase_id, "title": payload, "due_on": date(2027, 1, number % 28 + 1)},
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.MilestoneInput(
+                    phase_id=phase_id, title=payload, due_on=date(2027, 1, number % 28 + 1)
+                ),
             )
-            programme.save_gate_decision(
+            programme.add_gate_decision(
                 session=session,
-                gate_id=None,
-                values={
-                    "phase_id": phase_id,
-                    "body": payload,
-                    "decided_on": date(2026, 1, number % 28 + 1),
-                    "paper_no": f"V/{number}",
-                    "summary": payload,
-                },
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.GateInput(
+                    phase_id=phase_id,
+                    body=payload,
+                    decided_on=date(2026, 1, number % 28 + 1),
+                    paper_no=f"V/{number}",
+                    summary=payload,
+                ),
             )
-            programme.save_training_module(
+            programme.add_training_module(
                 session=session,
-                module_id=None,
-                values={"name": numbered(payload, number), "kind": "advanced", "duration_days": 1},
-                actor="cdo",
+                actor=admin("cdo"),
+                data=programme.ModuleInput(name=numbered(payload, number), kind="advanced", duration_days=1),
             )
         for phase, payload in zip(phases, PAYLOADS, strict=False):
             programme.update_phase(

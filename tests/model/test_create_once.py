@@ -111,21 +111,31 @@ def _milestone(session: Session, actor: str, phase: int) -> Any:
         "due_on": date(2026, 6, 30),
         "done_on": None,
     }
-    return programme.save_milestone(session=session, milestone_id=None, values=values, actor=actor)
+    return programme.add_milestone(
+        session=session, actor=admin(actor), data=programme.MilestoneInput(**values)
+    )
 
 
 def _rename_milestone(session: Session, milestone_id: int) -> None:
-    values = {
-        "phase_id": session.get(Milestone, milestone_id).phase_id,
-        "title": "Anders",
-        "due_on": date(2026, 6, 30),
-    }
-    programme.save_milestone(session=session, milestone_id=milestone_id, values=values, actor="cdo")
+    milestone = session.get(Milestone, milestone_id)
+    programme.update_milestone(
+        session=session,
+        actor=admin("cdo"),
+        data=programme.MilestoneEdit(
+            milestone_id=milestone_id,
+            expected_version=milestone.version,
+            phase_id=milestone.phase_id,
+            title="Anders",
+            due_on=date(2026, 6, 30),
+        ),
+    )
 
 
 def _gate(session: Session, actor: str, phase: int) -> Any:
     values = {"phase_id": phase, "body": "Rat", "decided_on": date(2026, 3, 12), "paper_no": "V/2026/12"}
-    return programme.save_gate_decision(session=session, gate_id=None, values=values, actor=actor)
+    return programme.add_gate_decision(
+        session=session, actor=admin(actor), data=programme.GateInput(**values)
+    )
 
 
 def _module(session: Session, actor: str, _phase: int) -> Any:
@@ -136,7 +146,9 @@ def _module(session: Session, actor: str, _phase: int) -> Any:
         "position": 5,
         "active": True,
     }
-    return programme.save_training_module(session=session, module_id=None, values=values, actor=actor)
+    return programme.add_training_module(
+        session=session, actor=admin(actor), data=programme.ModuleInput(**values)
+    )
 
 
 def _funding(session: Session, actor: str, _phase: int) -> Any:
@@ -276,11 +288,12 @@ def test_a_different_create_in_between_ends_the_repeat(engine, auswahl) -> None:
     """Creating A, then B, then A again is meant (only the latest create counts)."""
     with write_session(engine) as session:
         _milestone(session, "cdo", auswahl)
-        programme.save_milestone(
+        programme.add_milestone(
             session=session,
-            milestone_id=None,
-            values={"phase_id": auswahl, "title": "Anderer Meilenstein", "due_on": date(2026, 5, 1)},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.MilestoneInput(
+                phase_id=auswahl, title="Anderer Meilenstein", due_on=date(2026, 5, 1)
+            ),
         )
     with write_session(engine) as session:
         _milestone(session, "cdo", auswahl)

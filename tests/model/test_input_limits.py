@@ -152,8 +152,10 @@ def phase(name: str) -> Write:
 
 def gate(name: str) -> Write:
     values = {"body": "Hauptausschuss", "decided_on": date(2026, 5, 4), "paper_no": None, "summary": None}
-    return lambda s, ctx, text: programme.save_gate_decision(
-        session=s, gate_id=None, values={**values, "phase_id": ctx.phase_id, name: text}, actor="cdo"
+    return lambda s, ctx, text: programme.add_gate_decision(
+        session=s,
+        actor=admin("cdo"),
+        data=programme.GateInput(**{**values, "phase_id": ctx.phase_id, name: text}),
     )
 
 
@@ -233,11 +235,10 @@ FIELDS = [
     Field(
         "Verwaltung → Programm: Meilenstein",
         Milestone.title,
-        lambda s, ctx, text: programme.save_milestone(
+        lambda s, ctx, text: programme.add_milestone(
             session=s,
-            milestone_id=None,
-            values={"phase_id": ctx.phase_id, "title": text, "due_on": date(2027, 3, 31)},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.MilestoneInput(phase_id=ctx.phase_id, title=text, due_on=date(2027, 3, 31)),
         ),
     ),
     Field("Verwaltung → Programm: Gremium", GateDecision.body, gate("body")),
@@ -246,11 +247,10 @@ FIELDS = [
     Field(
         "Verwaltung → Programm: Modul",
         TrainingModule.name,
-        lambda s, ctx, text: programme.save_training_module(
+        lambda s, ctx, text: programme.add_training_module(
             session=s,
-            module_id=None,
-            values={"name": text, "kind": "advanced", "duration_days": 1},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.ModuleInput(name=text, kind="advanced", duration_days=1),
         ),
     ),
     Field(

@@ -97,41 +97,43 @@ def test_phase_rules_refuse_with_german_reasons(engine, phase_id, changes, messa
 
 def test_milestones_and_gate_decisions_round_trip(engine, phase_id) -> None:
     with write_session(engine) as session:
-        milestone = programme.save_milestone(
+        milestone = programme.add_milestone(
             session=session,
-            milestone_id=None,
-            values={"phase_id": phase_id, "title": "Kohorte 2 abgeschlossen", "due_on": date(2026, 11, 30)},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.MilestoneInput(
+                phase_id=phase_id, title="Kohorte 2 abgeschlossen", due_on=date(2026, 11, 30)
+            ),
         )
-        programme.save_gate_decision(
+        programme.add_gate_decision(
             session=session,
-            gate_id=None,
-            values={
-                "phase_id": phase_id,
-                "body": "Hauptausschuss",
-                "decided_on": date(2026, 6, 12),
-                "paper_no": "DezI/0635/2026",
-                "summary": "Qualifizierungskonzept beschlossen",
-            },
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.GateInput(
+                phase_id=phase_id,
+                body="Hauptausschuss",
+                decided_on=date(2026, 6, 12),
+                paper_no="DezI/0635/2026",
+                summary="Qualifizierungskonzept beschlossen",
+            ),
         )
     with write_session(engine) as session:
-        programme.save_milestone(
+        programme.update_milestone(
             session=session,
-            milestone_id=milestone.id,
-            values={
-                "phase_id": phase_id,
-                "title": "Kohorte 2 abgeschlossen",
-                "due_on": date(2026, 11, 30),
-                "done_on": date(2026, 12, 3),
-            },
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.MilestoneEdit(
+                milestone_id=milestone.id,
+                expected_version=1,
+                phase_id=phase_id,
+                title="Kohorte 2 abgeschlossen",
+                due_on=date(2026, 11, 30),
+                done_on=date(2026, 12, 3),
+            ),
         )
     with read_session(engine) as session:
         milestones = programme.milestones(session=session)
         gates = programme.gate_decisions(session=session)
         counts = programme.phases(session=session).iloc[0]
     assert milestones.iloc[0]["done_on"] == date(2026, 12, 3)
+    assert milestones.iloc[0]["version"] == 2
     assert (gates.iloc[0]["body"], gates.iloc[0]["paper_no"]) == ("Hauptausschuss", "DezI/0635/2026")
     assert (counts["milestones"], counts["gates"]) == (1, 1)
     update = [e for e in audit_rows(engine, "milestone") if e.action == "update"][0]
@@ -140,11 +142,10 @@ def test_milestones_and_gate_decisions_round_trip(engine, phase_id) -> None:
 
 def test_a_phase_with_milestones_is_not_deleted(engine, phase_id) -> None:
     with write_session(engine) as session:
-        programme.save_milestone(
+        programme.add_milestone(
             session=session,
-            milestone_id=None,
-            values={"phase_id": phase_id, "title": "Start", "due_on": date(2026, 9, 1)},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.MilestoneInput(phase_id=phase_id, title="Start", due_on=date(2026, 9, 1)),
         )
     with pytest.raises(AdminError, match="Meilensteine oder Beschlüsse"), write_session(engine) as session:
         programme.delete_phase(
@@ -156,16 +157,12 @@ def test_a_phase_with_milestones_is_not_deleted(engine, phase_id) -> None:
 
 def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> None:
     with write_session(engine) as session:
-        module = programme.save_training_module(
+        module = programme.add_training_module(
             session=session,
-            module_id=None,
-            values={
-                "name": "Basisqualifizierung",
-                "kind": ModuleKind.BASE.value,
-                "duration_days": 3,
-                "position": 1,
-            },
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.ModuleInput(
+                name="Basisqualifizierung", kind=ModuleKind.BASE.value, duration_days=3, position=1
+            ),
         )
         unit = OrgUnit(code="33", name="Bürgeramt", kind=UnitKind.AMT.value)
         session.add(unit)
@@ -189,11 +186,17 @@ def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> Non
                 )
             )
     with write_session(engine) as session:
-        programme.save_training_module(
+        programme.update_training_module(
             session=session,
-            module_id=module.id,
-            values={"name": "Basisqualifizierung", "kind": "base", "duration_days": "2,5", "position": 1},
-            actor="cdo",
+            actor=admin("cdo"),
+            data=programme.ModuleEdit(
+                module_id=module.id,
+                expected_version=1,
+                name="Basisqualifizierung",
+                kind="base",
+                duration_days="2,5",
+                position=1,
+            ),
         )
     with read_session(engine) as session:
         row = programme.training_modules(session=session).iloc[0]
@@ -210,14 +213,17 @@ def test_only_admins_change_the_programme(engine, phase_id) -> None:
 
 
 @pytest.mark.parametrize("kind", ["milestone", "gate", "module"])
-def test_a_second_edit_from_the_same_shown_values_is_refused_and_the_first_stays(
+def test_a_second_edit_from_the_same_shown_version_is_refused_and_the_first_stays(
     engine, phase_id, kind
 ) -> None:
-    """Records without a version column: each save names the values its form showed."""
-    table, save, key, values, change_a, change_b = {
+    """Each edit names the version its form showed."""
+    table, add, update, new, edit, key, values, change_a, change_b = {
         "milestone": (
             programme.milestones,
-            programme.save_milestone,
+            programme.add_milestone,
+            programme.update_milestone,
+            programme.MilestoneInput,
+            programme.MilestoneEdit,
             "milestone_id",
             {"phase_id": phase_id, "title": "Schulung 1", "due_on": date(2026, 10, 1), "done_on": None},
             {"title": "Schulung 1 (verschoben)"},
@@ -225,7 +231,10 @@ def test_a_second_edit_from_the_same_shown_values_is_refused_and_the_first_stays
         ),
         "gate": (
             programme.gate_decisions,
-            programme.save_gate_decision,
+            programme.add_gate_decision,
+            programme.update_gate_decision,
+            programme.GateInput,
+            programme.GateEdit,
             "gate_id",
             {
                 "phase_id": phase_id,
@@ -239,36 +248,37 @@ def test_a_second_edit_from_the_same_shown_values_is_refused_and_the_first_stays
         ),
         "module": (
             programme.training_modules,
-            programme.save_training_module,
+            programme.add_training_module,
+            programme.update_training_module,
+            programme.ModuleInput,
+            programme.ModuleEdit,
             "module_id",
             {"name": "Datenschutz", "kind": ModuleKind.ADVANCED.value, "duration_days": "1,5", "position": 2},
             {"duration_days": "2"},
             {"name": "Datenschutz kompakt"},
         ),
     }[kind]
+    cdo = admin("cdo")
     with write_session(engine) as session:
-        record_id = save(session=session, actor="cdo", values=values, **{key: None}).id
+        record_id = add(session=session, actor=cdo, data=new(**values)).id
     with read_session(engine) as session:
         shown = table(session=session).set_index("id").loc[record_id].to_dict()  # what both forms show
+    seen = {key: record_id, "expected_version": int(shown["version"])}
     with write_session(engine) as session:
-        save(session=session, actor="cdo", values=values | change_a, seen=shown, **{key: record_id})
+        update(session=session, actor=cdo, data=edit(**(values | change_a), **seen))
     with (
         pytest.raises(StaleEditError, match="inzwischen von jemand anderem geändert"),
         write_session(engine) as session,
     ):
-        save(session=session, actor="cdo", values=values | change_b, seen=shown, **{key: record_id})
+        update(session=session, actor=cdo, data=edit(**(values | change_b), **seen))
 
     with read_session(engine) as session:
         now = table(session=session).set_index("id").loc[record_id].to_dict()
-        fresh = now  # a reloaded form may save again
+    fresh = {key: record_id, "expected_version": int(now["version"])}  # a reloaded form may save again
     field, value = next(iter(change_a.items()))
-    assert programme.comparable(now[field]) == programme.comparable(
-        value if field != "duration_days" else 2.0
-    )
+    assert now[field] == (value if field != "duration_days" else 2.0)
     with write_session(engine) as session:
-        save(
-            session=session, actor="cdo", values=values | change_a | change_b, seen=fresh, **{key: record_id}
-        )
+        update(session=session, actor=cdo, data=edit(**(values | change_a | change_b), **fresh))
     updates = [
         entry
         for entry in audit_rows(
@@ -279,23 +289,103 @@ def test_a_second_edit_from_the_same_shown_values_is_refused_and_the_first_stays
     assert len(updates) == 2
 
 
-def test_a_delete_from_old_shown_values_is_refused(engine, phase_id) -> None:
+def test_a_delete_from_an_old_shown_version_is_refused(engine, phase_id) -> None:
     values = {"phase_id": phase_id, "title": "Schulung 1", "due_on": date(2026, 10, 1), "done_on": None}
     with write_session(engine) as session:
-        milestone_id = programme.save_milestone(
-            session=session, milestone_id=None, values=values, actor="cdo"
+        milestone_id = programme.add_milestone(
+            session=session, actor=admin("cdo"), data=programme.MilestoneInput(**values)
         ).id
     with read_session(engine) as session:
         shown = programme.milestones(session=session).set_index("id").loc[milestone_id].to_dict()
     with write_session(engine) as session:
-        programme.save_milestone(
+        programme.update_milestone(
             session=session,
-            milestone_id=milestone_id,
-            values=values | {"title": "Neu"},
-            actor="cdo",
-            seen=shown,
+            actor=admin("cdo"),
+            data=programme.MilestoneEdit(
+                milestone_id=milestone_id,
+                expected_version=int(shown["version"]),
+                **(values | {"title": "Neu"}),
+            ),
         )
     with pytest.raises(StaleEditError), write_session(engine) as session:
-        programme.delete_milestone(session=session, milestone_id=milestone_id, actor="cdo", seen=shown)
+        programme.delete_milestone(
+            session=session,
+            actor=admin("cdo"),
+            data=programme.MilestoneDeletion(milestone_id, int(shown["version"])),
+        )
     with read_session(engine) as session:
         assert list(programme.milestones(session=session)["title"]) == ["Neu"]
+
+
+def test_a_delete_from_the_shown_version_removes_the_record_with_its_audit_row(engine, phase_id) -> None:
+    with write_session(engine) as session:
+        gate = programme.add_gate_decision(
+            session=session,
+            actor=admin("cdo"),
+            data=programme.GateInput(phase_id=phase_id, body="Rat", decided_on=date(2026, 5, 1)),
+        )
+    with write_session(engine) as session:
+        programme.delete_gate_decision(
+            session=session, actor=admin("cdo"), data=programme.GateDeletion(gate.id, 1)
+        )
+    with read_session(engine) as session:
+        assert programme.gate_decisions(session=session).empty
+    assert [entry.action for entry in audit_rows(engine, "gate_decision")] == ["create", "delete"]
+
+
+@pytest.mark.parametrize("kind", ["milestone", "module"])
+def test_two_admins_edit_one_record_and_the_later_save_is_refused(engine, phase_id, kind) -> None:
+    """Both forms show version 1; the first save wins, the second changes nothing, in German."""
+    table, add, update, new, edit, key, entity, values, first, second = {
+        "milestone": (
+            programme.milestones,
+            programme.add_milestone,
+            programme.update_milestone,
+            programme.MilestoneInput,
+            programme.MilestoneEdit,
+            "milestone_id",
+            "milestone",
+            {"phase_id": phase_id, "title": "Kohorte 3 gestartet", "due_on": date(2027, 2, 1)},
+            {"title": "Kohorte 3 gestartet (verschoben)", "due_on": date(2027, 3, 1)},
+            {"done_on": date(2027, 2, 3)},
+        ),
+        "module": (
+            programme.training_modules,
+            programme.add_training_module,
+            programme.update_training_module,
+            programme.ModuleInput,
+            programme.ModuleEdit,
+            "module_id",
+            "training_module",
+            {"name": "Agiles Arbeiten", "kind": ModuleKind.ADVANCED.value, "duration_days": 1},
+            {"duration_days": "1,5"},
+            {"name": "Agiles Arbeiten kompakt", "active": False},
+        ),
+    }[kind]
+    with write_session(engine) as session:
+        session.add(AppUser(username="cdo2", display_name="CDO 2", role=Role.ADMIN.value, password_hash="x"))
+        record_id = add(session=session, actor=admin("cdo"), data=new(**values)).id
+    with read_session(engine) as session:
+        shown = table(session=session).set_index("id").loc[record_id].to_dict()  # both admins' forms
+    seen = {key: record_id, "expected_version": int(shown["version"])}
+    with write_session(engine) as session:
+        update(session=session, actor=admin("cdo"), data=edit(**(values | first), **seen))
+    with read_session(engine) as session:
+        after_first = table(session=session).set_index("id").loc[record_id].to_dict()
+    audit_before = len(audit_rows(engine, entity))
+
+    with (
+        pytest.raises(StaleEditError) as refused,
+        write_session(engine) as session,
+    ):
+        update(session=session, actor=admin("cdo2"), data=edit(**(values | second), **seen))
+
+    what = "Der Meilenstein" if kind == "milestone" else "Das Modul"
+    assert str(refused.value).startswith(
+        f"{what} wurde inzwischen von jemand anderem geändert; Ihre Änderung wurde nicht gespeichert."
+    )
+    with read_session(engine) as session:
+        now = table(session=session).set_index("id").loc[record_id].to_dict()
+    assert now == after_first
+    assert now["version"] == 2
+    assert len(audit_rows(engine, entity)) == audit_before

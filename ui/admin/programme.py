@@ -208,16 +208,26 @@ def _milestones(user: UserInfo, phase_names: dict[int, str]) -> None:
         delete = selected != NEW and st.checkbox("Diesen Meilenstein löschen", key=form.key("delete"))
         submitted = st.form_submit_button("Meilenstein speichern")
     if submitted:
+        command: Callable[..., Any]
+        data: object
+        if delete:
+            command = programme.delete_milestone
+            data = programme.MilestoneDeletion(selected, int(current["version"]))
+        elif selected == NEW:
+            command, data = programme.add_milestone, programme.MilestoneInput(**values)
+        else:
+            command = programme.update_milestone
+            data = programme.MilestoneEdit(
+                milestone_id=selected, expected_version=int(current["version"]), **values
+            )
         _save_or_delete(
             user,
             area=MILESTONE_AREA,
             form=form,
             selected=selected,
-            seen=current,
-            values=values if not delete else None,
-            id_field="milestone_id",
-            save=programme.save_milestone,
-            remove=programme.delete_milestone,
+            command=command,
+            data=data,
+            deleting=delete,
             saved=f"Der Meilenstein „{escaped(values['title'].strip())}“ wurde {_saved_as(selected)}.",
             deleted="Der Meilenstein wurde gelöscht.",
             selection="milestone_selected",
@@ -231,36 +241,22 @@ def _save_or_delete(
     area: str,
     form: FormRound,
     selected: object,
-    seen: dict[str, Any],
-    values: dict[str, Any] | None,
-    id_field: str,
-    save: Callable[..., Any],
-    remove: Callable[..., Any],
+    command: Callable[..., Any],
+    data: object,
+    deleting: bool,
     saved: str,
     deleted: str,
     selection: str,
 ) -> None:
-    """Save a programme record from its form, or delete it (values None), naming what the form showed.
+    """Run the save or delete of a programme record from its form (an edit's `data` names the version
+    the form showed).
 
     After a deletion the choice goes back to "new", since the record is gone."""
-    common: dict[str, Any] = {"reset": [form], "actor": user.username}
-    if values is None:
-        run_command(
-            area, remove, success=deleted, forget=[selection], **{id_field: selected}, seen=seen, **common
-        )
-    elif selected == NEW:
-        run_command(area, save, success=saved, **{id_field: None}, values=values, **common)
+    if deleting:
+        run_command(area, command, success=deleted, reset=[form], forget=[selection], actor=user, data=data)
     else:
-        run_command(
-            area,
-            save,
-            success=saved,
-            keep={selection: selected},
-            **{id_field: selected},
-            values=values,
-            seen=seen,
-            **common,
-        )
+        keep = None if selected == NEW else {selection: selected}
+        run_command(area, command, success=saved, reset=[form], keep=keep, actor=user, data=data)
 
 
 def _phase_choice(phase_names: dict[int, str], current: object, key: str) -> int | None:
@@ -324,16 +320,24 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
         delete = selected != NEW and st.checkbox("Diesen Beschluss löschen", key=form.key("delete"))
         submitted = st.form_submit_button("Beschluss speichern")
     if submitted:
+        command: Callable[..., Any]
+        data: object
+        if delete:
+            command = programme.delete_gate_decision
+            data = programme.GateDeletion(selected, int(current["version"]))
+        elif selected == NEW:
+            command, data = programme.add_gate_decision, programme.GateInput(**values)
+        else:
+            command = programme.update_gate_decision
+            data = programme.GateEdit(gate_id=selected, expected_version=int(current["version"]), **values)
         _save_or_delete(
             user,
             area=GATE_AREA,
             form=form,
             selected=selected,
-            seen=current,
-            values=values if not delete else None,
-            id_field="gate_id",
-            save=programme.save_gate_decision,
-            remove=programme.delete_gate_decision,
+            command=command,
+            data=data,
+            deleting=delete,
             saved=f"Der Beschluss wurde {_saved_as(selected)}.",
             deleted="Der Beschluss wurde gelöscht.",
             selection="gate_selected",
@@ -400,18 +404,26 @@ def _modules(user: UserInfo) -> None:
         }
         submitted = st.form_submit_button("Modul speichern")
     if submitted:
-        arguments: dict[str, Any] = (
-            {"module_id": None}
-            if selected == NEW
-            else {"module_id": selected, "seen": current, "keep": {"module_selected": selected}}
-        )
-        run_command(
-            MODULE_AREA,
-            programme.save_training_module,
-            success=f"Das Modul „{escaped(values['name'].strip())}“ wurde {_saved_as(selected)}.",
-            reset=[form],
-            values=values,
-            actor=user.username,
-            **arguments,
-        )
+        success = f"Das Modul „{escaped(values['name'].strip())}“ wurde {_saved_as(selected)}."
+        if selected == NEW:
+            run_command(
+                MODULE_AREA,
+                programme.add_training_module,
+                success=success,
+                reset=[form],
+                actor=user,
+                data=programme.ModuleInput(**values),
+            )
+        else:
+            run_command(
+                MODULE_AREA,
+                programme.update_training_module,
+                success=success,
+                reset=[form],
+                keep={"module_selected": selected},
+                actor=user,
+                data=programme.ModuleEdit(
+                    module_id=selected, expected_version=int(current["version"]), **values
+                ),
+            )
     feedback.show(MODULE_AREA)
