@@ -16,7 +16,14 @@ from model.core.enums import Category, MeasureStatus, Rag, labels_of
 from model.core.german import fmt_number
 from model.core.tables import Measure
 from model.roadmap import reads as roadmap
-from model.roadmap.commands import FIELD_LABELS, MATURITY_LABELS, create_measure, update_measure
+from model.roadmap.commands import (
+    FIELD_LABELS,
+    MATURITY_LABELS,
+    MeasureEdit,
+    NewMeasure,
+    create_measure,
+    update_measure,
+)
 from model.roadmap.ozg import load_ozg_catalogue
 from model.roadmap.scoring import INPUT_LABELS, ScoreWeights, set_score_weights
 from ui import cache, feedback, pickers
@@ -221,11 +228,8 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
             success=saved,
             reset=[form],
             keep={MEASURE_CHOICE: snapshot["id"]},
-            measure_id=snapshot["id"],
-            expected_version=snapshot["version"],
-            changes=values,
-            actor=user.username,
-            actor_role=user.role,
+            actor=user,
+            data=MeasureEdit(measure_id=snapshot["id"], expected_version=snapshot["version"], changes=values),
         )
     feedback.show(MEASURE_AREA)
 
@@ -296,8 +300,7 @@ def new_measure_form(user: UserInfo) -> None:
             create_measure,
             success=lambda measure: f"Die Maßnahme „{escaped(measure.title)}“ wurde angelegt.",
             reset=[form],
-            values=values,
-            actor=user.username,
-            actor_role=user.role,
+            actor=user,
+            data=NewMeasure(values),
         )
     feedback.show(NEW_MEASURE_AREA)
