@@ -126,6 +126,7 @@ class Milestone(SQLModel, table=True):
     title: str = Field(max_length=200)
     due_on: date = Field(index=True)
     done_on: date | None = None
+    version: int = Field(default=1)
 
 
 # A gate decision of a body (Gremium) with date and paper number.
@@ -138,6 +139,7 @@ class GateDecision(SQLModel, table=True):
     decided_on: date
     paper_no: str | None = Field(default=None, max_length=50)
     summary: str | None = Field(default=None, max_length=1000)
+    version: int = Field(default=1)
 
 
 # A training module: the Basisqualifizierung or an Aufbaumodul.
@@ -151,6 +153,7 @@ class TrainingModule(SQLModel, table=True):
     duration_days: float = Field(default=1.0)
     position: int = Field(default=0)
     active: bool = Field(default=True)
+    version: int = Field(default=1)
 
 
 # Enrolment and completion of one Lotse in one module.
@@ -326,6 +329,7 @@ class ItStaff(SQLModel, table=True):
     unit_id: int = Field(foreign_key="org_unit.id", index=True)
     task_area: str = Field(max_length=30, index=True)
     fte: float
+    version: int = Field(default=1)
 
 
 # Key figures saved at a meeting, to show "seit der letzten Sitzung".
@@ -346,6 +350,7 @@ class AppSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=50)
     value: str = Field(max_length=2000)
+    version: int = Field(default=1)
 
 
 # A login. Roles are enforced by the app, never by the client.

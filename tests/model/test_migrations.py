@@ -60,3 +60,58 @@ def test_user_version_migration_upgrades_and_downgrades(tmp_path) -> None:
             assert connection.execute(text("SELECT username FROM app_user")).all() == [("cdo",)]
     finally:
         engine.dispose()
+
+
+VERSIONED_0012 = ("milestone", "gate_decision", "training_module", "it_staff", "app_setting")
+
+
+@pytest.mark.sqlite_only(reason="the migration steps on a file of its own")
+def test_more_versions_migration_upgrades_and_downgrades(tmp_path) -> None:
+    from alembic import command
+
+    from model.core.db import make_engine
+    from model.core.migrate import alembic_config, migrate, migration_connection
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'schritte.db'}")
+    try:
+        migrate(engine, revision="e5a1c3d7f902")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO org_unit (id, code, name, kind, headcount, active, version) "
+                "VALUES (1, 'A1', 'Amt 1', 'amt', 10, 1, 1)",
+                "INSERT INTO it_staff (id, unit_id, task_area, fte) VALUES (1, 1, 'betrieb', 2.5)",
+                "INSERT INTO phase (id, name, position, planned_start, planned_end, status, version) "
+                "VALUES (1, 'Pilot', 1, '2026-01-01', '2026-06-30', 'laufend', 1)",
+                "INSERT INTO milestone (id, phase_id, title, due_on) VALUES (1, 1, 'Start', '2026-02-01')",
+                "INSERT INTO gate_decision (id, phase_id, body, decided_on) "
+                "VALUES (1, 1, 'Lenkungskreis', '2026-03-01')",
+                "INSERT INTO training_module (id, name, kind, duration_days, position, active) "
+                "VALUES (1, 'Basisqualifizierung', 'basis', 2.0, 1, 1)",
+                "INSERT INTO pilot (id, name, email, unit_id, stage, stage_since, hours_per_week, "
+                "anonymised, version) "
+                "VALUES (1, 'Lotse', 'l@example.org', 1, 'aktiv', '2026-01-01', 2, 0, 1)",
+                "INSERT INTO training_record (id, pilot_id, module_id, enrolled_on) "
+                "VALUES (1, 1, 1, '2026-01-05')",
+                "INSERT INTO app_setting (key, value) VALUES ('soll_test', '{}')",
+            ):
+                connection.exec_driver_sql(statement)
+        migrate(engine, revision="a7c3e5f9b124")
+        with engine.connect() as connection:
+            for table in VERSIONED_0012:
+                select = text(f"SELECT version FROM {table}")  # noqa: S608  (names from VERSIONED_0012)
+                assert set(connection.execute(select).all()) == {(1,)}, table
+        for table in VERSIONED_0012:
+            columns = {column["name"]: column for column in inspect(engine).get_columns(table)}
+            assert columns["version"]["nullable"] is False, table
+        config = alembic_config()
+        with migration_connection(engine) as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "e5a1c3d7f902")
+        for table in VERSIONED_0012:
+            assert "version" not in {column["name"] for column in inspect(engine).get_columns(table)}, table
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT title FROM milestone")).all() == [("Start",)]
+            assert connection.execute(text("SELECT module_id FROM training_record")).all() == [(1,)]
+            assert ("soll_test",) in connection.execute(text("SELECT key FROM app_setting")).all()
+    finally:
+        engine.dispose()
