@@ -26,7 +26,7 @@ IT_TAB = "it_staff"
 CENTRAL_IT_AREA = "central_it"
 IT_EDITOR = FormRound("it_editor")  # a new round draws a fresh editor
 AUTOMATIC = "auto"
-CENTRAL_IT_SEEN = "central_it_seen_version"  # the setting's version the form was last drawn with
+CENTRAL_IT_SEEN = "central_it_seen_version"  # the setting's version the form showed
 
 
 def render_it_staff(user: UserInfo) -> None:
@@ -86,9 +86,11 @@ def _staff_cells(frame: pd.DataFrame, state: dict[str, Any]) -> list[StaffCell]:
 
 def _central_unit_form(user: UserInfo) -> None:
     central = cache.query(it_staff.central_it_unit)
-    version = cache.query(it_staff.central_it_version)
-    # A submit reruns the page: the version this form was drawn with is the one kept by the last run.
-    shown_version = st.session_state.get(CENTRAL_IT_SEEN, version)
+    # The setting's version when the form was first drawn, kept while its select box stays drawn
+    # (like ui.commands.shown); a save or a refusal as stale forgets it.
+    if CENTRAL_IT_SEEN not in st.session_state or "central_it_unit" not in st.session_state:
+        st.session_state[CENTRAL_IT_SEEN] = cache.query(it_staff.central_it_version)
+    shown_version = st.session_state[CENTRAL_IT_SEEN]
     st.subheader("Zentrale IT-Einheit")
     choices = unit_options(
         key="central_it_unit",
@@ -119,10 +121,10 @@ def _central_unit_form(user: UserInfo) -> None:
                 CENTRAL_IT_AREA,
                 it_staff.set_central_it_unit,
                 success="Die zentrale IT-Einheit wurde gespeichert.",
+                forget=[CENTRAL_IT_SEEN],
                 actor=user,
                 data=it_staff.CentralItChoice(
                     unit_id=None if chosen == AUTOMATIC else chosen, expected_version=shown_version
                 ),
             )
-    st.session_state[CENTRAL_IT_SEEN] = version
     feedback.show(CENTRAL_IT_AREA)
