@@ -16,9 +16,17 @@ from model.core.enums import Category, MeasureStatus, Rag, labels_of
 from model.core.german import fmt_number
 from model.core.tables import Measure
 from model.roadmap import reads as roadmap
-from model.roadmap.commands import FIELD_LABELS, MATURITY_LABELS, create_measure, update_measure
+from model.roadmap import scoring
+from model.roadmap.commands import (
+    FIELD_LABELS,
+    MATURITY_LABELS,
+    MeasureEdit,
+    NewMeasure,
+    create_measure,
+    update_measure,
+)
 from model.roadmap.ozg import load_ozg_catalogue
-from model.roadmap.scoring import INPUT_LABELS, ScoreWeights, set_score_weights
+from model.roadmap.scoring import INPUT_LABELS, ScoreWeights, WeightsEdit, set_score_weights
 from ui import cache, feedback, pickers
 from ui.commands import run, shown
 from ui.feedback import FormRound
@@ -38,7 +46,7 @@ def _percent(weights: ScoreWeights) -> dict[str, int]:
 
 def weights_form(user: UserInfo, weights: ScoreWeights) -> None:
     form = FormRound("roadmap_weights")
-    showing = shown(form, weights)
+    showing, version = shown(form, (weights, cache.query(scoring.score_weights_version)))
     with st.expander("Gewichte ändern"), st.form(form.form):
         st.caption("Gewichte in Prozent; zusammen genau 100 %.")
         columns = st.columns(len(INPUT_LABELS))
@@ -62,10 +70,10 @@ def weights_form(user: UserInfo, weights: ScoreWeights) -> None:
             set_score_weights,
             success="Die neuen Gewichte gelten ab sofort für alle Scores und Klassen.",
             reset=[form],
-            weights={key: value / 100 for key, value in entered.items()},
-            expected=showing,
-            actor=user.username,
-            actor_role=user.role,
+            actor=user,
+            data=WeightsEdit(
+                weights={key: value / 100 for key, value in entered.items()}, expected_version=version
+            ),
         )
     feedback.show(WEIGHTS_AREA)
 
@@ -221,11 +229,8 @@ def measure_form(user: UserInfo, measure_id: int) -> None:
             success=saved,
             reset=[form],
             keep={MEASURE_CHOICE: snapshot["id"]},
-            measure_id=snapshot["id"],
-            expected_version=snapshot["version"],
-            changes=values,
-            actor=user.username,
-            actor_role=user.role,
+            actor=user,
+            data=MeasureEdit(measure_id=snapshot["id"], expected_version=snapshot["version"], changes=values),
         )
     feedback.show(MEASURE_AREA)
 
@@ -296,8 +301,7 @@ def new_measure_form(user: UserInfo) -> None:
             create_measure,
             success=lambda measure: f"Die Maßnahme „{escaped(measure.title)}“ wurde angelegt.",
             reset=[form],
-            values=values,
-            actor=user.username,
-            actor_role=user.role,
+            actor=user,
+            data=NewMeasure(values),
         )
     feedback.show(NEW_MEASURE_AREA)

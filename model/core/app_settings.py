@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from model.core.audit import record_audit
 from model.core.enums import SollRule
-from model.core.guard import refuse_stale
+from model.core.guard import check_version, refuse_stale
 from model.core.tables import AppSetting
 
 SOLL_RULE_KEY = "soll_rule"
@@ -31,8 +31,19 @@ def _read(session: Session, key: str, *, for_update: bool = False) -> Any | None
     return None if row is None else json.loads(row.value)
 
 
+def version_of(*, session: Session, key: str) -> int:
+    """The version of a setting as a form shows it: 0 while it is not stored (the defaults apply)."""
+    row = session.get(AppSetting, key)
+    return 0 if row is None else row.version
+
+
+def check_setting_version(*, session: Session, key: str, expected: int, what: str) -> None:
+    """StaleEditError if the setting was stored since the form showed version `expected`."""
+    check_version(current=version_of(session=session, key=key), expected=expected, what=what)
+
+
 def store(*, session: Session, key: str, value: str, what: str) -> None:
-    """Write a setting in the caller's transaction.
+    """Write a setting in the caller's transaction; a stored one gets the next version.
 
     The first value of a setting is an insert: if another admin inserted it at the same moment
     (possible on PostgreSQL, where no row exists to lock yet), the later one is refused.
@@ -40,6 +51,7 @@ def store(*, session: Session, key: str, value: str, what: str) -> None:
     row = session.get(AppSetting, key)
     if row is not None:
         row.value = value
+        row.version += 1
         session.add(row)
         return
     try:

@@ -15,9 +15,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Label, SQLColumnExpression, and_, case, func, literal, not_
 from sqlmodel import Session, col, select
 
+from model.core.actor import Actor
 from model.core.audit import record_audit
 from model.core.enums import ItTaskArea, label
-from model.core.guard import AdminError, clean_number, require_admin
+from model.core.guard import AdminError, check_version, clean_number, require_admin
 from model.core.statements import id_column, select_columns
 from model.core.tables import AppSetting, ItStaff, OrgUnit
 from model.org.scope import scope_condition
@@ -201,32 +202,54 @@ def duplicate_structures(
 # ------------------------------------------------------------------ editing
 
 
+def _version_columns() -> list[Label[int]]:
+    return [
+        func.coalesce(
+            func.max(case((col(ItStaff.task_area) == task, col(ItStaff.version)), else_=None)), 0
+        ).label(version_column(task))
+        for task in TASKS
+    ]
+
+
+def version_column(task: str) -> str:
+    """The it_staff_table column with the version of a task area's cell (0: no entry)."""
+    return f"{task}_version"
+
+
 def it_staff_table(*, session: Session, root_id: int | None = None, limit: int = 1_000) -> pd.DataFrame:
-    """Active units in scope (with or without IT staff), by Kürzel: one VZÄ column per task area."""
+    """Active units in scope (with or without IT staff), by Kürzel: one VZÄ column per task area,
+    and beside them the version of each cell's entry (version_column; 0: no entry)."""
     rows = session.exec(
-        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, *_task_columns())
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, *_task_columns(), *_version_columns())
         .outerjoin(ItStaff, col(ItStaff.unit_id) == OrgUnit.id)
         .where(col(OrgUnit.active), scope_condition(col(OrgUnit.id), root_id))
         .group_by(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .order_by(OrgUnit.code)
         .limit(limit)
     ).all()
-    return pd.DataFrame(rows, columns=["id", "code", "name", *TASKS])
+    return pd.DataFrame(rows, columns=["id", "code", "name", *TASKS, *map(version_column, TASKS)])
 
 
-# One edited cell of the IT-Personal table: the value shown when loaded and the new one.
+# One edited cell of the IT-Personal table: the version of its entry when loaded (0: none) and the new value.
 @dataclass(frozen=True)
 class StaffCell:
     unit_id: int
     task_area: str
-    expected_fte: float
+    expected_version: int
     new_fte: object
 
 
-def save_it_staff(*, session: Session, cells: list[StaffCell], actor: str) -> int:
-    """Save all edited cells or none. 0 or empty removes the entry; a cell someone else changed
-    since it was loaded is refused, like a stale version."""
-    require_admin(session=session, actor=actor)
+# The table's save: every edited cell.
+@dataclass(frozen=True)
+class StaffCells:
+    rows: tuple[StaffCell, ...]
+
+
+def save_it_staff(*, session: Session, actor: Actor, data: StaffCells) -> int:
+    """Save all edited cells or none. 0 or empty removes the entry; a cell someone else saved
+    since it was loaded (another version) is refused."""
+    require_admin(session=session, actor=actor.username)
+    cells = list(data.rows)
     units = dict(
         session.exec(
             select(col(OrgUnit.id), col(OrgUnit.code)).where(col(OrgUnit.id).in_([c.unit_id for c in cells]))
@@ -248,7 +271,7 @@ def save_it_staff(*, session: Session, cells: list[StaffCell], actor: str) -> in
             continue
         row = existing.get((cell.unit_id, cell.task_area))
         current = row.fte if row is not None else 0.0
-        if abs(current - cell.expected_fte) > 1e-9:
+        if (row.version if row is not None else 0) != cell.expected_version:
             problems.append(f"{where}: wurde inzwischen von jemand anderem geändert. Bitte neu laden.")
             continue
         try:
@@ -265,7 +288,8 @@ def save_it_staff(*, session: Session, cells: list[StaffCell], actor: str) -> in
     if not planned:
         raise AdminError("Es wurde nichts geändert.")
     for cell, value in planned:
-        _apply(session, existing.get((cell.unit_id, cell.task_area)), cell, value, units[cell.unit_id], actor)
+        row = existing.get((cell.unit_id, cell.task_area))
+        _apply(session, row, cell, value, units[cell.unit_id], actor.username)
     return len(planned)
 
 
@@ -279,6 +303,7 @@ def _apply(
         session.delete(row)
     else:
         row.fte = value
+        row.version += 1
         session.add(row)
     record_audit(
         session=session,
@@ -298,10 +323,32 @@ def _task_label(task: str) -> str:
     return label(ItTaskArea(task)) if task in TASKS else task
 
 
-def set_central_it_unit(*, session: Session, unit_id: int | None, actor: str) -> None:
-    """Name the central IT unit (None: the unit with the most IT-VZÄ is taken)."""
-    require_admin(session=session, actor=actor)
+def central_it_version(*, session: Session) -> int:
+    """The version of the central-IT setting (0: not set, the unit with the most IT-VZÄ counts)."""
     setting = session.get(AppSetting, CENTRAL_IT_KEY)
+    return 0 if setting is None else setting.version
+
+
+# The unit chosen as central IT (None: automatic) and the version of the setting the form showed.
+@dataclass(frozen=True, kw_only=True)
+class CentralItChoice:
+    unit_id: int | None
+    expected_version: int
+
+
+def set_central_it_unit(*, session: Session, actor: Actor, data: CentralItChoice) -> None:
+    """Name the central IT unit (None: the unit with the most IT-VZÄ is taken).
+
+    If the setting was stored since the form showed `expected_version`, the change is refused
+    (StaleEditError)."""
+    require_admin(session=session, actor=actor.username)
+    unit_id = data.unit_id
+    setting = session.get(AppSetting, CENTRAL_IT_KEY, with_for_update=True)
+    check_version(
+        current=0 if setting is None else setting.version,
+        expected=data.expected_version,
+        what="Die zentrale IT-Einheit",
+    )
     old = None if setting is None else json.loads(setting.value)
     new = None
     if unit_id is not None:
@@ -314,12 +361,15 @@ def set_central_it_unit(*, session: Session, unit_id: int | None, actor: str) ->
     if new is None:
         session.delete(setting)
     else:
-        setting = setting or AppSetting(key=CENTRAL_IT_KEY, value="")
+        if setting is None:
+            setting = AppSetting(key=CENTRAL_IT_KEY, value="")
+        else:
+            setting.version += 1
         setting.value = json.dumps(new, ensure_ascii=False)
         session.add(setting)
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="update",
         entity="app_setting",
         entity_id=CENTRAL_IT_KEY,

@@ -25,7 +25,6 @@ from model.core.guard import (
     clean_number,
     clean_text,
     refuse_repeat,
-    refuse_stale,
     require_admin,
 )
 from model.core.queries import contains, soll_expression
@@ -428,23 +427,39 @@ def delete_unit(*, session: Session, actor: Actor, data: UnitVersion) -> None:
     session.delete(unit)
 
 
-def change_soll_rule(
-    *, session: Session, rule: str, per_n: object, actor: str, expected: SollRuleSetting | None = None
-) -> None:
+def soll_rule_version(*, session: Session) -> int:
+    """The version of the stored Soll rule (0: none stored, 1 per unit applies); the form keeps it."""
+    return app_settings.version_of(session=session, key=app_settings.SOLL_RULE_KEY)
+
+
+# The rule chosen in the form (a SollRule code, N for "1 per N Beschäftigte") and the version shown.
+@dataclass(frozen=True, kw_only=True)
+class SollRuleEdit:
+    rule: str
+    per_n: object
+    expected_version: int
+
+
+def change_soll_rule(*, session: Session, actor: Actor, data: SollRuleEdit) -> None:
     """The rule for units without an explicit Soll: 1 per unit, or 1 per N Beschäftigte.
 
-    `expected`: the rule the form showed; if the stored one differs, someone else changed it
-    meanwhile and this change is refused (the setting has no version number).
+    If the setting was stored since the form showed `expected_version`, someone else changed it
+    meanwhile and this change is refused (StaleEditError).
     """
-    require_admin(session=session, actor=actor)
+    require_admin(session=session, actor=actor.username)
     stored = app_settings.soll_rule(session=session, for_update=True)
-    if expected is not None and stored != expected:
-        refuse_stale(what="Die Soll-Lotsen-Regel")
+    app_settings.check_setting_version(
+        session=session,
+        key=app_settings.SOLL_RULE_KEY,
+        expected=data.expected_version,
+        what="Die Soll-Lotsen-Regel",
+    )
+    rule, per_n = data.rule, data.per_n
     if rule not in labels_of(SollRule):
         raise AdminError("Bitte eine der vorgegebenen Regeln wählen.")
     number = int(clean_number(per_n, field="Beschäftigte je Lotse", minimum=1, maximum=100_000, whole=True))
     if stored == SollRuleSetting(rule=SollRule(rule), per_n=number):
         raise AdminError("Es wurde nichts geändert.")
     app_settings.set_soll_rule(
-        session=session, setting=SollRuleSetting(rule=SollRule(rule), per_n=number), actor=actor
+        session=session, setting=SollRuleSetting(rule=SollRule(rule), per_n=number), actor=actor.username
     )

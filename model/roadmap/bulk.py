@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from model.core.actor import Actor
 from model.core.audit import record_audit
 from model.core.guard import AdminError, require_admin
 from model.core.statements import id_column, select_columns
@@ -46,6 +47,12 @@ class RowEdit:
     measure_id: int
     expected_version: int
     changes: dict[str, Any]
+
+
+# The bulk table's save: every edited row with the version it was shown in.
+@dataclass(frozen=True)
+class MeasureRowsEdit:
+    rows: tuple[RowEdit, ...]
 
 
 # One reason why a bulk save was refused.
@@ -220,9 +227,10 @@ def _problem(title: str, message: str) -> Problem:
     return Problem(title, header if known else "", reason if known else message)
 
 
-def bulk_update_measures(*, session: Session, edits: list[RowEdit], actor: str) -> int:
+def bulk_update_measures(*, session: Session, actor: Actor, data: MeasureRowsEdit) -> int:
     """Save every edited row or none: version per row, every cell checked; returns the rows changed."""
-    require_admin(session=session, actor=actor)
+    require_admin(session=session, actor=actor.username)
+    edits = list(data.rows)
     if not edits:
         raise AdminError("Es wurde nichts geändert.")
     ids = [edit.measure_id for edit in edits]
@@ -266,7 +274,7 @@ def bulk_update_measures(*, session: Session, edits: list[RowEdit], actor: str) 
         session.add(measure)
         record_audit(
             session=session,
-            actor=actor,
+            actor=actor.username,
             action="update",
             entity=ENTITY,
             entity_id=measure.id,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from model.core.actor import Actor
 from model.core.audit import diff, record_audit
 from model.core.enums import Category, MeasureStatus, Rag, Role
 from model.core.errors import DomainError, NotPermitted
@@ -18,7 +20,15 @@ from model.core.guard import StaleEditError, refuse_repeat
 from model.core.tables import FundingProgramme, Measure, OrgUnit, Pilot
 from model.roadmap.ozg import load_ozg_catalogue
 
-__all__ = ["MeasureInputError", "StaleEditError", "create_measure", "update_measure", "validate_changes"]
+__all__ = [
+    "MeasureEdit",
+    "MeasureInputError",
+    "NewMeasure",
+    "StaleEditError",
+    "create_measure",
+    "update_measure",
+    "validate_changes",
+]
 
 # German names of the editable fields, in form order (also used in messages).
 FIELD_LABELS = {
@@ -289,21 +299,23 @@ def _stale_message(title: str) -> str:
     )
 
 
-def update_measure(
-    *,
-    session: Session,
-    measure_id: int,
-    expected_version: int,
-    changes: Mapping[str, object],
-    actor: str,
-    actor_role: Role,
-) -> Measure:
+# The admin's edit of one measure: the fields the form sent (raw; the command cleans them) and the
+# version the form was loaded with.
+@dataclass(frozen=True, kw_only=True)
+class MeasureEdit:
+    measure_id: int
+    expected_version: int
+    changes: Mapping[str, object]
+
+
+def update_measure(*, session: Session, actor: Actor, data: MeasureEdit) -> Measure:
     """Save the admin's changes if nobody saved in between; one audit row with old → new per field.
 
     Unchanged values are not written; with no change at all the version stays as it is.
     """
-    if actor_role != Role.ADMIN:
+    if actor.role != Role.ADMIN:
         raise NotPermitted("Nur das CDO-Büro darf Maßnahmen bearbeiten.")
+    measure_id, expected_version, changes = data.measure_id, data.expected_version, data.changes
     measure = session.get(Measure, measure_id)
     if measure is None:
         raise StaleEditError("Die Maßnahme gibt es nicht mehr; sie wurde inzwischen gelöscht.")
@@ -324,7 +336,12 @@ def update_measure(
     if result.rowcount != 1:
         raise StaleEditError(_stale_message(measure.title))
     record_audit(
-        session=session, actor=actor, action="update", entity="measure", entity_id=measure_id, changes=changed
+        session=session,
+        actor=actor.username,
+        action="update",
+        entity="measure",
+        entity_id=measure_id,
+        changes=changed,
     )
     session.flush()
     session.refresh(measure)
@@ -357,16 +374,22 @@ CREATE_DEFAULTS: dict[str, Any] = {
 REQUIRED_ON_CREATE = ("title", "category", "status")
 
 
-def create_measure(
-    *, session: Session, values: Mapping[str, object], actor: str, actor_role: Role
-) -> Measure:
+# A new measure as the form submits it: field → raw value; a field left out gets CREATE_DEFAULTS
+# (title, category and status must be there).
+@dataclass(frozen=True)
+class NewMeasure:
+    values: Mapping[str, object]
+
+
+def create_measure(*, session: Session, actor: Actor, data: NewMeasure) -> Measure:
     """A new measure from the admin's form, validated like an edit, with one audit row.
 
     Every problem is named at once (MeasureInputError); the same admin's identical create moments
     ago is not stored twice (AlreadySaved); a title that is taken says what to do instead.
     """
-    if actor_role != Role.ADMIN:
+    if actor.role != Role.ADMIN:
         raise NotPermitted("Nur das CDO-Büro darf Maßnahmen anlegen.")
+    values = data.values
     clean, messages = _clean_each(values)
     for field in REQUIRED_ON_CREATE:
         if field not in values:
@@ -376,7 +399,7 @@ def create_measure(
     if not messages:
         what = f"Die Maßnahme „{full['title']}“"
         refuse_repeat(
-            session=session, actor=actor, entity="measure", changes=created, model=Measure, what=what
+            session=session, actor=actor.username, entity="measure", changes=created, model=Measure, what=what
         )
     _checked(session, None, clean, messages, CREATE_DEFAULTS)
     measure = Measure(**full)
@@ -389,6 +412,11 @@ def create_measure(
             [f"{FIELD_LABELS['title']}: {_title_taken(full['title'], creating=True)}"]
         ) from None
     record_audit(
-        session=session, actor=actor, action="create", entity="measure", entity_id=measure.id, changes=created
+        session=session,
+        actor=actor.username,
+        action="create",
+        entity="measure",
+        entity_id=measure.id,
+        changes=created,
     )
     return measure

@@ -20,10 +20,10 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from model.core import app_settings
+from model.core.actor import Actor
 from model.core.audit import record_audit
 from model.core.enums import Role
 from model.core.errors import DomainError, NotPermitted
-from model.core.guard import refuse_stale
 from model.core.tables import AppSetting, Measure
 
 WEIGHTS_KEY = "score_weights"
@@ -118,32 +118,38 @@ def score_weights(*, session: Session, for_update: bool = False) -> ScoreWeights
         return DEFAULT_WEIGHTS  # a damaged setting must not take the Roadmap down
 
 
-def set_score_weights(
-    *,
-    session: Session,
-    weights: Mapping[str, object],
-    actor: str,
-    actor_role: Role,
-    expected: ScoreWeights | None = None,
-) -> ScoreWeights:
+def score_weights_version(*, session: Session) -> int:
+    """The version of the stored weights (0: none stored, the defaults apply); the form keeps it."""
+    return app_settings.version_of(session=session, key=WEIGHTS_KEY)
+
+
+# New weights (input key → share of 1) and the version of the setting the form showed.
+@dataclass(frozen=True, kw_only=True)
+class WeightsEdit:
+    weights: Mapping[str, object]
+    expected_version: int
+
+
+def set_score_weights(*, session: Session, actor: Actor, data: WeightsEdit) -> ScoreWeights:
     """Store new weights (admin only), audited old → new.
 
-    `expected`: the weights the form showed; if the stored ones differ, someone else changed them
-    meanwhile and this change is refused (StaleEditError; the setting has no version number).
+    If the setting was stored since the form showed `expected_version`, someone else changed the
+    weights meanwhile and this change is refused (StaleEditError).
     """
-    if actor_role != Role.ADMIN:
+    if actor.role != Role.ADMIN:
         raise NotPermitted("Nur das CDO-Büro darf die Gewichte des Scores ändern.")
     old = score_weights(session=session, for_update=True)
-    if expected is not None and old != expected:
-        refuse_stale(what="Die Gewichtung des Scores")
-    new = validate_weights(weights)
+    app_settings.check_setting_version(
+        session=session, key=WEIGHTS_KEY, expected=data.expected_version, what="Die Gewichtung des Scores"
+    )
+    new = validate_weights(data.weights)
     if new == old:
         return old  # nothing to store, nothing to audit
     value = json.dumps(new.as_dict(), sort_keys=True)
     app_settings.store(session=session, key=WEIGHTS_KEY, value=value, what="Die Gewichtung des Scores")
     record_audit(
         session=session,
-        actor=actor,
+        actor=actor.username,
         action="update",
         entity="app_setting",
         entity_id=WEIGHTS_KEY,

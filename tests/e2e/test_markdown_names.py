@@ -39,7 +39,7 @@ from model.pilots import commands
 from model.pilots.commands import StatusReport
 from model.programme import plan as programme
 from model.roadmap import ideas
-from model.roadmap.commands import create_measure
+from model.roadmap.commands import NewMeasure, create_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT
 from tests.e2e.test_xss import ADMIN_PAGES, SHOWN_WITHIN, Watch, logged_in, lotse_user, nothing_ran
 from tests.support.actors import admin
@@ -202,14 +202,15 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
         )
         create_measure(
             session=session,
-            values={
-                "title": outside.all_in_one("massnahme"),
-                "category": Category.INTERNAL.value,
-                "status": MeasureStatus.IN_PROGRESS.value,
-                "unit_id": amt.id,
-            },
-            actor="cdo",
-            actor_role=Role.ADMIN,
+            actor=admin("cdo"),
+            data=NewMeasure(
+                {
+                    "title": outside.all_in_one("massnahme"),
+                    "category": Category.INTERNAL.value,
+                    "status": MeasureStatus.IN_PROGRESS.value,
+                    "unit_id": amt.id,
+                }
+            ),
         )
         ideas.submit_idea(
             session=session,

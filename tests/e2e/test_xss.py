@@ -38,7 +38,7 @@ from model.pilots import commands
 from model.pilots.commands import ActivityReport, StatusReport
 from model.programme import plan as programme
 from model.roadmap import ideas
-from model.roadmap.commands import update_measure
+from model.roadmap.commands import MeasureEdit, update_measure
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, login, open_app
 from tests.support.actors import admin
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app
@@ -158,11 +158,12 @@ def write_payloads(engine) -> None:
             measure_id, version = measures[(number - 1) % len(measures)]
             update_measure(
                 session=session,
-                measure_id=measure_id,
-                expected_version=version,
-                changes={"description": payload, "decision_ref": f"{payload[:40]} #{number}"},
-                actor="cdo",
-                actor_role=Role.ADMIN,
+                actor=admin("cdo"),
+                data=MeasureEdit(
+                    measure_id=measure_id,
+                    expected_version=version,
+                    changes={"description": payload, "decision_ref": f"{payload[:40]} #{number}"},
+                ),
             )
             org_units.add_unit(
                 session=session,

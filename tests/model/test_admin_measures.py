@@ -12,7 +12,8 @@ from model.core.db import read_session, write_session
 from model.core.enums import PilotStage, Role, UnitKind
 from model.core.tables import AppUser, AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
 from model.roadmap import bulk as admin_measures
-from model.roadmap.bulk import BulkEditError, RowEdit
+from model.roadmap.bulk import BulkEditError, MeasureRowsEdit, RowEdit
+from tests.support.actors import admin
 
 
 @pytest.fixture
@@ -63,7 +64,9 @@ def measure(engine, measure_id: int) -> Measure:
 
 def save(engine, edits: list[RowEdit], actor: str = "cdo") -> int:
     with write_session(engine) as session:
-        return admin_measures.bulk_update_measures(session=session, edits=edits, actor=actor)
+        return admin_measures.bulk_update_measures(
+            session=session, actor=admin(actor), data=MeasureRowsEdit(tuple(edits))
+        )
 
 
 def test_valid_rows_are_saved_with_one_audit_row_each(engine, ids) -> None:

@@ -18,13 +18,14 @@ from sqlmodel import select
 
 from model.core import guard as admin_guard
 from model.core.db import read_session, write_session
-from model.core.enums import ActivityType, Category, MeasureStatus, Role
+from model.core.enums import ActivityType, Category, MeasureStatus
 from model.core.tables import Activity, AuditEntry, Measure, Pilot, StatusUpdate
 from model.pilots import checks as pilot_checks
 from model.pilots import commands as pilot_commands
 from model.pilots.commands import ActivityReport, FullReport, StatusReport
-from model.roadmap.commands import update_measure
+from model.roadmap.commands import MeasureEdit, update_measure
 from tests.model.test_pilot_commands import TODAY, World, build_world
+from tests.support.actors import admin
 
 APPENDS_PER_PILOT = 10  # status updates of Anna and of Bert: appends never conflict
 COMPETING = 10  # users editing the same record from the same loaded version
@@ -144,15 +145,16 @@ def jobs_for(world: World) -> list[tuple[str, int, Callable]]:
                 number,
                 lambda s, n=number: update_measure(
                     session=s,
-                    measure_id=measure_id,
-                    expected_version=measure_version,
-                    changes={
-                        "description": f"Fassung {n}",
-                        "person_days": float(n + 1),
-                        "status": MeasureStatus.IN_PROGRESS.value,
-                    },
-                    actor="cdo",
-                    actor_role=Role.ADMIN,
+                    actor=admin("cdo"),
+                    data=MeasureEdit(
+                        measure_id=measure_id,
+                        expected_version=measure_version,
+                        changes={
+                            "description": f"Fassung {n}",
+                            "person_days": float(n + 1),
+                            "status": MeasureStatus.IN_PROGRESS.value,
+                        },
+                    ),
                 ),
             )
         )

@@ -165,17 +165,16 @@ def _measure(session: Session, actor: str, _phase: int) -> Any:
         "status": "planned",
         "cost_capital": "12.000",
     }
-    return measures.create_measure(session=session, values=values, actor=actor, actor_role=Role.ADMIN)
+    return measures.create_measure(session=session, actor=admin(actor), data=measures.NewMeasure(values))
 
 
 def _retitle_measure(session: Session, measure_id: int) -> None:
     measures.update_measure(
         session=session,
-        measure_id=measure_id,
-        expected_version=1,
-        changes={"title": "Digitale Bauakte (alt)"},
-        actor="cdo",
-        actor_role=Role.ADMIN,
+        actor=admin("cdo"),
+        data=measures.MeasureEdit(
+            measure_id=measure_id, expected_version=1, changes={"title": "Digitale Bauakte (alt)"}
+        ),
     )
 
 

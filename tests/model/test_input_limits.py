@@ -47,8 +47,8 @@ from model.pilots import commands
 from model.pilots.commands import ActivityReport, StatusReport
 from model.programme import plan as programme
 from model.roadmap import ideas
-from model.roadmap.bulk import RowEdit, bulk_update_measures
-from model.roadmap.commands import update_measure
+from model.roadmap.bulk import MeasureRowsEdit, RowEdit, bulk_update_measures
+from model.roadmap.commands import MeasureEdit, update_measure
 from tests.model.test_pilot_commands import TODAY, World, build_world
 from tests.support.actors import admin
 
@@ -117,11 +117,8 @@ def status_update(**report: Any) -> Write:
 def measure_change(name: str) -> Write:
     return lambda s, ctx, text: update_measure(
         session=s,
-        measure_id=ctx.measure_id,
-        expected_version=1,
-        changes={name: text},
-        actor="cdo",
-        actor_role=Role.ADMIN,
+        actor=admin("cdo"),
+        data=MeasureEdit(measure_id=ctx.measure_id, expected_version=1, changes={name: text}),
     )
 
 
@@ -216,7 +213,9 @@ FIELDS = [
         "Verwaltung → Maßnahmen (Tabelle): Titel",
         Measure.title,
         lambda s, ctx, text: bulk_update_measures(
-            session=s, edits=[RowEdit(ctx.measure_id, 1, {"title": text})], actor="cdo"
+            session=s,
+            actor=admin("cdo"),
+            data=MeasureRowsEdit((RowEdit(ctx.measure_id, 1, {"title": text}),)),
         ),
     ),
     Field("Verwaltung → Einheiten: Kürzel", OrgUnit.code, unit("code")),

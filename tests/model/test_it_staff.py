@@ -11,10 +11,12 @@ import pytest
 from sqlmodel import select
 
 from model.core.db import read_session, write_session
+from model.core.errors import StaleEditError
 from model.core.guard import AdminError
 from model.core.tables import AppUser, AuditEntry, ItStaff, OrgUnit
 from model.it_staff import structures as it_staff
-from model.it_staff.structures import StaffCell
+from model.it_staff.structures import CentralItChoice, StaffCell, StaffCells
+from tests.support.actors import admin
 
 UNITS = [  # code, parent
     ("Dez I", None),
@@ -66,7 +68,9 @@ def test_central_it_is_the_unit_with_most_fte_unless_configured(engine, ids) -> 
         central = it_staff.central_it_unit(session=session)
     assert (central.code, central.configured) == ("IT", False)
     with write_session(engine) as session:
-        it_staff.set_central_it_unit(session=session, unit_id=ids["51"], actor="cdo")
+        it_staff.set_central_it_unit(
+            session=session, actor=admin(), data=CentralItChoice(unit_id=ids["51"], expected_version=0)
+        )
     with read_session(engine) as session:
         central = it_staff.central_it_unit(session=session)
         entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == "central_it_unit")).one()
@@ -125,11 +129,17 @@ def test_drill_down_to_one_dezernat(engine, ids) -> None:
 
 def test_configured_central_unit_changes_the_flags(engine, ids) -> None:
     with write_session(engine) as session:
-        it_staff.set_central_it_unit(session=session, unit_id=ids["51"], actor="cdo")
+        it_staff.set_central_it_unit(
+            session=session, actor=admin(), data=CentralItChoice(unit_id=ids["51"], expected_version=0)
+        )
     with read_session(engine) as session:
         report = it_staff.duplicate_structures(session=session, threshold=0.5)
     # Now IT (5,0) and IT.1 (1,0) are decentral too; 51 no longer counts.
     assert report.flags.set_index("task_area")["units"].to_dict() == {"user_support": 4}
+
+
+def save(session, *cells: StaffCell, actor: str = "cdo") -> int:
+    return it_staff.save_it_staff(session=session, actor=admin(actor), data=StaffCells(cells))
 
 
 def cells(engine) -> dict[tuple[str, str], float]:
@@ -140,14 +150,11 @@ def cells(engine) -> dict[tuple[str, str], float]:
 
 def test_saving_cells_changes_adds_and_removes_entries_with_audit(engine, ids) -> None:
     with write_session(engine) as session:
-        changed = it_staff.save_it_staff(
-            session=session,
-            cells=[
-                StaffCell(ids["33"], "requirements", 0.75, "1,25"),
-                StaffCell(ids["10"], "projects", 0.0, 0.5),
-                StaffCell(ids["32"], "application_support", 0.25, 0),
-            ],
-            actor="cdo",
+        changed = save(
+            session,
+            StaffCell(ids["33"], "requirements", 1, "1,25"),
+            StaffCell(ids["10"], "projects", 0, 0.5),  # no entry yet: version 0
+            StaffCell(ids["32"], "application_support", 1, 0),
         )
     assert changed == 3
     now = cells(engine)
@@ -165,15 +172,17 @@ def test_saving_cells_changes_adds_and_removes_entries_with_audit(engine, ids) -
 
 
 def test_a_cell_changed_meanwhile_or_a_bad_value_saves_nothing(engine, ids) -> None:
+    with write_session(engine) as session:  # colleagues save 33 twice: 0,75 → 0,5 → 0,75, version 3
+        save(session, StaffCell(ids["33"], "requirements", 1, 0.5))
+        save(session, StaffCell(ids["33"], "requirements", 2, 0.75))
     with pytest.raises(AdminError) as refused, write_session(engine) as session:
-        it_staff.save_it_staff(
-            session=session,
-            cells=[
-                StaffCell(ids["33"], "requirements", 0.5, 2.0),  # loaded as 0,5, but it is 0,75 now
-                StaffCell(ids["10"], "projects", 0.0, -1),
-                StaffCell(ids["20"], "user_support", 1.0, 3.0),
-            ],
-            actor="cdo",
+        save(
+            session,
+            StaffCell(
+                ids["33"], "requirements", 2, 2.0
+            ),  # loaded at version 2; 0,75 again is not the same save
+            StaffCell(ids["10"], "projects", 0, -1),
+            StaffCell(ids["20"], "user_support", 1, 3.0),
         )
     message = str(refused.value)
     assert "„33“, Anforderungsmanagement: wurde inzwischen von jemand anderem geändert" in message
@@ -183,6 +192,38 @@ def test_a_cell_changed_meanwhile_or_a_bad_value_saves_nothing(engine, ids) -> N
 
 def test_only_admins_edit_it_staff(engine, ids) -> None:
     with pytest.raises(PermissionError), write_session(engine) as session:
-        it_staff.save_it_staff(
-            session=session, cells=[StaffCell(ids["10"], "projects", 0, 1)], actor="leitung"
+        save(session, StaffCell(ids["10"], "projects", 0, 1), actor="leitung")
+
+
+def test_the_table_shows_each_cells_version_and_a_save_counts_it_up(engine, ids) -> None:
+    with read_session(engine) as session:
+        before = it_staff.it_staff_table(session=session).set_index("code")
+    assert before.loc["33", it_staff.version_column("requirements")] == 1
+    assert before.loc["10", it_staff.version_column("projects")] == 0  # no entry
+    with write_session(engine) as session:
+        save(session, StaffCell(ids["33"], "requirements", 1, 2.0), StaffCell(ids["10"], "projects", 0, 1))
+    with read_session(engine) as session:
+        after = it_staff.it_staff_table(session=session).set_index("code")
+    assert after.loc["33", it_staff.version_column("requirements")] == 2
+    assert after.loc["10", it_staff.version_column("projects")] == 1
+
+
+def test_a_central_unit_chosen_meanwhile_is_not_overwritten(engine, ids) -> None:
+    with write_session(engine) as session:
+        it_staff.set_central_it_unit(
+            session=session, actor=admin(), data=CentralItChoice(unit_id=ids["51"], expected_version=0)
         )
+    with pytest.raises(StaleEditError), write_session(engine) as session:  # this form showed "automatisch"
+        it_staff.set_central_it_unit(
+            session=session, actor=admin(), data=CentralItChoice(unit_id=ids["33"], expected_version=0)
+        )
+    with read_session(engine) as session:
+        assert it_staff.central_it_unit(session=session).code == "51"
+        assert it_staff.central_it_version(session=session) == 1
+    with write_session(engine) as session:
+        it_staff.set_central_it_unit(
+            session=session, actor=admin(), data=CentralItChoice(unit_id=ids["33"], expected_version=1)
+        )
+    with read_session(engine) as session:
+        assert it_staff.central_it_unit(session=session).code == "33"
+        assert it_staff.central_it_version(session=session) == 2

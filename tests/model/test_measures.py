@@ -8,11 +8,14 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from model.accounts.auth import UserInfo
 from model.core.db import read_session, write_session
 from model.core.enums import Category, MeasureStatus, PilotStage, Role
 from model.core.tables import AuditEntry, FundingProgramme, Measure, OrgUnit, Pilot
 from model.roadmap.commands import (
+    MeasureEdit,
     MeasureInputError,
+    NewMeasure,
     StaleEditError,
     create_measure,
     parse_number,
@@ -52,15 +55,16 @@ def measure_id(engine) -> int:
         return measure.id
 
 
+def _person(username: str, role: Role) -> UserInfo:
+    return UserInfo(id=0, username=username, display_name=username, role=role, pilot_id=None)
+
+
 def _save(engine, measure_id: int, changes: dict, *, version: int = 1, role: Role = Role.ADMIN) -> Measure:
     with write_session(engine) as session:
         return update_measure(
             session=session,
-            measure_id=measure_id,
-            expected_version=version,
-            changes=changes,
-            actor="cdo",
-            actor_role=role,
+            actor=_person("cdo", role),
+            data=MeasureEdit(measure_id=measure_id, expected_version=version, changes=changes),
         )
 
 
@@ -224,7 +228,7 @@ NEW = {
 
 def _create(engine, values: dict, *, role: Role = Role.ADMIN) -> Measure:
     with write_session(engine) as session:
-        return create_measure(session=session, values=values, actor="cdo", actor_role=role)
+        return create_measure(session=session, actor=_person("cdo", role), data=NewMeasure(values))
 
 
 def test_a_new_measure_is_stored_with_every_field_and_one_audit_row(engine, measure_id) -> None:

@@ -308,7 +308,11 @@ def test_bad_input_is_refused_in_german(engine, tree, changes, message) -> None:
 
 def test_soll_rule_and_explicit_override(engine, tree) -> None:
     with write_session(engine) as session:
-        org_units.change_soll_rule(session=session, rule=SollRule.PER_HEADCOUNT.value, per_n=50, actor="cdo")
+        org_units.change_soll_rule(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.SollRuleEdit(rule=SollRule.PER_HEADCOUNT.value, per_n=50, expected_version=0),
+        )
         org_units.update_unit(
             session=session,
             actor=admin("cdo"),
@@ -331,26 +335,38 @@ def test_soll_rule_and_explicit_override(engine, tree) -> None:
 
 
 def test_a_soll_rule_changed_by_someone_else_since_the_form_showed_it_is_refused(engine, tree) -> None:
-    shown = SollRuleSetting()  # both forms showed the default: 1 per unit
+    shown = 0  # both forms showed the default, 1 per unit: no setting stored, version 0
     with write_session(engine) as session:
         org_units.change_soll_rule(
-            session=session, rule="per_headcount", per_n=50, actor="cdo", expected=shown
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.SollRuleEdit(rule="per_headcount", per_n=50, expected_version=shown),
         )
     with (
         pytest.raises(StaleEditError, match="Die Soll-Lotsen-Regel wurde inzwischen von jemand anderem"),
         write_session(engine) as session,
     ):
-        org_units.change_soll_rule(session=session, rule="per_unit", per_n=200, actor="cdo", expected=shown)
+        org_units.change_soll_rule(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.SollRuleEdit(rule="per_unit", per_n=200, expected_version=shown),
+        )
     with read_session(engine) as session:
         assert app_settings.soll_rule(session=session) == SollRuleSetting(SollRule.PER_HEADCOUNT, 50)
         audited = session.exec(select(AuditEntry).where(AuditEntry.entity == "app_setting")).all()
     assert len(audited) == 1
+    with read_session(engine) as session:
+        assert org_units.soll_rule_version(session=session) == 1
 
 
 def test_a_setting_first_stored_by_two_admins_at_once_refuses_the_later(engine, tree, monkeypatch) -> None:
     """On PostgreSQL there is no row to lock before the first save; the later insert fails."""
     with write_session(engine) as session:
-        org_units.change_soll_rule(session=session, rule="per_headcount", per_n=50, actor="cdo")
+        org_units.change_soll_rule(
+            session=session,
+            actor=admin("cdo"),
+            data=org_units.SollRuleEdit(rule="per_headcount", per_n=50, expected_version=0),
+        )
     with write_session(engine) as session:
         original = session.get
         # This transaction read the setting before the other one stored it.

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from model.accounts.auth import UserInfo
 from model.core.db import read_session, write_session
 from model.core.enums import Category, MeasureStatus, Role
 from model.core.guard import StaleEditError
@@ -15,13 +16,16 @@ from model.core.tables import AppSetting, AuditEntry, Measure
 from model.roadmap.scoring import (
     DEFAULT_WEIGHTS,
     ScoreWeightsError,
+    WeightsEdit,
     class_expression,
     formula_text,
     score_explanation,
     score_expression,
     score_weights,
+    score_weights_version,
     set_score_weights,
 )
+from tests.support.actors import admin
 
 # title → (Nutzen Bürger, Nutzen Verwaltung, Dringlichkeit, Rechtliche Pflicht, Aufwand)
 INPUTS = {
@@ -127,7 +131,9 @@ def test_invalid_weights_are_refused_in_german_and_nothing_changes(
     engine, measures, weights, message
 ) -> None:
     with pytest.raises(ScoreWeightsError, match=message), write_session(engine) as session:
-        set_score_weights(session=session, weights=weights, actor="cdo", actor_role=Role.ADMIN)
+        set_score_weights(
+            session=session, actor=admin(), data=WeightsEdit(weights=weights, expected_version=0)
+        )
     with read_session(engine) as session:
         assert score_weights(session=session) == DEFAULT_WEIGHTS
         assert session.exec(select(AuditEntry)).all() == []
@@ -142,7 +148,9 @@ def test_weights_within_the_tolerance_are_accepted(engine) -> None:
         "effort": 0.1505,
     }
     with write_session(engine) as session:
-        set_score_weights(session=session, weights=weights, actor="cdo", actor_role=Role.ADMIN)
+        set_score_weights(
+            session=session, actor=admin(), data=WeightsEdit(weights=weights, expected_version=0)
+        )
     with read_session(engine) as session:
         assert score_weights(session=session).effort == pytest.approx(0.1505)
 
@@ -150,7 +158,7 @@ def test_weights_within_the_tolerance_are_accepted(engine) -> None:
 def test_changed_weights_are_stored_audited_and_change_the_scores(engine, measures) -> None:
     new = {"benefit_citizens": 0.2, "benefit_admin": 0.2, "urgency": 0.2, "legal_duty": 0.2, "effort": 0.2}
     with write_session(engine) as session:
-        set_score_weights(session=session, weights=new, actor="cdo", actor_role=Role.ADMIN)
+        set_score_weights(session=session, actor=admin(), data=WeightsEdit(weights=new, expected_version=0))
     # Typisch: 0.2·(50 + 50 + 50 + 0 + 50) = 40 → B exactly at the threshold.
     assert _scores(engine)["Typisch"] == (40.0, "B")
     with read_session(engine) as session:
@@ -162,7 +170,11 @@ def test_changed_weights_are_stored_audited_and_change_the_scores(engine, measur
 @pytest.mark.parametrize("role", [Role.LEITUNG, Role.LOTSE])
 def test_only_admin_may_change_the_weights(engine, role) -> None:
     with pytest.raises(PermissionError, match="Nur das CDO-Büro"), write_session(engine) as session:
-        set_score_weights(session=session, weights=DEFAULT_WEIGHTS.as_dict(), actor="x", actor_role=role)
+        set_score_weights(
+            session=session,
+            actor=UserInfo(id=0, username="x", display_name="x", role=role, pilot_id=None),
+            data=WeightsEdit(weights=DEFAULT_WEIGHTS.as_dict(), expected_version=0),
+        )
 
 
 def test_a_damaged_setting_falls_back_to_the_defaults(engine) -> None:
@@ -181,16 +193,16 @@ def test_weights_changed_by_someone_else_since_the_form_showed_them_are_refused(
         "legal_duty": 0.15,
         "effort": 0.15,
     }
-    with write_session(engine) as session:  # A saves against the defaults both forms showed
+    with write_session(engine) as session:  # A saves against the defaults both forms showed (version 0)
         set_score_weights(
-            session=session, weights=first, actor="a", actor_role=Role.ADMIN, expected=DEFAULT_WEIGHTS
+            session=session, actor=admin("a"), data=WeightsEdit(weights=first, expected_version=0)
         )
     with (
         pytest.raises(StaleEditError, match="Die Gewichtung des Scores wurde inzwischen von jemand anderem"),
         write_session(engine) as session,
     ):
         set_score_weights(
-            session=session, weights=later, actor="b", actor_role=Role.ADMIN, expected=DEFAULT_WEIGHTS
+            session=session, actor=admin("b"), data=WeightsEdit(weights=later, expected_version=0)
         )
     with read_session(engine) as session:
         assert score_weights(session=session).as_dict() == first
@@ -199,22 +211,20 @@ def test_weights_changed_by_someone_else_since_the_form_showed_them_are_refused(
     with write_session(engine) as session:  # against what is stored now, B's change goes through
         saved = set_score_weights(
             session=session,
-            weights=later,
-            actor="b",
-            actor_role=Role.ADMIN,
-            expected=score_weights(session=session),
+            actor=admin("b"),
+            data=WeightsEdit(weights=later, expected_version=score_weights_version(session=session)),
         )
     assert saved.as_dict() == later
+    with read_session(engine) as session:
+        assert score_weights_version(session=session) == 2  # stored twice: version 1, then 2
 
 
 def test_unchanged_weights_store_nothing(engine) -> None:
     with write_session(engine) as session:
         set_score_weights(
             session=session,
-            weights=DEFAULT_WEIGHTS.as_dict(),
-            actor="cdo",
-            actor_role=Role.ADMIN,
-            expected=DEFAULT_WEIGHTS,
+            actor=admin(),
+            data=WeightsEdit(weights=DEFAULT_WEIGHTS.as_dict(), expected_version=0),
         )
     with read_session(engine) as session:
         assert session.get(AppSetting, "score_weights") is None

@@ -19,13 +19,13 @@ from streamlit.testing.v1 import AppTest
 
 from model import demo
 from model.core.db import make_engine, read_session, write_session
-from model.core.enums import Role
 from model.core.migrate import migrate
 from model.core.tables import AuditEntry, Measure
 from model.roadmap import reads as roadmap
-from model.roadmap.commands import update_measure
+from model.roadmap.commands import MeasureEdit, update_measure
 from model.roadmap.scoring import DEFAULT_WEIGHTS, INPUT_LABELS, score_weights
 from tests.pages.conftest import DEMO_USERS, log_in, new_app
+from tests.support.actors import admin
 from ui import pickers
 from ui.feedback import ROUNDS_KEY
 
@@ -290,11 +290,10 @@ def test_a_stale_save_is_refused_with_a_message_and_the_other_edit_stays(app_as,
     with write_session(own_demo) as session:  # a colleague saves first
         update_measure(
             session=session,
-            measure_id=measure.id,
-            expected_version=measure.version,
-            changes={"status": "done"},
-            actor="kollegin",
-            actor_role=Role.ADMIN,
+            actor=admin("kollegin"),
+            data=MeasureEdit(
+                measure_id=measure.id, expected_version=measure.version, changes={"status": "done"}
+            ),
         )
     widget(at.text_input, "Personentage").input("77")
     widget(at.button, SAVE).click()

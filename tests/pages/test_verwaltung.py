@@ -36,6 +36,7 @@ from model.core.tables import (
     Phase,
     TrainingModule,
 )
+from model.it_staff import structures as it_staff
 from tests.pages.conftest import DEMO_USERS, ROOT, log_in, new_app
 from ui import pickers
 from ui.feedback import ROUNDS_KEY
@@ -777,3 +778,19 @@ def test_a_create_form_keeps_what_was_typed_when_it_is_refused(own_demo) -> None
     assert any("keine Zahl" in message for message in texts(at.error))
     assert at.text_input(key=key(at, "funding_new", "name")).value == "Digitale Schule 2027"
     assert at.text_input(key=key(at, "funding_new", "applied")).value == "viel Geld"
+
+
+def test_two_admins_choosing_the_central_it_unit_the_later_is_refused_and_sees_the_first(own_demo) -> None:
+    first, second = open_tab("IT-Personal"), open_tab("IT-Personal")  # both drawn with the same setting
+    chosen_by_a, chosen_by_b = unit_id(own_demo, "33"), unit_id(own_demo, "10")
+    first.selectbox(key="central_it_unit").set_value(chosen_by_a)
+    first = submit(first, "Zentrale IT-Einheit speichern")
+    second.run()  # B's page is drawn again meanwhile: the form still stands on what B saw first
+    second.selectbox(key="central_it_unit").set_value(chosen_by_b)
+    second = submit(second, "Zentrale IT-Einheit speichern")
+
+    assert not first.error and not second.exception
+    assert [message for message in texts(second.error) if "inzwischen von jemand anderem geändert" in message]
+    with read_session(own_demo) as session:
+        central = it_staff.central_it_unit(session=session)
+    assert (central.id, central.configured) == (chosen_by_a, True)

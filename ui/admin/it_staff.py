@@ -26,6 +26,7 @@ IT_TAB = "it_staff"
 CENTRAL_IT_AREA = "central_it"
 IT_EDITOR = FormRound("it_editor")  # a new round draws a fresh editor
 AUTOMATIC = "auto"
+CENTRAL_IT_SEEN = "central_it_seen_version"  # the setting's version the form showed
 
 
 def render_it_staff(user: UserInfo) -> None:
@@ -64,8 +65,8 @@ def render_it_staff(user: UserInfo) -> None:
             it_staff.save_it_staff,
             success=f"{len(cells)} Wert(e) gespeichert.",
             reset=[IT_EDITOR],  # saved: a fresh editor; refused: the edits stay
-            cells=cells,
-            actor=user.username,
+            actor=user,
+            data=it_staff.StaffCells(tuple(cells)),
         )
     if st.button("Verwerfen und neu laden", key="it_discard"):
         feedback.refresh(reset=[IT_EDITOR])
@@ -78,12 +79,18 @@ def _staff_cells(frame: pd.DataFrame, state: dict[str, Any]) -> list[StaffCell]:
         row = frame.iloc[int(position)]
         for task, value in changes.items():
             if task in TASK_LABELS:
-                cells.append(StaffCell(int(row["id"]), task, float(row[task]), value))
+                version = int(row[it_staff.version_column(task)])
+                cells.append(StaffCell(int(row["id"]), task, version, value))
     return cells
 
 
 def _central_unit_form(user: UserInfo) -> None:
     central = cache.query(it_staff.central_it_unit)
+    # The setting's version when the form was first drawn, kept while its select box stays drawn
+    # (like ui.commands.shown); a save or a refusal as stale forgets it.
+    if CENTRAL_IT_SEEN not in st.session_state or "central_it_unit" not in st.session_state:
+        st.session_state[CENTRAL_IT_SEEN] = cache.query(it_staff.central_it_version)
+    shown_version = st.session_state[CENTRAL_IT_SEEN]
     st.subheader("Zentrale IT-Einheit")
     choices = unit_options(
         key="central_it_unit",
@@ -114,7 +121,10 @@ def _central_unit_form(user: UserInfo) -> None:
                 CENTRAL_IT_AREA,
                 it_staff.set_central_it_unit,
                 success="Die zentrale IT-Einheit wurde gespeichert.",
-                unit_id=None if chosen == AUTOMATIC else chosen,
-                actor=user.username,
+                forget=[CENTRAL_IT_SEEN],
+                actor=user,
+                data=it_staff.CentralItChoice(
+                    unit_id=None if chosen == AUTOMATIC else chosen, expected_version=shown_version
+                ),
             )
     feedback.show(CENTRAL_IT_AREA)

@@ -15,7 +15,7 @@ from model.core.enums import (
 from model.core.german import fmt_date, fmt_number
 from model.roadmap import bulk as admin_measures
 from model.roadmap import ideas
-from model.roadmap.bulk import RowEdit
+from model.roadmap.bulk import MeasureRowsEdit, RowEdit
 from ui import cache, feedback
 from ui.admin.common import (
     CATEGORY_LABELS,
@@ -110,8 +110,8 @@ def render_measures(user: UserInfo) -> None:
             admin_measures.bulk_update_measures,
             success=f"{len(edits)} Maßnahme(n) gespeichert.",
             reset=[EDITOR],  # saved: a fresh editor; refused: the edits stay
-            edits=edits,
-            actor=user.username,
+            actor=user,
+            data=MeasureRowsEdit(tuple(edits)),
         )
     if discard.button("Verwerfen und neu laden", key="measures_discard"):
         feedback.refresh(reset=[EDITOR])

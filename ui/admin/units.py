@@ -116,7 +116,7 @@ def unit_options(
 
 def _soll_rule_form(user: UserInfo) -> None:
     form = FormRound("soll_rule")
-    rule = shown(form, cache.query(soll_rule))
+    rule, version = shown(form, (cache.query(soll_rule), cache.query(org_units.soll_rule_version)))
     st.subheader("Soll-Lotsen-Regel")
     st.caption(
         "Gilt für alle Einheiten ohne eigenen Soll-Wert; Dezernate zählen als Container (Soll 0). "
@@ -145,10 +145,8 @@ def _soll_rule_form(user: UserInfo) -> None:
                 org_units.change_soll_rule,
                 success="Die Soll-Lotsen-Regel wurde gespeichert.",
                 reset=[form],
-                rule=chosen,
-                per_n=per_n,
-                expected=rule,
-                actor=user.username,
+                actor=user,
+                data=org_units.SollRuleEdit(rule=chosen, per_n=per_n, expected_version=version),
             )
     feedback.show(SOLL_AREA)
 
