@@ -1,11 +1,10 @@
-"""Das Programm: phases (planned/actual, status, note), milestones, gate decisions, training modules.
+"""Das Programm: phases (planned/actual, status, note), milestones, gate decisions.
 
 Reads for the Verwaltung tables and admin-only commands, each audited with old → new.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from model.core.actor import Actor
 from model.core.audit import diff, record_audit
-from model.core.enums import ModuleKind, PhaseStatus, labels_of
+from model.core.enums import PhaseStatus, labels_of
 from model.core.guard import (
     AdminError,
     check_period,
@@ -26,8 +25,9 @@ from model.core.guard import (
     refuse_repeat,
     require_admin,
 )
+from model.core.records import RecordKind, create_record, delete_record, update_record
 from model.core.statements import select_columns
-from model.core.tables import GateDecision, Milestone, Phase, TrainingModule, TrainingRecord
+from model.core.tables import GateDecision, Milestone, Phase
 
 # Statuses that must say why (e.g. "kein Budget in diesem Jahr").
 STATUSES_NEEDING_NOTE = (PhaseStatus.DELAYED.value, PhaseStatus.BLOCKED.value)
@@ -51,89 +51,6 @@ def _date(value: object, *, field: str, required: bool) -> date | None:
     if not isinstance(value, date):
         raise AdminError(f"{field}: „{str(value)[:30]}“ ist kein Datum.")
     return value
-
-
-# ------------------------------------------------------------------ milestones, gate decisions, modules
-# Each kind is created, changed and deleted alike: an edit or delete names the version its form
-# showed (`expected_version`) and is refused (StaleEditError) if someone saved the record since.
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    model: Any
-    fields: tuple[str, ...]
-    entity: str  # the audit log's entity name
-    missing: str  # German message when the record is gone
-    what: str  # German subject of the conflict message
-    named_by: str | None = None  # the field that names a record in messages
-
-
-def _create_record(
-    session: Session,
-    kind: RecordKind,
-    *,
-    clean: dict[str, Any],
-    actor: str,
-    check_unique: Callable[[], None] = lambda: None,
-) -> Any:
-    """A new record with its audit row.
-
-    A create the same admin just saved identically is not stored again (AlreadySaved); only then
-    `check_unique` runs (the first save holds the name the repeat would find taken).
-    """
-    created = {k: (None, v) for k, v in clean.items()}
-    what = kind.what if kind.named_by is None else f"{kind.what} „{clean[kind.named_by]}“"
-    refuse_repeat(
-        session=session, actor=actor, entity=kind.entity, changes=created, model=kind.model, what=what
-    )
-    check_unique()
-    row = kind.model(**clean)
-    session.add(row)
-    session.flush()
-    _audit(session, actor, "create", kind.entity, row.id, created)
-    return row
-
-
-def _current_record(session: Session, kind: RecordKind, record_id: int, expected_version: int) -> Any:
-    """The record, locked for this transaction; StaleEditError if it changed since `expected_version`."""
-    row = session.get(kind.model, record_id, with_for_update=True)
-    if row is None:
-        raise AdminError(kind.missing)
-    check_version(current=row.version, expected=expected_version, what=kind.what)
-    return row
-
-
-def _update_record(
-    session: Session,
-    kind: RecordKind,
-    *,
-    record_id: int,
-    expected_version: int,
-    clean: dict[str, Any],
-    actor: str,
-    check_unique: Callable[[], None] = lambda: None,
-) -> Any:
-    """Change a record, with its audit row; refused if someone saved it since `expected_version`."""
-    row = _current_record(session, kind, record_id, expected_version)
-    check_unique()
-    changes = diff(_fields(row, kind.fields), clean)
-    if not changes:
-        raise AdminError("Es wurde nichts geändert.")
-    for key, (_old, new) in changes.items():
-        setattr(row, key, new)
-    row.version += 1
-    session.add(row)
-    _audit(session, actor, "update", kind.entity, row.id, changes)
-    return row
-
-
-def _delete_record(
-    session: Session, kind: RecordKind, *, record_id: int, expected_version: int, actor: str
-) -> None:
-    row = _current_record(session, kind, record_id, expected_version)
-    before = _fields(row, kind.fields)
-    _audit(session, actor, "delete", kind.entity, row.id, {k: (v, None) for k, v in before.items()})
-    session.delete(row)
 
 
 # ------------------------------------------------------------------ phases
@@ -374,14 +291,14 @@ def add_milestone(*, session: Session, actor: Actor, data: MilestoneInput) -> Mi
     """A new milestone; the same admin's identical create moments ago is not stored twice."""
     require_admin(session=session, actor=actor.username)
     clean = _clean_milestone(session, asdict(data))
-    return _create_record(session, MILESTONE, clean=clean, actor=actor.username)
+    return create_record(session, MILESTONE, clean=clean, actor=actor.username)
 
 
 def update_milestone(*, session: Session, actor: Actor, data: MilestoneEdit) -> Milestone:
     """Change a milestone; refused if someone saved it meanwhile."""
     require_admin(session=session, actor=actor.username)
     clean = _clean_milestone(session, asdict(data))
-    return _update_record(
+    return update_record(
         session,
         MILESTONE,
         record_id=data.milestone_id,
@@ -394,7 +311,7 @@ def update_milestone(*, session: Session, actor: Actor, data: MilestoneEdit) -> 
 def delete_milestone(*, session: Session, actor: Actor, data: MilestoneDeletion) -> None:
     """Delete a milestone; refused if someone saved it meanwhile."""
     require_admin(session=session, actor=actor.username)
-    _delete_record(
+    delete_record(
         session,
         MILESTONE,
         record_id=data.milestone_id,
@@ -472,14 +389,14 @@ def add_gate_decision(*, session: Session, actor: Actor, data: GateInput) -> Gat
     """A new decision of a Gremium; the same admin's identical create moments ago is not stored twice."""
     require_admin(session=session, actor=actor.username)
     clean = _clean_gate(session, asdict(data))
-    return _create_record(session, GATE, clean=clean, actor=actor.username)
+    return create_record(session, GATE, clean=clean, actor=actor.username)
 
 
 def update_gate_decision(*, session: Session, actor: Actor, data: GateEdit) -> GateDecision:
     """Change a decision; refused if someone saved it meanwhile."""
     require_admin(session=session, actor=actor.username)
     clean = _clean_gate(session, asdict(data))
-    return _update_record(
+    return update_record(
         session,
         GATE,
         record_id=data.gate_id,
@@ -492,114 +409,6 @@ def update_gate_decision(*, session: Session, actor: Actor, data: GateEdit) -> G
 def delete_gate_decision(*, session: Session, actor: Actor, data: GateDeletion) -> None:
     """Delete a decision; refused if someone saved it meanwhile."""
     require_admin(session=session, actor=actor.username)
-    _delete_record(
+    delete_record(
         session, GATE, record_id=data.gate_id, expected_version=data.expected_version, actor=actor.username
-    )
-
-
-# ------------------------------------------------------------------ training modules
-
-MODULE_FIELDS = ("name", "kind", "duration_days", "position", "active")
-
-
-def training_modules(*, session: Session) -> pd.DataFrame:
-    """Modules in order with how many Lotsen are enrolled and how many completed."""
-    counts = (
-        select(
-            TrainingRecord.module_id,
-            func.count().label("enrolled"),
-            func.count(col(TrainingRecord.completed_on)).label("completed"),
-        )
-        .group_by(col(TrainingRecord.module_id))
-        .subquery()
-    )
-    rows = session.exec(
-        select_columns(
-            col(TrainingModule.id),
-            *[getattr(TrainingModule, name) for name in MODULE_FIELDS],
-            col(TrainingModule.version),
-            func.coalesce(counts.c.enrolled, 0),
-            func.coalesce(counts.c.completed, 0),
-        )
-        .outerjoin(counts, counts.c.module_id == TrainingModule.id)
-        .order_by(col(TrainingModule.position), col(TrainingModule.id))
-    ).all()
-    return pd.DataFrame(rows, columns=["id", *MODULE_FIELDS, "version", "enrolled", "completed"])
-
-
-def _check_module_name(session: Session, name: object, module_id: int | None) -> None:
-    taken = session.exec(select(TrainingModule.id).where(TrainingModule.name == name)).first()
-    if taken is not None and taken != module_id:
-        raise AdminError(f"Ein Modul „{name}“ gibt es schon.")
-
-
-def _clean_module(values: dict[str, Any]) -> dict[str, Any]:
-    name = clean_text(values.get("name"), field="Name des Moduls", max_length=200)
-    kind = values.get("kind")
-    if kind not in labels_of(ModuleKind):
-        raise AdminError("Art: Bitte Basisqualifizierung oder Aufbaumodul wählen.")
-    duration = clean_number(values.get("duration_days"), field="Dauer in Tagen", minimum=0.25, maximum=100)
-    return {
-        "name": name,
-        "kind": kind,
-        "duration_days": duration,
-        "position": int(
-            clean_number(values.get("position", 0), field="Reihenfolge", minimum=0, maximum=1000, whole=True)
-        ),
-        "active": bool(values.get("active", True)),
-    }
-
-
-MODULE = RecordKind(
-    TrainingModule,
-    MODULE_FIELDS,
-    "training_module",
-    "Dieses Modul gibt es nicht (mehr).",
-    "Das Modul",
-    named_by="name",
-)
-
-
-# A training module as the form submits it; the command checks and converts every field.
-@dataclass(frozen=True, kw_only=True)
-class ModuleInput:
-    name: object
-    kind: object
-    duration_days: object = None
-    position: object = 0
-    active: object = True
-
-
-@dataclass(frozen=True, kw_only=True)
-class ModuleEdit(ModuleInput):
-    module_id: int
-    expected_version: int
-
-
-def add_training_module(*, session: Session, actor: Actor, data: ModuleInput) -> TrainingModule:
-    """A new module; the same admin's identical create moments ago is not stored twice."""
-    require_admin(session=session, actor=actor.username)
-    clean = _clean_module(asdict(data))
-    return _create_record(
-        session,
-        MODULE,
-        clean=clean,
-        actor=actor.username,
-        check_unique=lambda: _check_module_name(session, clean["name"], None),
-    )
-
-
-def update_training_module(*, session: Session, actor: Actor, data: ModuleEdit) -> TrainingModule:
-    """Change a module (an unused one is switched off with active=False); refused if someone saved it
-    meanwhile."""
-    require_admin(session=session, actor=actor.username)
-    clean = _clean_module(asdict(data))
-    return _update_record(
-        session,
-        MODULE,
-        record_id=data.module_id,
-        expected_version=data.expected_version,
-        clean=clean,
-        actor=actor.username,
-        check_unique=lambda: _check_module_name(session, clean["name"], data.module_id),
     )

@@ -40,6 +40,7 @@ from model.pilots.commands import StatusReport
 from model.programme import plan as programme
 from model.roadmap import ideas
 from model.roadmap.commands import NewMeasure, create_measure
+from model.training import modules as training_modules
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT
 from tests.e2e.test_xss import ADMIN_PAGES, SHOWN_WITHIN, Watch, logged_in, lotse_user, nothing_ran
 from tests.support.actors import admin
@@ -185,10 +186,12 @@ def write_names(engine, outside: Outside) -> None:  # type: ignore[no-untyped-de
                 phase_id=phases[0].id, title=outside.all_in_one("meilenstein"), due_on=date(2027, 3, 1)
             ),
         )
-        programme.add_training_module(
+        training_modules.add_training_module(
             session=session,
             actor=admin("cdo"),
-            data=programme.ModuleInput(name=outside.all_in_one("modul"), kind="advanced", duration_days=1),
+            data=training_modules.ModuleInput(
+                name=outside.all_in_one("modul"), kind="advanced", duration_days=1
+            ),
         )
         funding.create_programme(
             session=session,

@@ -39,6 +39,7 @@ from model.pilots.commands import ActivityReport, StatusReport
 from model.programme import plan as programme
 from model.roadmap import ideas
 from model.roadmap.commands import MeasureEdit, update_measure
+from model.training import modules as training_modules
 from tests.e2e.conftest import DEMO_PASSWORD, VIEWPORT, login, open_app
 from tests.support.actors import admin
 from tests.support.app_server import new_cookie_key, streamlit_server, wait_for_app
@@ -204,10 +205,12 @@ def write_payloads(engine) -> None:
                     summary=payload,
                 ),
             )
-            programme.add_training_module(
+            training_modules.add_training_module(
                 session=session,
                 actor=admin("cdo"),
-                data=programme.ModuleInput(name=numbered(payload, number), kind="advanced", duration_days=1),
+                data=training_modules.ModuleInput(
+                    name=numbered(payload, number), kind="advanced", duration_days=1
+                ),
             )
         for phase, payload in zip(phases, PAYLOADS, strict=False):
             programme.update_phase(

@@ -34,6 +34,7 @@ MORE_MODULES = (
     "model.roadmap.bulk",
     "model.roadmap.ideas",
     "model.roadmap.scoring",
+    "model.training.modules",
 )
 # Writes with no version the user saw: creates and appends, one-way steps refused when already
 # done (a resolved request, a completed module, an anonymised person), and an Art. 15 disclosure
@@ -50,7 +51,7 @@ NOT_EDITS = {
     "model.programme.plan.add_gate_decision",
     "model.programme.plan.add_milestone",
     "model.programme.plan.add_phase",
-    "model.programme.plan.add_training_module",
+    "model.training.modules.add_training_module",
     "model.roadmap.commands.create_measure",
     "model.roadmap.ideas.submit_idea",
     "model.training.commands.complete_module",

@@ -37,6 +37,7 @@ from model.funding import programmes as funding
 from model.org import units as org_units
 from model.programme import plan as programme
 from model.roadmap import commands as measures
+from model.training import modules as training_modules
 from tests.support.actors import admin
 
 PASSWORD = "ein-sicheres-passwort-42"
@@ -146,8 +147,8 @@ def _module(session: Session, actor: str, _phase: int) -> Any:
         "position": 5,
         "active": True,
     }
-    return programme.add_training_module(
-        session=session, actor=admin(actor), data=programme.ModuleInput(**values)
+    return training_modules.add_training_module(
+        session=session, actor=admin(actor), data=training_modules.ModuleInput(**values)
     )
 
 

@@ -49,6 +49,7 @@ from model.programme import plan as programme
 from model.roadmap import ideas
 from model.roadmap.bulk import MeasureRowsEdit, RowEdit, bulk_update_measures
 from model.roadmap.commands import MeasureEdit, update_measure
+from model.training import modules as training_modules
 from tests.model.test_pilot_commands import TODAY, World, build_world
 from tests.support.actors import admin
 
@@ -246,10 +247,10 @@ FIELDS = [
     Field(
         "Verwaltung → Programm: Modul",
         TrainingModule.name,
-        lambda s, ctx, text: programme.add_training_module(
+        lambda s, ctx, text: training_modules.add_training_module(
             session=s,
             actor=admin("cdo"),
-            data=programme.ModuleInput(name=text, kind="advanced", duration_days=1),
+            data=training_modules.ModuleInput(name=text, kind="advanced", duration_days=1),
         ),
     ),
     Field(

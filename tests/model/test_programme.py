@@ -13,6 +13,7 @@ from model.core.enums import ModuleKind, PhaseStatus, PilotStage, Role, UnitKind
 from model.core.guard import AdminError, StaleEditError
 from model.core.tables import AppUser, AuditEntry, OrgUnit, Pilot, TrainingRecord
 from model.programme import plan as programme
+from model.training import modules as training_modules
 from tests.support.actors import admin
 
 PHASE = {
@@ -157,10 +158,10 @@ def test_a_phase_with_milestones_is_not_deleted(engine, phase_id) -> None:
 
 def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> None:
     with write_session(engine) as session:
-        module = programme.add_training_module(
+        module = training_modules.add_training_module(
             session=session,
             actor=admin("cdo"),
-            data=programme.ModuleInput(
+            data=training_modules.ModuleInput(
                 name="Basisqualifizierung", kind=ModuleKind.BASE.value, duration_days=3, position=1
             ),
         )
@@ -186,10 +187,10 @@ def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> Non
                 )
             )
     with write_session(engine) as session:
-        programme.update_training_module(
+        training_modules.update_training_module(
             session=session,
             actor=admin("cdo"),
-            data=programme.ModuleEdit(
+            data=training_modules.ModuleEdit(
                 module_id=module.id,
                 expected_version=1,
                 name="Basisqualifizierung",
@@ -199,7 +200,7 @@ def test_training_modules_show_enrolment_and_completion(engine, phase_id) -> Non
             ),
         )
     with read_session(engine) as session:
-        row = programme.training_modules(session=session).iloc[0]
+        row = training_modules.training_modules(session=session).iloc[0]
     assert (row["enrolled"], row["completed"], row["duration_days"]) == (2, 1, 2.5)
 
 
@@ -247,11 +248,11 @@ def test_a_second_edit_from_the_same_shown_version_is_refused_and_the_first_stay
             {"summary": "Freigabe der Phase"},
         ),
         "module": (
-            programme.training_modules,
-            programme.add_training_module,
-            programme.update_training_module,
-            programme.ModuleInput,
-            programme.ModuleEdit,
+            training_modules.training_modules,
+            training_modules.add_training_module,
+            training_modules.update_training_module,
+            training_modules.ModuleInput,
+            training_modules.ModuleEdit,
             "module_id",
             {"name": "Datenschutz", "kind": ModuleKind.ADVANCED.value, "duration_days": "1,5", "position": 2},
             {"duration_days": "2"},
@@ -350,11 +351,11 @@ def test_two_admins_edit_one_record_and_the_later_save_is_refused(engine, phase_
             {"done_on": date(2027, 2, 3)},
         ),
         "module": (
-            programme.training_modules,
-            programme.add_training_module,
-            programme.update_training_module,
-            programme.ModuleInput,
-            programme.ModuleEdit,
+            training_modules.training_modules,
+            training_modules.add_training_module,
+            training_modules.update_training_module,
+            training_modules.ModuleInput,
+            training_modules.ModuleEdit,
             "module_id",
             "training_module",
             {"name": "Agiles Arbeiten", "kind": ModuleKind.ADVANCED.value, "duration_days": 1},

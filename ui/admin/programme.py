@@ -16,6 +16,7 @@ from model.core.enums import (
 )
 from model.core.german import amount_text, fmt_date, fmt_number
 from model.programme import plan as programme
+from model.training import modules as training_modules
 from ui import cache, feedback
 from ui.admin.common import (
     MODULE_KINDS,
@@ -346,7 +347,7 @@ def _gates(user: UserInfo, phase_names: dict[int, str]) -> None:
 
 
 def _modules(user: UserInfo) -> None:
-    modules = cache.query(programme.training_modules)
+    modules = cache.query(training_modules.training_modules)
     st.subheader("Qualifizierungsmodule")
     show_table(
         pd.DataFrame(
@@ -408,21 +409,21 @@ def _modules(user: UserInfo) -> None:
         if selected == NEW:
             run_command(
                 MODULE_AREA,
-                programme.add_training_module,
+                training_modules.add_training_module,
                 success=success,
                 reset=[form],
                 actor=user,
-                data=programme.ModuleInput(**values),
+                data=training_modules.ModuleInput(**values),
             )
         else:
             run_command(
                 MODULE_AREA,
-                programme.update_training_module,
+                training_modules.update_training_module,
                 success=success,
                 reset=[form],
                 keep={"module_selected": selected},
                 actor=user,
-                data=programme.ModuleEdit(
+                data=training_modules.ModuleEdit(
                     module_id=selected, expected_version=int(current["version"]), **values
                 ),
             )
