@@ -27,6 +27,7 @@ from model.core.enums import (
     UnitKind,
     labels_of,
 )
+from model.core.german import fmt_trimmed
 from model.core.tables import AuditEntry, FundingProgramme, OrgUnit, Pilot, TrainingModule
 from model.exchange import SHEETS
 
@@ -258,11 +259,6 @@ def _when(at: datetime) -> str:
     return aware.astimezone(clock.LOCAL_TIMEZONE).strftime("%d.%m.%Y %H:%M:%S")
 
 
-def _number(value: float) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{value:,.0f}"
-    return text.replace(",", "#").replace(".", ",").replace("#", ".")
-
-
 def _shown(entity: str, name: str, value: Any, names: dict[str, dict[int, str]]) -> str:
     """A stored value as a German reader expects it: labels, names, dates, ja/nein."""
     if value is None or value == "":
@@ -272,7 +268,7 @@ def _shown(entity: str, name: str, value: Any, names: dict[str, dict[int, str]])
     if name in names and isinstance(value, int):
         return f"{names[name].get(value, '(gelöscht)')} (#{value})"
     if isinstance(value, int | float):
-        return _number(value)
+        return fmt_trimmed(value)
     if isinstance(value, str):
         choices = _STATUS_BY_ENTITY.get(entity, {}) if name == "status" else _CHOICES.get(name, {})
         if value in choices:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from model.core import clock
 from model.core.errors import DomainError, StaleEditError
+from model.core.german import fmt_number
 from model.core.tables import Pilot
 
 EARLIEST = date(2000, 1, 1)
@@ -30,7 +31,7 @@ def clean(text: str | None, *, limit: int, what: str) -> str | None:
         return None
     text = text.strip()
     if len(text) > limit:
-        raise PilotInputError(f"{what} ist zu lang: höchstens {limit:,} Zeichen.".replace(",", "."))
+        raise PilotInputError(f"{what} ist zu lang: höchstens {fmt_number(limit)} Zeichen.")
     return text
 
 

@@ -40,6 +40,7 @@ from model.core.enums import (
     label,
     labels_of,
 )
+from model.core.german import fmt_date
 from model.core.security_log import security_event
 from model.core.statements import select_columns, table_of
 from model.core.tables import (
@@ -343,7 +344,7 @@ def _support_text(row: Any) -> str:
         return ""
     if not _text(row.resolved):
         return "gewünscht, offen"
-    return f"gewünscht, erledigt am {pd.Timestamp(row.resolved).strftime('%d.%m.%Y')}"
+    return f"gewünscht, erledigt am {fmt_date(pd.Timestamp(row.resolved))}"
 
 
 def pilot_history(

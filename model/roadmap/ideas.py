@@ -19,6 +19,7 @@ from model.core.actor import Actor, check_admin, check_person_access
 from model.core.audit import AlreadySaved, record_audit, repeated_create
 from model.core.enums import Category, IdeaStatus, MeasureStatus, label, labels_of
 from model.core.errors import DomainError
+from model.core.german import fmt_number
 from model.core.statements import select_columns
 from model.core.tables import Idea, Measure, OrgUnit, Pilot
 
@@ -43,7 +44,7 @@ def _text(value: str | None, *, limit: int, what: str, required: bool = False) -
             raise IdeaError(f"{what}: Bitte ausfüllen.")
         return None
     if len(text) > limit:
-        raise IdeaError(f"{what}: höchstens {limit:,} Zeichen (jetzt {len(text):,}).".replace(",", "."))
+        raise IdeaError(f"{what}: höchstens {fmt_number(limit)} Zeichen (jetzt {fmt_number(len(text))}).")
     return text
 
 

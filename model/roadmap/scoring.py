@@ -24,6 +24,7 @@ from model.core.actor import Actor
 from model.core.audit import record_audit
 from model.core.enums import Role
 from model.core.errors import DomainError, NotPermitted
+from model.core.german import fmt_number, fmt_trimmed
 from model.core.tables import AppSetting, Measure
 
 WEIGHTS_KEY = "score_weights"
@@ -67,15 +68,6 @@ class ScoreWeights:
 DEFAULT_WEIGHTS = ScoreWeights()
 
 
-def _german(value: float, decimals: int = 2) -> str:
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
-def _short(value: float) -> str:
-    """0.5 → '0,5', 1.25 → '1,25' (German, no trailing zeros)."""
-    return _german(value, 3).rstrip("0").rstrip(",")
-
-
 def validate_weights(weights: Mapping[str, object]) -> ScoreWeights:
     """Weights for all five inputs, each 0–1, summing to 1 (± 0.001); else ScoreWeightsError."""
     messages = []
@@ -93,14 +85,16 @@ def validate_weights(weights: Mapping[str, object]) -> ScoreWeights:
             messages.append(f"Für „{name}“ fehlt ein Gewicht (Zahl zwischen 0 und 1).")
             continue
         if not math.isfinite(value) or not 0 <= value <= 1:
-            messages.append(f"Das Gewicht für „{name}“ muss zwischen 0 und 1 liegen (jetzt {_short(value)}).")
+            messages.append(
+                f"Das Gewicht für „{name}“ muss zwischen 0 und 1 liegen (jetzt {fmt_trimmed(value, 3)})."
+            )
             continue
         values[key] = value
     if len(values) == len(INPUT_LABELS) and abs(sum(values.values()) - 1) > SUM_TOLERANCE:
         total = sum(values.values())
         messages.append(
-            f"Die Gewichte müssen zusammen 1 ergeben (100 %); jetzt sind es {_german(total, 3)} "
-            f"({_german(total * 100, 1)} %)."
+            f"Die Gewichte müssen zusammen 1 ergeben (100 %); jetzt sind es {fmt_number(total, 3)} "
+            f"({fmt_number(total * 100, 1)} %)."
         )
     if messages:
         raise ScoreWeightsError(messages)
@@ -216,15 +210,15 @@ def formula_text(weights: ScoreWeights) -> str:
     parts = []
     for key, weight in weights.as_dict().items():
         name = f"(6 − {INPUT_LABELS[key]})" if key == "effort" else INPUT_LABELS[key]
-        parts.append(f"{_german(weight)} · {name}")
+        parts.append(f"{fmt_number(weight, 2)} · {name}")
     return f"Score = 25 · ({' + '.join(parts)} − 1)"
 
 
 def class_rules_text() -> str:
     (a, a_min), (b, b_min) = CLASS_THRESHOLDS
     return (
-        f"Klasse {a}: Score ab {_german(a_min, 0)} · Klasse {b}: ab {_german(b_min, 0)} "
-        f"bis unter {_german(a_min, 0)} · Klasse C: unter {_german(b_min, 0)}"
+        f"Klasse {a}: Score ab {fmt_number(a_min, 0)} · Klasse {b}: ab {fmt_number(b_min, 0)} "
+        f"bis unter {fmt_number(a_min, 0)} · Klasse C: unter {fmt_number(b_min, 0)}"
     )
 
 
